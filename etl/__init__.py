@@ -1,0 +1,1 @@
+"""ETL: read, normalise, validate and load clerk files into the DuckDB warehouse."""

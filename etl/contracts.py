@@ -1,0 +1,455 @@
+"""Dataset contracts: the one declaration of every upload dataset (DOMAIN.md §4).
+
+The reader, validator, loader, templates, upload help and the README table are all
+generated from these objects. Nothing else in the code base lists a dataset's columns.
+
+Column kinds (``Column.kind``) and what a cell becomes after normalisation:
+
+==============  =====================================================================
+kind            canonical value
+==============  =====================================================================
+text            str (NFKC, stripped)
+code            str identifier (NFKC, stripped, inner whitespace removed)
+enum            one of ``Column.choices`` (Chinese canonical; English alias accepted)
+money           float in 万元 (cells may say 元 / 万 / 万元 / 亿 / 亿元)
+usd             float in 万美元 (cells may say 美元 / 万美元 / 亿美元)
+number          float (plain, no unit words; ``unit`` names the unit, e.g. 亩, 平方公里)
+count           int ≥ 0 (人, 户, 个); a fraction is an error, never rounded
+date            datetime.date (full date; a month-only value is an error)
+month           str 'YYYY-MM'
+period          str 'YYYY-MM' or 'YYYY' (parks: a month or a whole year)
+year            int
+bool            bool (是/否/Y/N/√/×/1/0/true/false)
+id_number       18-digit resident ID → keyed pseudonym ``person_key``; birth_year and
+                gender derived; the raw value is never stored
+person_key      str identifier used as given (already not personal)
+drop            personal data read for validation only and never stored (name, phone)
+==============  =====================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WHOLE_JURISDICTION: tuple[str, ...] = ("全县", "全区", "全市")
+
+PROJECT_STATUSES: tuple[str, ...] = ("在谈", "签约", "开工", "竣工", "投产", "停滞", "终止")
+PROJECT_STATUS_EN: dict[str, str] = {
+    "negotiating": "在谈",
+    "signed": "签约",
+    "started": "开工",
+    "completed": "竣工",
+    "in_production": "投产",
+    "stalled": "停滞",
+    "terminated": "终止",
+}
+# Status → the stage-date columns that must be filled once the status has reached it.
+STAGE_DATES: tuple[str, ...] = ("signed_date", "started_date", "completed_date", "production_date")
+STATUS_REQUIRED_DATES: dict[str, tuple[str, ...]] = {
+    "签约": STAGE_DATES[:1],
+    "开工": STAGE_DATES[:2],
+    "竣工": STAGE_DATES[:3],
+    "投产": STAGE_DATES[:4],
+}
+
+METHODS: tuple[str, ...] = (
+    "驻点招商", "产业链招商", "以商招商", "委托招商", "亲情招商",
+    "网络招商", "会议招商", "节庆招商", "叩门招商",
+)  # fmt: skip
+
+# Target metrics: English code → Chinese name (DOMAIN.md §4, targets).
+TARGET_METRICS: dict[str, str] = {
+    "contract_investment": "合同引资",
+    "funds_in_place": "到位资金",
+    "out_of_province_funds": "省外到位资金",
+    "foreign_contract": "合同利用外资",
+    "foreign_actual": "实际利用外资",
+    "fixed_asset_investment": "固定资产投资",
+    "projects_signed": "签约项目",
+    "projects_signed_100m": "亿元以上签约项目",
+    "projects_started": "开工项目",
+    "projects_in_production": "竣工投产项目",
+    "valuable_leads": "有价值招商信息",
+    "park_revenue": "园区经营收入",
+    "park_output": "工业产值",
+    "park_tax": "园区财税收入",
+    "returnee_ventures": "返乡创业",
+    "trainees": "技能培训",
+    "new_jobs": "新增就业",
+    "labor_export": "劳务输出",
+}
+
+LEAD_RANKS: tuple[str, ...] = ("正科级", "副科级", "专职招商", "一般干部")
+RETURNEE_INTENTS: tuple[str, ...] = ("就业", "创业", "培训", "务农", "待定")
+RETURNEE_STATUSES: tuple[str, ...] = ("待业", "县内就业", "县外就业", "自主创业", "务农", "参加培训")
+COURSE_TYPES: tuple[str, ...] = ("技能培训", "创业培训", "引导性培训")
+VENTURE_TYPES: tuple[str, ...] = ("能人创办企业", "家庭创业", "返乡创业", "其他")
+GENDERS: tuple[str, ...] = ("男", "女")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an upload file and of its loaded table."""
+
+    name: str  # canonical English name (the loaded column and the English header)
+    zh: str  # Chinese header as in the template, unit in brackets
+    kind: str
+    required: bool = False
+    unit: str = ""  # 万元, 万美元, 亩, 平方公里, 人, 户, 个, 元
+    choices: tuple[str, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)  # other spellings → canonical choice
+    help_zh: str = ""
+    help_en: str = ""
+    zh_aliases: tuple[str, ...] = ()  # other Chinese headers seen in the field
+
+    @property
+    def personal(self) -> bool:
+        return self.kind in ("id_number", "drop")
+
+    def headers(self) -> tuple[str, ...]:
+        """Every header text that names this column (compared after NFKC, case-folded)."""
+        bare = self.zh.split("(")[0]
+        return (self.zh, bare, self.name, *self.zh_aliases)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule, checked per row after cells are normalised."""
+
+    code: str  # stable identifier, used by the validator to pick the check
+    columns: tuple[str, ...]
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    zh: str
+    en: str
+    grain_zh: str
+    grain_en: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # canonical (stored) column names
+    rules: tuple[Rule, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()  # at least one column of each group must be filled
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def has_personal_data(self) -> bool:
+        return any(c.personal for c in self.columns)
+
+    def stored_columns(self) -> list[tuple[str, str]]:
+        """(name, DuckDB type) of the loaded table's data columns, in order."""
+        out: list[tuple[str, str]] = []
+        for col in self.columns:
+            if col.kind == "drop":
+                continue
+            if col.kind == "id_number":
+                for extra in (("person_key", "VARCHAR"), ("birth_year", "INTEGER"), ("id_gender", "VARCHAR")):
+                    if extra[0] not in [n for n, _ in out]:
+                        out.append(extra)
+                continue
+            if col.kind == "person_key":
+                if "person_key" not in [n for n, _ in out]:
+                    out.append(("person_key", "VARCHAR"))
+                continue
+            out.append((col.name, SQL_TYPES[col.kind]))
+        return out
+
+
+SQL_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "enum": "VARCHAR",
+    "money": "DOUBLE",
+    "usd": "DOUBLE",
+    "number": "DOUBLE",
+    "count": "BIGINT",
+    "date": "DATE",
+    "month": "VARCHAR",
+    "period": "VARCHAR",
+    "year": "INTEGER",
+    "bool": "BOOLEAN",
+    "person_key": "VARCHAR",
+}
+
+C = Column
+
+PROJECTS = Dataset(
+    name="projects",
+    zh="招商项目",
+    en="Investment projects",
+    grain_zh="每行一个项目",
+    grain_en="one row per project",
+    key=("project_id",),
+    columns=(
+        C("project_id", "项目编号", "code", True),
+        C("name", "项目名称", "text", True),
+        C("investor", "投资方", "text"),
+        C("investor_origin", "客商来源地", "text", help_zh="长三角、珠三角、环渤海、省内、境外…"),
+        C("township", "所属镇街", "text", True),
+        C("park", "所属园区", "text"),
+        C("industry", "产业类别", "text", True),
+        C("method", "招商方式", "enum", choices=METHODS),
+        C("responsible_unit", "责任单位", "text"),
+        C("lead_person", "招商责任人", "text"),
+        C("total_investment", "总投资(万元)", "money", True, unit="万元"),
+        C(
+            "contract_investment",
+            "合同引资额(万元)",
+            "money",
+            unit="万元",
+            help_zh="空白时取总投资",
+            help_en="blank = total investment",
+        ),
+        C("foreign_contract", "合同外资(万美元)", "usd", unit="万美元"),
+        C("status", "项目状态", "enum", True, choices=PROJECT_STATUSES, aliases=PROJECT_STATUS_EN),
+        C("signed_date", "签约日期", "date"),
+        C("started_date", "开工日期", "date"),
+        C("completed_date", "竣工日期", "date"),
+        C("production_date", "投产日期", "date"),
+        C("land_mu", "用地面积(亩)", "number", unit="亩"),
+        C("standard_factory", "入驻标准厂房", "bool"),
+        C("planned_jobs", "计划用工(人)", "count", unit="人"),
+        C("key_project", "重点项目", "bool"),
+    ),
+    rules=(
+        Rule(
+            "stage_dates_required",
+            STAGE_DATES,
+            "项目状态已到该阶段，须填写该阶段日期",
+            "the status has reached this stage, so its date is required",
+        ),
+        Rule(
+            "stage_dates_ordered",
+            STAGE_DATES,
+            "阶段日期须按 签约≤开工≤竣工≤投产 的顺序",
+            "stage dates must be in order: signed ≤ started ≤ completed ≤ production",
+        ),
+    ),
+)
+
+FUNDING = Dataset(
+    name="funding",
+    zh="资金到位",
+    en="Funds in place",
+    grain_zh="每个项目每月一行",
+    grain_en="one row per project per month",
+    key=("project_id", "period"),
+    columns=(
+        C("project_id", "项目编号", "code", True, help_zh="须已存在于项目库或同一批次", help_en="must exist"),
+        C("period", "月份", "month", True),
+        C("funds_in_place", "到位资金(万元)", "money", True, unit="万元"),
+        C("out_of_province", "其中省外资金(万元)", "money", unit="万元"),
+        C("foreign_actual", "实际利用外资(万美元)", "usd", unit="万美元"),
+        C("fixed_asset_investment", "完成固定资产投资(万元)", "money", unit="万元"),
+    ),
+    rules=(
+        Rule(
+            "not_greater",
+            ("out_of_province", "funds_in_place"),
+            "其中省外资金不能大于到位资金",
+            "out-of-province funds cannot exceed funds in place",
+        ),
+        Rule(
+            "project_exists",
+            ("project_id",),
+            "项目编号在项目库和本批次中都不存在",
+            "project_id exists neither in the warehouse nor in this batch",
+        ),
+    ),
+)
+
+TARGETS = Dataset(
+    name="targets",
+    zh="目标任务",
+    en="Targets",
+    grain_zh="每年每单位每指标一行",
+    grain_en="one row per year, unit and metric",
+    key=("year", "unit", "metric"),
+    columns=(
+        C("year", "年度", "year", True),
+        C("unit", "责任单位", "text", True, help_zh="镇街、部门或园区；全县/全区 表示全辖区"),
+        C(
+            "metric",
+            "指标",
+            "enum",
+            True,
+            choices=tuple(TARGET_METRICS),
+            aliases={zh: en for en, zh in TARGET_METRICS.items()},
+        ),
+        C("target", "目标值", "number", True, help_zh="金额以万元、外资以万美元、项目以个、人数以人计"),
+    ),
+)
+
+PARKS = Dataset(
+    name="parks",
+    zh="园区运行",
+    en="Park operations",
+    grain_zh="每个园区每期一行（月份如 2012-03，或年份 2012）",
+    grain_en="one row per park per period (a month 2012-03 or a year 2012)",
+    key=("park", "period"),
+    columns=(
+        C("park", "园区", "text", True),
+        C("period", "期间", "period", True),
+        C("developed_area_km2", "建成面积(平方公里)", "number", unit="平方公里"),
+        C("land_used_mu", "已供地(亩)", "number", unit="亩"),
+        C("infrastructure_investment", "基础设施投入(万元)", "money", unit="万元"),
+        C("enterprises", "入园企业(户)", "count", unit="户"),
+        C("revenue", "经营收入(万元)", "money", unit="万元"),
+        C("industrial_output", "工业产值(万元)", "money", unit="万元"),
+        C("tax", "财税收入(万元)", "money", unit="万元"),
+        C("jobs", "从业人员(人)", "count", unit="人"),
+        C("fixed_asset_investment", "固定资产投资(万元)", "money", unit="万元"),
+    ),
+)
+
+RETURNEES = Dataset(
+    name="returnees",
+    zh="返乡人员",
+    en="Returning migrant workers",
+    grain_zh="每人一行",
+    grain_en="one row per person",
+    key=("person_key",),
+    one_of=(("id_number", "person_key"),),
+    columns=(
+        C("id_number", "身份证号", "id_number", help_zh="18位，入库前转为假名", help_en="18 digits"),
+        C("person_key", "人员编号", "person_key"),
+        C("name", "姓名", "drop", help_zh="不入库", help_en="never stored"),
+        C("gender", "性别", "enum", choices=GENDERS, aliases={"M": "男", "F": "女", "male": "男", "female": "女"}),
+        C("township", "镇街", "text", True),
+        C("village", "村(社区)", "text"),
+        C("return_date", "返乡日期", "date", True),
+        C("prior_region", "原务工地", "text"),
+        C("prior_industry", "原从事行业", "text"),
+        C("education", "文化程度", "text"),
+        C("skill", "技能", "text"),
+        C("intent", "意向", "enum", choices=RETURNEE_INTENTS),
+        C("status", "当前状态", "enum", choices=RETURNEE_STATUSES),
+        C("status_date", "状态日期", "date"),
+        C("phone", "联系电话", "drop", help_zh="不入库", help_en="never stored"),
+    ),
+    rules=(
+        Rule("gender_matches_id", ("gender", "id_number"), "性别与身份证号不符", "gender does not match the ID number"),
+    ),
+)
+
+TRAINING = Dataset(
+    name="training",
+    zh="技能培训",
+    en="Training",
+    grain_zh="每个学员每个班次一行",
+    grain_en="one row per trainee per class",
+    key=("class_id", "person_key"),
+    one_of=(("id_number", "person_key"),),
+    columns=(
+        C("class_id", "班次编号", "code", True),
+        C("course", "培训工种", "text", True, help_zh="电焊工、钢筋工、家政服务、电脑操作、特色小吃、电工、缝纫…"),
+        C("course_type", "培训类别", "enum", choices=COURSE_TYPES),
+        C("provider", "培训机构", "text"),
+        C("township", "镇街", "text", True),
+        C("start_date", "开班日期", "date", True),
+        C("end_date", "结业日期", "date"),
+        C("id_number", "身份证号", "id_number"),
+        C("person_key", "人员编号", "person_key"),
+        C("certified", "取得证书", "bool"),
+        C("employed_after", "培训后就业", "bool"),
+        C("employed_date", "就业日期", "date"),
+        C("subsidy", "补贴金额(元)", "number", unit="元"),
+    ),
+    rules=(
+        Rule("not_before", ("end_date", "start_date"), "结业日期早于开班日期", "end date is before the start date"),
+    ),
+)
+
+VENTURES = Dataset(
+    name="ventures",
+    zh="创业实体",
+    en="Ventures",
+    grain_zh="每个创业实体一行",
+    grain_en="one row per venture",
+    key=("venture_id",),
+    columns=(
+        C("venture_id", "编号", "code", True),
+        C("name", "名称", "text"),
+        C("venture_type", "创业类型", "enum", True, choices=VENTURE_TYPES),
+        C("id_number", "创业者身份证号", "id_number"),
+        C("person_key", "人员编号", "person_key"),
+        C("township", "镇街", "text", True),
+        C("industry", "行业", "text"),
+        C("start_date", "创办日期", "date", True),
+        C("investment", "投资额(万元)", "money", unit="万元"),
+        C("jobs", "带动就业(人)", "count", unit="人"),
+        C("loan", "创业担保贷款(万元)", "money", unit="万元"),
+        C("loan_subsidy", "贴息(万元)", "money", unit="万元"),
+        C("tax_relief", "减免税费(万元)", "money", unit="万元"),
+    ),
+)
+
+LABOR = Dataset(
+    name="labor",
+    zh="劳务就业",
+    en="Labour and jobs",
+    grain_zh="每个镇街每月一行",
+    grain_en="one row per township per month",
+    key=("township", "period"),
+    columns=(
+        C("township", "镇街", "text", True),
+        C("period", "月份", "month", True),
+        C("local_transfer", "县内转移就业(人)", "count", unit="人"),
+        C("export_total", "县外劳务输出(人)", "count", unit="人"),
+        C("export_organized", "其中有组织输出(人)", "count", unit="人"),
+        C("new_urban_jobs", "城镇新增就业(人)", "count", unit="人"),
+        C("new_positions", "新增就业岗位(个)", "count", unit="个"),
+    ),
+    rules=(
+        Rule(
+            "not_greater",
+            ("export_organized", "export_total"),
+            "其中有组织输出不能大于县外劳务输出",
+            "organised export cannot exceed the labour export total",
+        ),
+    ),
+)
+
+LEADS = Dataset(
+    name="leads",
+    zh="招商信息",
+    en="Investment leads",
+    grain_zh="每条报送的信息一行",
+    grain_en="one row per reported lead",
+    key=("lead_id",),
+    columns=(
+        C("lead_id", "编号", "code", True),
+        C("person", "报送人", "text", True, help_zh="招商工作人员（工作记录，非个人隐私字段）"),
+        C("rank", "职级", "enum", True, choices=LEAD_RANKS),
+        C("unit", "单位", "text", True),
+        C("reported_date", "报送日期", "date", True),
+        C("description", "信息内容", "text"),
+        C("valuable", "有价值", "bool", True),
+        C("project_id", "关联项目", "code"),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d for d in (PROJECTS, FUNDING, TARGETS, PARKS, RETURNEES, TRAINING, VENTURES, LABOR, LEADS)
+}
+
+# Load order for a directory of files (funding needs projects first).
+LOAD_ORDER: tuple[str, ...] = tuple(DATASETS)
+
+
+def get(name: str) -> Dataset:
+    """The contract of dataset ``name`` (English name or Chinese title)."""
+    if name in DATASETS:
+        return DATASETS[name]
+    for d in DATASETS.values():
+        if d.zh == name:
+            return d
+    raise KeyError(name)
