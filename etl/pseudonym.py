@@ -13,14 +13,19 @@ import os
 import secrets
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 KEY_ENV = "DASHBOARD_PSEUDONYM_KEY"
 DEFAULT_KEY_PATH = Path.home() / ".config" / "zsjy" / "pseudonym.key"
 
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int16)
 _CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+_REASONS = ("id_length", "id_chars", "id_date", "id_checksum")
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
 def key_path() -> Path:
@@ -44,27 +49,30 @@ def load_key(path: Path | None = None) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
+def _pads(key: bytes) -> tuple[bytes, bytes]:
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+# HMAC-SHA256 (RFC 2104) evaluated by DuckDB's vectorised sha256: H(K^opad || H(K^ipad || m)).
+_HMAC_SQL = "SELECT 'P' || left(sha256(?::BLOB || unhex(sha256(?::BLOB || encode(v)))), 24) AS k FROM ids"
+
+
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """Keyed pseudonym ``P`` + 24 hex chars of HMAC-SHA256 for each valid ID (NA stays NA).
+    """Keyed pseudonym ``P`` + 24 hex chars of HMAC-SHA256 for each cell (NA stays NA).
 
-    Grain: one output per input cell. The same ID always maps to the same key.
+    Grain: one output per input cell. The same ID always maps to the same key; without
+    the key the mapping cannot be recomputed by enumerating IDs.
     """
-    inner = hashlib.sha256()
-    outer = hashlib.sha256()
-    block = key.ljust(64, b"\0") if len(key) <= 64 else hashlib.sha256(key).digest().ljust(64, b"\0")
-    inner.update(bytes(b ^ 0x36 for b in block))
-    outer.update(bytes(b ^ 0x5C for b in block))
-
-    def one(v: str) -> str:
-        i = inner.copy()
-        i.update(v.encode())
-        o = outer.copy()
-        o.update(i.digest())
-        return "P" + o.hexdigest()[:24]
-
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.array([one(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=values.index, dtype="str")
+    ipad, opad = _pads(key)
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("ids", pa.table({"v": pa.Array.from_pandas(values.astype("str"), type=pa.string())}))
+        out = con.sql(_HMAC_SQL, params=[opad, ipad]).to_arrow_table().column(0)
+    finally:
+        con.close()
+    return pd.Series(out.to_pandas(types_mapper=None), index=values.index, dtype="str")
 
 
 def hmac_reference(value: str, key: bytes) -> str:
@@ -79,39 +87,33 @@ def check_ids(values: pd.Series) -> pd.DataFrame:
     None: ``id_length``, ``id_chars``, ``id_date``, ``id_checksum``), ``birth_year``
     (Int64), ``gender`` (男/女).
     """
-    s = values.fillna("").astype("str")
-    n = len(s)
-    length_ok = (s.str.len() == 18).to_numpy(dtype=bool)
-    padded = s.where(length_ok, "0" * 18)
-    raw = np.frombuffer("".join(padded.tolist()).encode("ascii", "replace"), dtype=np.uint8).reshape(n, 18)
+    arr = pa.Array.from_pandas(values.astype("str"), type=pa.string()).fill_null("")
+    n = len(arr)
+    length_ok = pc.equal(pc.binary_length(arr), 18).to_numpy(zero_copy_only=False)
+    fixed = pc.if_else(pa.array(length_ok), arr, pa.scalar("0" * 18)) if n else arr
+    offsets = np.frombuffer(fixed.buffers()[1], dtype=np.int32)[fixed.offset : fixed.offset + n + 1]
+    raw = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(n, 18)
     digits = raw[:, :17]
     chars_ok = ((digits >= 48) & (digits <= 57)).all(axis=1) & (
         ((raw[:, 17] >= 48) & (raw[:, 17] <= 57)) | (raw[:, 17] == ord("X"))
     )
-    d = digits.astype(np.int64) - 48
-    check_ok = _CHECK[(d * _WEIGHTS).sum(axis=1) % 11] == raw[:, 17]
-    year = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
+    d = digits.astype(np.int16) - 48
+    check_ok = _CHECK[(d * _WEIGHTS).sum(axis=1, dtype=np.int32) % 11] == raw[:, 17]
+    d32 = d[:, 6:14].astype(np.int32)
+    year = d32[:, 0] * 1000 + d32[:, 1] * 100 + d32[:, 2] * 10 + d32[:, 3]
     month = d[:, 10] * 10 + d[:, 11]
     day = d[:, 12] * 10 + d[:, 13]
-    births = pd.to_datetime(
-        pd.DataFrame({"year": year, "month": month, "day": day}).where(
-            (year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31), None
-        ),
-        errors="coerce",
-    )
-    date_ok = births.notna().to_numpy()
-    reason = np.where(
-        ~length_ok,
-        "id_length",
-        np.where(~chars_ok, "id_chars", np.where(~date_ok, "id_date", np.where(~check_ok, "id_checksum", ""))),
-    )
-    ok = reason == ""
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days_in_month = _MONTH_DAYS[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
+    date_ok = (year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
+    code = np.select([~length_ok, ~chars_ok, ~date_ok, ~check_ok], [0, 1, 2, 3], default=-1)
+    ok = code == -1
     out = pd.DataFrame(index=values.index)
     out["ok"] = ok
-    out["reason"] = pd.Series(reason, index=values.index).replace("", None)
+    out["reason"] = pd.Categorical.from_codes(code, categories=list(_REASONS))
     out["birth_year"] = pd.array(np.where(ok, year, 0), dtype="Int64")
     out.loc[~ok, "birth_year"] = pd.NA
-    out["gender"] = pd.Series(np.where(d[:, 16] % 2 == 1, "男", "女"), index=values.index).where(ok, None)
+    out["gender"] = pd.Categorical.from_codes(np.where(ok, d[:, 16] % 2, -1), categories=["女", "男"])
     return out
 
 

@@ -1,0 +1,55 @@
+# One entry point for everything: make run | test | check | bench | lint | clean
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+DB ?= data/warehouse.duckdb
+PORT ?= 8501
+
+.PHONY: run test check lint format bench venv browser warehouse demo clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+# Debian chromium + CJK fonts for the real-browser tests (playwright's own download cannot work here).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
+	fi
+
+# The demo warehouse is built through the real ETL (the same path a clerk's upload takes).
+warehouse: venv
+	@test -f $(DB) || $(BIN)/python -m etl --db $(DB) init --demo
+
+demo: venv
+	rm -f $(DB)
+	$(BIN)/python -m etl --db $(DB) init --demo
+
+run: venv warehouse
+	DASHBOARD_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+test: venv browser
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: lint test
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Read side of the dashboard: connection, metric functions, filters, text, formatting, export, charts."""

@@ -1,0 +1,115 @@
+"""Number and date formatting for display: 万元/亿元 by magnitude, 万美元, 人, %, dates per locale.
+
+Stored units (DOMAIN.md §3): money in 万元, foreign capital in 万美元. Display only — exports keep
+the exact stored values. Chinese shows 万元 below 1亿 and 亿元 from 1亿; English shows CNY m below
+CNY 1 bn and CNY bn from there (1亿 = CNY 100 m). Missing values show as "—".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pandas as pd
+
+from board.i18n import current_lang, t
+
+DASH = "—"
+# lang → ((threshold in stored unit, divisor, catalog key), ...) from the largest down.
+_MONEY = {
+    "zh": ((10_000, 10_000, "fmt.money_large"), (0, 1, "fmt.money_small")),
+    "en": ((100_000, 100_000, "fmt.money_large"), (0, 100, "fmt.money_small")),
+}
+_USD = {
+    "zh": ((10_000, 10_000, "fmt.usd_large"), (0, 1, "fmt.usd_small")),
+    "en": ((100_000, 100_000, "fmt.usd_large"), (0, 100, "fmt.usd_small")),
+}
+KINDS: tuple[str, ...] = ("money", "usd", "projects", "ventures", "people", "items")
+
+
+def _missing(v: object) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(v: float | int | None, decimals: int = 2) -> str:
+    """Thousands separators; integers without decimals, other values with ``decimals`` places."""
+    if _missing(v):
+        return DASH
+    if float(v) == int(v):
+        return f"{int(v):,}"
+    return f"{v:,.{decimals}f}"
+
+
+def _scaled(v: float | None, table: dict, lang: str | None) -> str:
+    if _missing(v):
+        return DASH
+    lang = lang or current_lang()
+    for threshold, divisor, key in table[lang]:
+        if abs(v) >= threshold:
+            return t(key, lang, v=f"{v / divisor:,.2f}")
+    raise AssertionError("unreachable")
+
+
+def money(v: float | None, lang: str | None = None) -> str:
+    """A money amount given in 万元: '3,000.00 万元', '88.70 亿元' (en: 'CNY 30.00 m', 'CNY 8.87 bn')."""
+    return _scaled(v, _MONEY, lang)
+
+
+def usd(v: float | None, lang: str | None = None) -> str:
+    """A foreign-capital amount given in 万美元: '1,061.60 万美元' (en: 'USD 10.62 m')."""
+    return _scaled(v, _USD, lang)
+
+
+def count(v: float | int | None, kind: str, lang: str | None = None) -> str:
+    """A count with its unit word: kind people (人), projects or ventures (个), items (条)."""
+    if _missing(v):
+        return DASH
+    return t(f"fmt.{kind}", lang, v=number(v))
+
+
+def value(v: float | None, kind: str, lang: str | None = None) -> str:
+    """Format ``v`` by its kind (one of KINDS)."""
+    if kind == "money":
+        return money(v, lang)
+    if kind == "usd":
+        return usd(v, lang)
+    return count(v, kind, lang)
+
+
+def pct(r: float | None, signed: bool = False) -> str:
+    """A ratio as a percentage with one decimal: 0.853 → '85.3%' ('+85.3%' when signed)."""
+    if _missing(r):
+        return DASH
+    return f"{r * 100:+.1f}%" if signed else f"{r * 100:.1f}%"
+
+
+def scale(max_abs: float, kind: str, lang: str | None = None) -> tuple[float, str]:
+    """(divisor, axis unit label) for a chart whose largest value is ``max_abs`` in the stored unit."""
+    lang = lang or current_lang()
+    if kind in ("money", "usd"):
+        for threshold, divisor, key in (_MONEY if kind == "money" else _USD)[lang]:
+            if abs(max_abs) >= threshold:
+                return float(divisor), t(key.replace("fmt.", "unit."), lang)
+    return 1.0, t(f"unit.{kind}", lang)
+
+
+def date(d: dt.date | None, lang: str | None = None) -> str:
+    """'2026年11月27日' / '27 Nov 2026'."""
+    if d is None:
+        return DASH
+    return t("fmt.date", lang, y=d.year, m=d.month, d=d.day, mon=t(f"month.short.{d.month}", "en"))
+
+
+def month(year: int, m: int, lang: str | None = None) -> str:
+    """'2026年11月' / 'Nov 2026'."""
+    return t("fmt.month", lang, y=year, m=m, mon=t(f"month.short.{m}", "en"))
+
+
+def timestamp(ts: dt.datetime | None, lang: str | None = None) -> str:
+    """A date and minute: '2026年11月27日 10:03' / '27 Nov 2026 10:03'."""
+    if ts is None or _missing(ts):
+        return DASH
+    return f"{date(ts.date(), lang)} {ts:%H:%M}"

@@ -1,0 +1,41 @@
+"""UI text: the zh-CN and en message catalogs and the current language."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+LANGS: tuple[str, ...] = ("zh", "en")
+DEFAULT_LANG = "zh"
+LANG_KEY = "f_lang"  # session-state key of the sidebar language switch
+_DIR = Path(__file__).parent / "locales"
+_FILES = {"zh": "zh_CN.json", "en": "en.json"}
+
+
+@functools.cache
+def catalog(lang: str) -> dict[str, str]:
+    """All messages of one language: key → text (``str.format`` placeholders allowed)."""
+    return json.loads((_DIR / _FILES[lang]).read_text(encoding="utf-8"))
+
+
+def current_lang() -> str:
+    """The language chosen in the sidebar (zh when none or outside a Streamlit run)."""
+    try:
+        import streamlit as st
+
+        lang = st.session_state.get(LANG_KEY, DEFAULT_LANG)
+    except Exception:  # no Streamlit session (CLI, bulletin)
+        lang = DEFAULT_LANG
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The message ``key`` in ``lang`` (default: current), with ``values`` filled in. Unknown key → KeyError."""
+    text = catalog(lang or current_lang())[key]
+    return text.format(**values) if values else text
+
+
+def metric_name(code: str, lang: str | None = None) -> str:
+    """Display name of a target metric code (etl.contracts.TARGET_METRICS)."""
+    return t(f"metric.{code}", lang)

@@ -1,0 +1,210 @@
+"""Metric functions of DOMAIN.md §5 over the warehouse views; every page, export and bulletin uses these.
+
+All SQL is constant text with bound parameters. Filters are dimension filters, AND-combined: a fact
+counts when its township, industry and park are among the selected ones (an empty list = all). Money
+in 万元, foreign capital in 万美元, projects and ventures as counts, people in 人.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from board import db
+from board.filters import Options, Selection
+from etl.contracts import TARGET_METRICS, WHOLE_JURISDICTION
+
+# The overview's headline cards, in display order.
+CARD_METRICS: tuple[str, ...] = (
+    "contract_investment", "funds_in_place", "out_of_province_funds", "foreign_actual", "projects_signed",
+    "projects_signed_100m", "projects_in_production", "new_jobs", "returnee_ventures", "trainees",
+)  # fmt: skip
+# Metric → display kind (board.fmt.KINDS), i.e. its unit.
+KIND: dict[str, str] = {
+    "contract_investment": "money", "funds_in_place": "money", "out_of_province_funds": "money",
+    "foreign_contract": "usd", "foreign_actual": "usd", "fixed_asset_investment": "money",
+    "projects_signed": "projects", "projects_signed_100m": "projects", "projects_started": "projects",
+    "projects_in_production": "projects", "valuable_leads": "items", "park_revenue": "money",
+    "park_output": "money", "park_tax": "money", "returnee_ventures": "ventures", "trainees": "people",
+    "new_jobs": "people", "labor_export": "people",
+}  # fmt: skip
+assert set(KIND) == set(TARGET_METRICS)
+
+# Shared parameter block: metrics, year, month, townships, industries, parks (bound once).
+_PARAMS = """p AS (SELECT ?::VARCHAR[] AS metrics, ?::INTEGER AS yr, ?::INTEGER AS mo,
+                 ?::VARCHAR[] AS towns, ?::VARCHAR[] AS inds, ?::VARCHAR[] AS parks)"""
+_FILTER = """list_contains(p.metrics, f.metric) AND f.month <= p.mo
+  AND (len(p.towns) = 0 OR list_contains(p.towns, f.township))
+  AND (len(p.inds) = 0 OR list_contains(p.inds, f.industry))
+  AND (len(p.parks) = 0 OR list_contains(p.parks, f.park))"""
+_ACTUALS_SQL = (
+    "WITH " + _PARAMS + """
+SELECT f.metric, f.year, f.township, f.park, SUM(f.value) AS actual
+FROM v_metric_facts f, p
+WHERE f.year IN (p.yr, p.yr - 1) AND """ + _FILTER + """
+GROUP BY ALL"""
+)
+_MONTHLY_SQL = (
+    "WITH " + _PARAMS + """
+SELECT f.month, SUM(f.value) AS value FROM v_metric_facts f, p
+WHERE f.year = p.yr AND """ + _FILTER + """
+GROUP BY f.month ORDER BY f.month"""
+)
+_TARGETS_SQL = "SELECT unit, metric, target FROM v_targets WHERE year = ? AND list_contains(?::VARCHAR[], metric)"
+_DIMENSIONS_SQL = """SELECT metric, count(township) > 0 AS township, count(industry) > 0 AS industry,
+  count(park) > 0 AS park FROM v_metric_facts GROUP BY metric"""
+
+
+def _params(sel: Selection, metrics: tuple[str, ...]) -> list:
+    return [list(metrics), sel.year, sel.month, list(sel.townships), list(sel.industries), list(sel.parks)]
+
+
+def pace(month: int) -> float:
+    """序时进度 for data through month ``month`` (1–12): month / 12."""
+    return month / 12
+
+
+def dimensions() -> dict[str, set[str]]:
+    """Metric → the filter dimensions it has ('township', 'industry', 'park'); a metric without one
+    cannot be filtered on it (e.g. trainees have no industry)."""
+    df = db.query(_DIMENSIONS_SQL)
+    return {r.metric: {d for d in ("township", "industry", "park") if getattr(r, d)} for r in df.itertuples()}
+
+
+def _inapplicable_filter(sel: Selection, metric: str, dims: dict[str, set[str]]) -> str | None:
+    have = dims.get(metric, {"township", "industry", "park"})
+    for fld, dim in (("townships", "township"), ("industries", "industry"), ("parks", "park")):
+        if getattr(sel, fld) and dim not in have:
+            return dim
+    return None
+
+
+def _target(sel: Selection, metric: str, targets: pd.DataFrame) -> tuple[float | None, str | None]:
+    """(target, note). Whole area → the 全县/全区/全市 target; townships or parks → the sum of theirs."""
+    rows = targets[targets["metric"] == metric].set_index("unit")["target"]
+    if sel.industries:
+        return None, "target_na_industry"
+    if sel.townships and sel.parks:
+        return None, "target_na_combo"
+    units = sel.townships or sel.parks
+    if not units:
+        for unit in WHOLE_JURISDICTION:
+            if unit in rows.index:
+                return float(rows[unit]), None
+        return None, "no_target"
+    found = [u for u in units if u in rows.index]
+    if not found:
+        return None, "no_target"
+    if len(found) < len(units):
+        return None, "target_partial"
+    return float(rows[found].sum()), None
+
+
+def progress(sel: Selection, metrics: tuple[str, ...] = CARD_METRICS, by: str | None = None) -> pd.DataFrame:
+    """Actual vs target for the selection, through the as-of month.
+
+    Grain: one row per metric (``by=None``), or per metric and township/park (``by='township'|'park'``,
+    each row then selecting that one unit). Columns: metric, [township|park], actual (unit of the
+    metric, see KIND; NaN when a filter does not apply to it), prior (same months of the year before),
+    yoy (ratio change), target, note (why there is no target/actual), rate (actual ÷ target), pace
+    (序时进度), ahead (rate ≥ pace; NA without a rate).
+    """
+    raw = db.query(_ACTUALS_SQL, _params(sel, metrics))
+    targets = db.query(_TARGETS_SQL, [sel.year, list(metrics)])
+    dims = dimensions()
+    keys = [None] if by is None else sorted(raw.loc[raw[by].notna(), by].unique())
+    if by is not None:
+        field = {"township": "townships", "park": "parks"}[by]
+        units = getattr(sel, field)
+        keys = [k for k in keys if not units or k in units]
+    rows = []
+    for key in keys:
+        unit_sel = sel if by is None else replace(sel, **{"townships" if by == "township" else "parks": (key,)})
+        part = raw if by is None else raw[raw[by] == key]
+        for metric in metrics:
+            m = part[part["metric"] == metric]
+            actual = float(m.loc[m["year"] == sel.year, "actual"].sum())
+            prior = float(m.loc[m["year"] == sel.year - 1, "actual"].sum())
+            target, note = _target(unit_sel, metric, targets)
+            dim = _inapplicable_filter(unit_sel, metric, dims)
+            if dim is not None:
+                actual, prior, target, note = np.nan, np.nan, None, f"filter_na_{dim}"
+            rate = actual / target if target else None
+            row = {"metric": metric, "actual": actual, "prior": prior}
+            row["yoy"] = (actual - prior) / prior if prior else None
+            row.update(target=target, note=note, rate=rate, pace=pace(sel.month))
+            row["ahead"] = None if rate is None else bool(rate >= row["pace"])
+            if by is not None:
+                row = {by: key, **row}
+            rows.append(row)
+    cols = ([by] if by else []) + ["metric", "actual", "prior", "yoy", "target", "note", "rate", "pace", "ahead"]
+    out = pd.DataFrame(rows, columns=cols)
+    return out.astype({"target": "float64", "rate": "float64", "yoy": "float64"})
+
+
+def actual(metric: str, sel: Selection) -> float:
+    """The actual of one metric for the selection through the as-of month (unit per KIND)."""
+    return float(progress(sel, (metric,))["actual"].iloc[0])
+
+
+def contract_investment(sel: Selection) -> float:
+    """Σ contract_investment (万元) of projects signed in the year, through the as-of month."""
+    return actual("contract_investment", sel)
+
+
+def funds_in_place(sel: Selection) -> float:
+    """Σ funds in place (万元) of funding rows in the year, through the as-of month."""
+    return actual("funds_in_place", sel)
+
+
+def out_of_province_funds(sel: Selection) -> float:
+    """Σ out-of-province funds in place (万元), year through the as-of month."""
+    return actual("out_of_province_funds", sel)
+
+
+def foreign_actual(sel: Selection) -> float:
+    """Σ foreign capital actually used (万美元), year through the as-of month."""
+    return actual("foreign_actual", sel)
+
+
+def projects_signed(sel: Selection) -> float:
+    """Number of projects signed in the year through the as-of month."""
+    return actual("projects_signed", sel)
+
+
+def projects_signed_100m(sel: Selection) -> float:
+    """Number of projects signed in the year with total investment ≥ 1亿 (10,000 万元)."""
+    return actual("projects_signed_100m", sel)
+
+
+def projects_in_production(sel: Selection) -> float:
+    """Number of projects put into production (or completed when production is blank) in the year."""
+    return actual("projects_in_production", sel)
+
+
+def new_jobs(sel: Selection) -> float:
+    """New jobs (人) in the year through the as-of month."""
+    return actual("new_jobs", sel)
+
+
+def returnee_ventures(sel: Selection) -> float:
+    """Returnee ventures started in the year through the as-of month (count)."""
+    return actual("returnee_ventures", sel)
+
+
+def trainees(sel: Selection) -> float:
+    """Trainees (人) of classes started in the year through the as-of month."""
+    return actual("trainees", sel)
+
+
+def monthly(sel: Selection, metric: str) -> pd.DataFrame:
+    """Grain: one row per month 1–12 of the year: month, value (unit per KIND; 0 when none), cumulative.
+    Months after the as-of month are NaN."""
+    df = db.query(_MONTHLY_SQL, _params(replace(sel, month=12), (metric,)))
+    out = pd.DataFrame({"month": range(1, 13)}).merge(df, on="month", how="left").fillna({"value": 0.0})
+    out["cumulative"] = out["value"].cumsum()
+    out.loc[out["month"] > sel.month, ["value", "cumulative"]] = np.nan
+    return out

@@ -1,0 +1,308 @@
+"""Demo county: fictional units and staff, plus projects, funding, parks and leads (see etl/demo.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from etl.contracts import LEAD_RANKS, METHODS
+
+TOWNSHIPS: tuple[str, ...] = (
+    "城关街道", "东城街道", "青石镇", "柳河镇", "白水镇", "桃园镇", "石门镇", "龙泉镇", "杨柳镇",
+    "双庙镇", "清溪镇", "马坊镇", "新集镇", "黄土镇", "南沟镇", "凤凰镇", "金川镇", "高桥镇",
+    "红岩镇", "三合镇", "古渡镇", "长乐镇", "平安镇", "西营镇", "安乐镇",
+)  # fmt: skip
+# Park → (host township, industries it attracts, size factor against the tech park).
+PARKS: dict[str, tuple[str, tuple[str, ...], float]] = {
+    "高新技术产业园": ("城关街道", ("电子信息", "装备制造", "生物医药", "钛及钛合金"), 1.0),
+    "食品工业园": ("柳河镇", ("食品加工", "现代农业"), 0.6),
+    "新材料产业园": ("青石镇", ("新材料", "新型建材", "节能环保", "钛及钛合金"), 0.7),
+    "物流园": ("东城街道", ("现代物流", "商贸服务"), 0.35),
+}
+INDUSTRIES: tuple[str, ...] = (
+    "装备制造", "食品加工", "新材料", "生物医药", "电子信息", "新型建材",
+    "现代物流", "文化旅游", "现代农业", "商贸服务", "钛及钛合金", "节能环保",
+)  # fmt: skip
+PRODUCTS: dict[str, tuple[str, ...]] = {
+    "装备制造": ("智能装备", "数控机床", "汽车零部件"),
+    "食品加工": ("果蔬深加工", "肉制品加工", "饮品生产"),
+    "新材料": ("高性能复合材料", "新型涂料", "碳纤维制品"),
+    "生物医药": ("中药饮片", "医疗器械", "生物制剂"),
+    "电子信息": ("电子元器件", "智能终端", "数据中心"),
+    "新型建材": ("装配式建材", "新型墙材", "保温材料"),
+    "现代物流": ("冷链物流", "仓储配送中心", "物流园区"),
+    "文化旅游": ("康养小镇", "乡村旅游", "文化产业园"),
+    "现代农业": ("设施农业", "现代果业", "种养循环"),
+    "商贸服务": ("商业综合体", "农贸市场", "电商产业园"),
+    "钛及钛合金": ("钛材深加工", "钛合金锻件", "钛制品"),
+    "节能环保": ("光伏发电", "固废综合利用", "污水处理"),
+}
+ORIGINS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "长三角": (0.25, ("上海", "苏州", "杭州", "宁波", "南京")),
+    "珠三角": (0.18, ("深圳", "广州", "东莞", "佛山")),
+    "环渤海": (0.10, ("天津", "青岛", "大连")),
+    "京津冀": (0.10, ("北京", "石家庄")),
+    "省内": (0.30, ("省城", "北市", "东市")),
+    "境外": (0.07, ("香港", "新加坡")),
+}
+DEPARTMENTS: tuple[str, ...] = ("招商局", "工信局", "商务局", "发改局", "农业农村局", "文旅局")
+SURNAMES: tuple[str, ...] = tuple("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕")
+GIVEN: tuple[str, ...] = tuple("伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国文斌志红云飞鹏辉玲海燕宁")
+BRANDS: tuple[str, ...] = ("华晟", "恒信", "鼎盛", "瑞丰", "中科", "天润", "金泰", "宏达", "新源", "博远", "嘉禾", "联创")
+USD_RATE = 7.0  # 万元 per 万美元, demo only
+
+
+@dataclass(frozen=True)
+class County:
+    """The fictional county: townships, parks and the investment-attraction staff (one row per person)."""
+
+    townships: tuple[str, ...]
+    parks: tuple[str, ...]
+    staff: pd.DataFrame  # person, rank, unit
+
+
+def months(first: date, last: date) -> list[date]:
+    """First days of every month from first's month to last's month, inclusive."""
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n fake Chinese names (surname + one or two given characters)."""
+    s = np.array(SURNAMES)[rng.integers(0, len(SURNAMES), n)]
+    g1 = np.array(GIVEN)[rng.integers(0, len(GIVEN), n)]
+    g2 = np.where(rng.random(n) < 0.6, np.array(GIVEN)[rng.integers(0, len(GIVEN), n)], "")
+    return np.char.add(np.char.add(s, g1), g2)
+
+
+def make_county(rng: np.random.Generator, n_townships: int = 18) -> County:
+    """Units and ~2 staff per township plus department staff with their ranks."""
+    towns = TOWNSHIPS[:n_townships]
+    rows = []
+    for t in towns:
+        rows += [("正科级", t), ("一般干部", t)] + ([("副科级", t)] if rng.random() < 0.5 else [])
+    for d in DEPARTMENTS:
+        rows += [("正科级", d), ("副科级", d), ("专职招商", d), ("专职招商", d), ("一般干部", d)]
+    names = person_names(rng, 3 * len(rows))
+    names = list(dict.fromkeys(names))[: len(rows)]  # unique names
+    staff = pd.DataFrame({"person": names, "rank": [r for r, _ in rows], "unit": [u for _, u in rows]})
+    assert set(staff["rank"]) <= set(LEAD_RANKS)
+    return County(towns, tuple(PARKS), staff)
+
+
+def _stage_dates(rng: np.random.Generator, signed: date) -> list[date]:
+    started = signed + timedelta(days=int(rng.integers(20, 150)))
+    completed = started + timedelta(days=int(rng.integers(150, 600)))
+    return [signed, started, completed, completed + timedelta(days=int(rng.integers(0, 90)))]
+
+
+def make_projects(
+    rng: np.random.Generator, county: County, years: list[int], as_of: date, scale: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Projects (one row per project, amounts in 万元/万美元) and funding (one row per project per month).
+
+    Fates: about 5 % 停滞, 4 % signed > 180 days ago and never started, 4 % started but without funds
+    for 6+ months, 3 % 终止, recent ones partly 在谈; the rest follow their stage dates up to as_of.
+    """
+    origin_names = list(ORIGINS)
+    origin_p = np.array([w for w, _ in ORIGINS.values()])
+    staff = county.staff
+    projects, funding = [], []
+    for y in years:
+        y_end = min(date(y, 12, 31), as_of)
+        span = (y_end - date(y, 1, 1)).days + 1
+        n = max(8, round(rng.normal(120, 6) * scale * span / 365))
+        signed = sorted(date(y, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, span, n))
+        total = np.exp(rng.normal(np.log(2400), 1.4, n))
+        big = rng.random() < 0.6  # a few ≥ 10亿 flagship projects
+        if big:
+            total[rng.integers(0, n)] = rng.uniform(100_000, 160_000)
+        contract = np.where(rng.random(n) < 0.6, total, total * rng.uniform(0.6, 1.0, n))
+        free = total < 100_000
+        goal = rng.uniform(700_000, 900_000) * span / 365
+        f = max(0.2, (goal - contract[~free].sum()) / max(contract[free].sum(), 1.0))
+        total = np.where(free, total * f, total)
+        contract = np.where(free, contract * f, contract)
+        for k in range(n):
+            projects.append(_one_project(rng, county, staff, y, k, signed[k], total[k], contract[k], as_of))
+    origins = np.array(origin_names)[rng.choice(len(origin_names), len(projects), p=origin_p)]
+    for p, o in zip(projects, origins, strict=True):
+        p["investor_origin"] = o
+        city = ORIGINS[o][1][rng.integers(0, len(ORIGINS[o][1]))]
+        p["investor"] = f"{city}{BRANDS[rng.integers(0, len(BRANDS))]}{p['_suffix']}"
+        if o == "境外":
+            p["foreign_contract"] = round(p["contract_investment"] * rng.uniform(0.3, 1.0) / USD_RATE, 2)
+        funding += _funding(rng, p, as_of)
+    df = pd.DataFrame(projects)
+    fund = pd.DataFrame(funding, columns=["project_id", "period", *FUND_AMOUNTS])
+    return df, fund
+
+
+FUND_AMOUNTS = ("funds_in_place", "out_of_province", "foreign_actual", "fixed_asset_investment")
+
+
+def _one_project(rng, county, staff, y, k, signed, total, contract, as_of) -> dict:
+    industry = INDUSTRIES[rng.integers(0, len(INDUSTRIES))]
+    lead = staff.iloc[rng.integers(0, len(staff))]
+    park = None
+    for name, (host, inds, _) in PARKS.items():
+        if industry in inds and rng.random() < 0.6:
+            park = name
+            break
+    if park:
+        town = PARKS[park][0]
+    elif lead["unit"] in county.townships:
+        town = lead["unit"]
+    else:
+        town = county.townships[rng.integers(0, len(county.townships))]
+    total, contract = round(float(total), 2), round(float(contract), 2)
+    if rng.random() < 0.1:  # written as text amounts like 2.5亿 / 3000万元: keep them round
+        total = contract = float(max(100, round(total, -2)))
+    stages = _stage_dates(rng, signed)
+    fate = rng.random()
+    age = (as_of - signed).days
+    stop = None  # last month with funds
+    if fate < 0.05 and age > 240:
+        stages, status = [stages[0], stages[1] if stages[1] < as_of - timedelta(days=220) else None, None, None], "停滞"
+        stop = stages[1] and min(stages[1] + timedelta(days=int(rng.integers(30, 120))), as_of - timedelta(days=215))
+    elif fate < 0.09 and age > 200:
+        stages, status = [stages[0], None, None, None], "签约"
+    elif fate < 0.13 and (as_of - stages[1]).days > 240:
+        stages, status = stages[:2] + [None, None], "开工"
+        stop = min(stages[1] + timedelta(days=int(rng.integers(30, 90))), as_of - timedelta(days=215))
+    elif fate < 0.16:
+        stages, status = [stages[0], None, None, None], "终止"
+    elif fate < 0.5 and age < 120:
+        stages, status = [None] * 4, "在谈"
+    else:
+        stages = [d if d <= as_of else None for d in stages]
+        status = ("签约", "开工", "竣工", "投产")[sum(d is not None for d in stages) - 1]
+    small = total < 3000
+    land = None if (small and park and rng.random() < 0.5) else round(total / rng.uniform(150, 400), 1)
+    product = PRODUCTS[industry][rng.integers(0, 3)]
+    return {
+        "project_id": f"ZS{y}{k + 1:03d}",
+        "name": f"{product}项目" if rng.random() < 0.5 else f"年产{int(rng.integers(1, 20))}万件{product}项目",
+        "township": town,
+        "park": park,
+        "industry": industry,
+        "method": METHODS[rng.integers(0, len(METHODS))],
+        "responsible_unit": lead["unit"],
+        "lead_person": lead["person"],
+        "total_investment": total,
+        "contract_investment": None if contract == total and rng.random() < 0.5 else contract,
+        "foreign_contract": None,
+        "status": status,
+        "signed_date": stages[0],
+        "started_date": stages[1],
+        "completed_date": stages[2],
+        "production_date": stages[3],
+        "land_mu": land,
+        "standard_factory": land is None,
+        "planned_jobs": max(5, int(total / 10_000 * rng.uniform(40, 150))),
+        "key_project": bool(total >= 10_000 or rng.random() < 0.1),
+        "_suffix": "有限公司" if rng.random() < 0.7 else "集团",
+        "_stop": stop,
+    }
+
+
+def _funding(rng: np.random.Generator, p: dict, as_of: date) -> list[tuple]:
+    """Monthly funding rows of one project from its start month to completion, stop month or as_of."""
+    start = p["started_date"]
+    if start is None or p["status"] == "终止":
+        return []
+    end = p["_stop"] or p["completed_date"] or as_of
+    ms = months(start, min(end, as_of))
+    contract = p["contract_investment"] or p["total_investment"]
+    per = contract * rng.uniform(0.45, 0.8) / max(len(ms), 6)
+    out_share = 0.0 if p["investor_origin"] == "省内" else rng.uniform(0.7, 1.0)
+    rows = []
+    for m in ms:
+        funds = round(per * rng.uniform(0.5, 1.5), 2)
+        oop = min(funds, round(funds * out_share, 2)) if out_share else None
+        fa = round(funds * rng.uniform(0.5, 1.0) / USD_RATE, 2) if p["investor_origin"] == "境外" else None
+        fai = round(funds * rng.uniform(0.8, 1.2), 2) if rng.random() < 0.9 else None
+        rows.append((p["project_id"], f"{m:%Y-%m}", funds, oop, fa, fai))
+    return rows
+
+
+def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFrame:
+    """One row per park per month. Flows in 万元 per month; stocks (area 平方公里, land 亩, enterprises 户,
+    jobs 人) grow slowly. The tech park is sized like DOMAIN.md §6 (revenue ~11.6亿 a year)."""
+    ms = months(first, as_of)
+    rows = []
+    for park, (_, _, size) in PARKS.items():
+        g = rng.uniform(0.05, 0.12)  # yearly growth
+        for i, m in enumerate(ms):
+            grow = (1 + g) ** (i / 12)
+            season = 1 + 0.15 * np.sin((m.month - 3) / 12 * 2 * np.pi)
+
+            def flow(base: float, grow=grow, season=season) -> float:
+                return round(base * size * grow * season * rng.uniform(0.85, 1.15) / 12, 2)
+
+            rows.append(
+                {
+                    "park": park,
+                    "period": f"{m:%Y-%m}",
+                    "developed_area_km2": round(2.0 * size * grow, 2),
+                    "land_used_mu": round(2600 * size * grow, 1),
+                    "infrastructure_investment": flow(27_000),
+                    "enterprises": int(59 * size * grow),
+                    "revenue": flow(116_000),
+                    "industrial_output": flow(103_000),
+                    "tax": flow(4_623),
+                    "jobs": int(3100 * size * grow),
+                    "fixed_asset_investment": flow(45_000),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def make_leads(
+    rng: np.random.Generator, county: County, projects: pd.DataFrame, years: list[int], as_of: date, scale: float
+) -> pd.DataFrame:
+    """One row per reported lead: routine leads (Poisson by rank, ~45 % valuable) plus one valuable lead
+    before every signed project, reported by its lead person and linked by project_id."""
+    rate = {"正科级": 4.0, "专职招商": 5.0, "副科级": 3.0, "一般干部": 2.0}
+    first = date(years[0], 1, 1)
+    rows = []
+    for y in years:
+        y_end = min(date(y, 12, 31), as_of)
+        span = (y_end - date(y, 1, 1)).days + 1
+        for s in county.staff.itertuples():
+            for _ in range(rng.poisson(rate[s.rank] * scale * span / 365)):
+                d = date(y, 1, 1) + timedelta(days=int(rng.integers(0, span)))
+                rows.append((s.person, s.rank, s.unit, d, rng.random() < 0.45, None))
+    rank_of = dict(zip(county.staff["person"], county.staff["rank"], strict=True))
+    unit_of = dict(zip(county.staff["person"], county.staff["unit"], strict=True))
+    for p in projects.itertuples():
+        if p.signed_date is None or pd.isna(p.signed_date):
+            continue
+        d = max(first, p.signed_date - timedelta(days=int(rng.integers(30, 240))))
+        rows.append((p.lead_person, rank_of[p.lead_person], unit_of[p.lead_person], d, True, p.project_id))
+    rows.sort(key=lambda r: (r[3], r[0]))
+    counter: dict[int, int] = {}
+    out = []
+    for person, rank, unit, d, valuable, pid in rows:
+        counter[d.year] = counter.get(d.year, 0) + 1
+        industry = INDUSTRIES[rng.integers(0, len(INDUSTRIES))]
+        city = ORIGINS["长三角"][1][rng.integers(0, 5)] if rng.random() < 0.5 else "深圳"
+        out.append(
+            {
+                "lead_id": f"XX{d.year}{counter[d.year]:04d}",
+                "person": person,
+                "rank": rank,
+                "unit": unit,
+                "reported_date": d,
+                "description": f"{city}某企业拟投资{industry}项目",
+                "valuable": bool(valuable),
+                "project_id": pid,
+            }
+        )
+    return pd.DataFrame(out)

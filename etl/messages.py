@@ -1,0 +1,205 @@
+"""Error-code catalogue (zh/en) for reading, normalising and validating clerk files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# code → (zh, en). Placeholders are filled by :func:`message`; each says what is wrong and how to fix it.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # whole-file problems (FileRejected)
+    "file_empty": (
+        "文件为空，请上传含表头和数据的 CSV 或 Excel 文件",
+        "The file is empty: upload a CSV or Excel file with a header row and data",
+    ),
+    "file_format": (
+        "不支持的文件类型「{name}」，请另存为 .xlsx 或 .csv 后上传",
+        "Unsupported file type '{name}': save it as .xlsx or .csv and upload again",
+    ),
+    "file_encoding": (
+        "文件编码无法识别（第{line}行附近有非法字节），请用 Excel「另存为 CSV UTF-8」或 GBK 保存",
+        "Unknown text encoding (invalid bytes near line {line}): save as 'CSV UTF-8' or GBK",
+    ),
+    "file_corrupt": (
+        "Excel 文件已损坏或不是 .xlsx 格式（{detail}），请在 Excel 中打开后重新另存为 .xlsx",
+        "The Excel file is damaged or not .xlsx ({detail}): open it in Excel and save it again as .xlsx",
+    ),
+    "file_too_large": (
+        "Excel 文件解压后约 {size} MB，超过上限 {limit} MB，请删除多余的工作表或空白区域，或拆分文件",
+        "The Excel file expands to about {size} MB, over the {limit} MB limit: delete extra sheets or empty areas, or split the file",
+    ),
+    "file_no_header": (
+        "在前{n}行中找不到表头（{where}），请使用模板的表头",
+        "No header row found in the first {n} rows ({where}): use the template's header row",
+    ),
+    "file_no_data": ("文件只有表头、没有数据行（{where}）", "The file has a header but no data rows ({where})"),
+    "sheet_not_found": (
+        "找不到工作表「{sheet}」，文件中的工作表：{sheets}",
+        "Sheet '{sheet}' not found; the file has: {sheets}",
+    ),
+    "dataset_unknown": (
+        "无法判断文件属于哪类数据（表头：{headers}），请使用模板的表头或选择数据类型",
+        "Cannot tell which dataset this file is (headers: {headers}): use a template's headers or choose the dataset",
+    ),
+    "dataset_ambiguous": (
+        "表头同时符合「{a}」和「{b}」，请选择数据类型",
+        "The headers fit both '{a}' and '{b}': choose the dataset",
+    ),
+    # file-level errors and notices inside a validation result
+    "wrong_dataset": (
+        "所选数据类型为「{chosen}」，但文件表头更像「{other}」，请检查所选类型或文件",
+        "You chose '{chosen}' but the headers look like '{other}': check the dataset or the file",
+    ),
+    "column_missing": (
+        "缺少必填列「{header}」（英文 {name}），请按模板补上这一列",
+        "Required column '{header}' ({name}) is missing: add it as in the template",
+    ),
+    "column_duplicate": (
+        "列「{header}」与「{other}」指同一字段 {name}，请删除其中一列",
+        "Columns '{header}' and '{other}' both mean {name}: delete one of them",
+    ),
+    "column_unit": (
+        "列「{header}」的单位与模板不同（应为 {unit}），请把数值换算为 {unit} 或在单元格中写明单位",
+        "Column '{header}' has a different unit (expected {unit}): convert to {unit} or write the unit in each cell",
+    ),
+    "one_of_columns": ("须有「{headers}」中的至少一列", "At least one of the columns '{headers}' is required"),
+    "column_unknown": (
+        "列「{header}」不属于「{dataset}」，未导入",
+        "Column '{header}' is not part of '{dataset}' and was not loaded",
+    ),
+    "header_duplicate": (
+        "表头「{header}」重复，第二列改名为「{renamed}」",
+        "Header '{header}' is repeated; the later one was renamed '{renamed}'",
+    ),
+    "sheet_chosen": ("读取了工作表「{sheet}」（共有：{sheets}）", "Read sheet '{sheet}' (the file has: {sheets})"),
+    "blank_row": ("第{row}行为空行，已跳过", "Row {row} is blank and was skipped"),
+    "note_row": ("第{row}行为注释/说明行，已跳过", "Row {row} is a note and was skipped"),
+    "total_ok": (
+        "第{row}行「{label}」未入库，与明细一致",
+        "Row {row} ('{label}') was not loaded; it matches the detail rows",
+    ),
+    "total_mismatch": (
+        "第{row}行「{label}」的「{header}」为 {total}，但明细合计为 {sum}，请核对明细或合计",
+        "Row {row} ('{label}'), column '{header}': total {total} but the detail rows sum to {sum}; check the rows or the total",
+    ),
+    # cell problems (row, header, value are prefixed by cell_message)
+    "formula_no_value": (
+        "是没有计算结果的公式，请在 Excel 中打开并保存（或粘贴为数值）",
+        "is a formula without a saved result: open and save in Excel, or paste as values",
+    ),
+    "id_as_number": (
+        "身份证号等编号被存成了 Excel 数字，后几位可能已丢失，请把该列设为「文本」后重新录入",
+        "is an ID number stored as an Excel number, so digits may be lost: format the column as text and re-enter it",
+    ),
+    "placeholder": (
+        "不是有效值（暂无/不详/-// 不能代替数据），请填写实际值；确实没有数据时留空（必填列不可留空）",
+        "is a placeholder, not a value: enter the real value, or leave optional cells blank",
+    ),
+    "required": ("为必填项，不能为空", "is required and cannot be blank"),
+    "money_invalid": (
+        "无法识别为金额（可写 35000、3.5亿、35000万元、1,234.5）",
+        "is not an amount (write 35000, 3.5亿, 35000万元 or 1,234.5)",
+    ),
+    "usd_invalid": (
+        "无法识别为外资金额（单位万美元，可写 500、500万美元、5000000美元）",
+        "is not a USD amount (in 万美元; write 500, 500万美元 or 5000000美元)",
+    ),
+    "number_invalid": (
+        "无法识别为数值（单位 {unit}，可写 1234.5 或 1,234.5）",
+        "is not a number (unit {unit}; write 1234.5 or 1,234.5)",
+    ),
+    "count_invalid": ("无法识别为整数（单位 {unit}，可写 12）", "is not a whole number (unit {unit}; write 12)"),
+    "currency_wrong": (
+        "币种不符：本列单位为 {unit}，请换算后填写",
+        "has the wrong currency: this column is in {unit}, convert before entering",
+    ),
+    "unit_wrong": (
+        "的单位无法识别或与本列不符（本列单位 {unit}）",
+        "has a unit that is unknown or does not fit this column (unit {unit})",
+    ),
+    "percent": ("是百分数，本列不接受百分数，请填写{unit}数值", "is a percentage; this column needs a value in {unit}"),
+    "negative": ("不能为负数", "cannot be negative"),
+    "fraction": ("须为整数（不会自动四舍五入）", "must be a whole number (it is never rounded)"),
+    "date_invalid": (
+        "无法识别为日期（可写 2012-03-05、2012/3/5、2012年3月5日）",
+        "is not a date (write 2012-03-05, 2012/3/5 or 2012年3月5日)",
+    ),
+    "date_month_only": ("只有年月，缺少日（可写 2012-03-05）", "has no day, only a month (write 2012-03-05)"),
+    "date_impossible": ("不是存在的日期，请核对年月日", "is not a real calendar date: check year, month and day"),
+    "month_invalid": (
+        "无法识别为月份（可写 2012-03、2012年3月、201203）",
+        "is not a month (write 2012-03, 2012年3月 or 201203)",
+    ),
+    "period_invalid": (
+        "无法识别为期间（月份写 2012-03，全年写 2012）",
+        "is not a period (a month 2012-03 or a year 2012)",
+    ),
+    "year_invalid": ("无法识别为年份（可写 2012 或 2012年）", "is not a year (write 2012 or 2012年)"),
+    "bool_invalid": ("无法识别为是/否（可写 是、否、Y、N、√、×）", "is not yes/no (write 是, 否, Y, N, √ or ×)"),
+    "enum_invalid": ("不是可选值，可选：{choices}", "is not an allowed value; allowed: {choices}"),
+    "id_length": ("身份证号须为18位", "must be an 18-character ID number"),
+    "id_chars": ("身份证号只能含数字，末位可为 X", "may contain only digits (last one may be X)"),
+    "id_date": ("身份证号中的出生日期无效", "has an invalid birth date inside the ID number"),
+    "id_checksum": ("身份证号校验位不符，请核对号码", "fails the ID check digit: check the number"),
+    "one_of_missing": ("「{headers}」至少填写一项", "at least one of '{headers}' must be filled"),
+    "duplicate_key": (
+        "与第{first}行重复（{key} 须唯一），请删除重复行或修改",
+        "repeats row {first} ({key} must be unique): delete or correct the repeat",
+    ),
+    "stage_dates_required": (
+        "项目状态为「{status}」，须填写{dates}",
+        "status is '{status}', so {dates} must be filled",
+    ),
+    "stage_dates_ordered": (
+        "早于前一阶段日期「{prev}」（{prev_value}），阶段日期须按 签约≤开工≤竣工≤投产",
+        "is before the earlier stage '{prev}' ({prev_value}); signed ≤ started ≤ completed ≤ production",
+    ),
+    "not_greater": (
+        "大于「{other}」（{other_value}），{rule_zh}",
+        "is greater than '{other}' ({other_value}): {rule_en}",
+    ),
+    "not_before": ("早于「{other}」（{other_value}），{rule_zh}", "is before '{other}' ({other_value}): {rule_en}"),
+    "gender_matches_id": (
+        "与身份证号显示的性别「{id_gender}」不符，请核对",
+        "does not match the gender in the ID number ({id_gender}): check it",
+    ),
+    "project_exists": (
+        "项目编号不存在于项目库，请先导入该项目或核对编号",
+        "is not a known project: load the project first or check the id",
+    ),
+}
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass
+class Issue:
+    """One located problem found while reading: ``row`` as the clerk sees it (None = whole file)."""
+
+    row: int | None
+    column: str
+    value: str
+    code: str
+    params: dict = field(default_factory=dict)
+    severity: str = ERROR
+
+
+def message(code: str, **params: object) -> tuple[str, str]:
+    """(zh, en) text of ``code`` with its placeholders filled."""
+    zh, en = CATALOGUE[code]
+    return zh.format_map(_Default(params)), en.format_map(_Default(params))
+
+
+def cell_message(code: str, row: int | None, header: str, value: str, **params: object) -> tuple[str, str]:
+    """(zh, en) of a located cell problem, e.g. 第12行「总投资(万元)」值“3.5忆”无法识别为金额…"""
+    zh, en = message(code, **params)
+    where_zh = (f"第{row}行" if row is not None else "") + (f"「{header}」" if header else "")
+    where_en = (f"Row {row}" if row is not None else "File") + (f", column '{header}'" if header else "")
+    if value:
+        return f"{where_zh}值“{value}”{zh}", f"{where_en}: value '{value}' {en}"
+    return f"{where_zh}{zh}", f"{where_en}: {en}"
+
+
+class _Default(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

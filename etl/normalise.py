@@ -1,0 +1,272 @@
+"""Normalise one column of clerk cells into canonical typed values plus a per-cell error code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.contracts import Column
+from etl.pseudonym import check_ids
+
+PLACEHOLDERS = frozenset({"暂无", "不详", "无", "-", "--", "—", "——", "/", "\\", "n/a", "na", "null", "none", "未知"})
+DATE_DTYPE = pd.ArrowDtype(pa.date32())
+
+# number, optional sign, then an optional unit; thousands separators only in groups of three
+_NUMBER = (
+    r"^(?P<sign>[-+]?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)\s*(?P<unit>[^\d\s,.].*)?$"
+)
+# unit word → factor into the column unit
+_MONEY_UNITS = {"": 1, "万": 1, "万元": 1, "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿": 10000, "亿元": 10000}
+_USD_UNITS = {"": 1, "万": 1, "万美元": 1, "美元": Decimal("0.0001"), "亿": 10000, "亿美元": 10000}
+_UNIT_ALIASES = {"平方公里": ("平方公里", "平方千米", "km2", "km²"), "亩": ("亩",), "元": ("元",)}
+_TRUE = frozenset({"是", "y", "yes", "√", "✓", "✔", "1", "true", "t", "有", "对"})
+_FALSE = frozenset({"否", "n", "no", "×", "✗", "✘", "0", "false", "f", "无", "不是"})
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+@dataclass
+class Normalised:
+    """Per cell of one column: ``values`` canonical (NA where blank or error), ``errors`` error code or NA."""
+
+    values: pd.Series
+    errors: pd.Series
+
+
+def clean(cells: pd.Series) -> pd.Series:
+    """NFKC (full-width digits, ideographic space → ASCII) and strip; vectorised in Arrow."""
+    arr = pa.array(cells.fillna("").astype("str").to_numpy(dtype=object), type=pa.string())
+    out = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
+    return pd.Series(out.to_pandas(), index=cells.index, dtype="str")
+
+
+def normalise(cells: pd.Series, column: Column) -> Normalised:
+    """Canonical values of one column (dtype per ``column.kind``, see etl.contracts); work is per unique cell."""
+    codes, uniques = pd.factorize(cells.fillna("").astype("str"), use_na_sentinel=False)
+    u = clean(pd.Series(np.asarray(uniques, dtype=object), dtype="str"))
+    handler = _HANDLERS[column.kind]
+    values, errors = handler(u, column)
+    blank = (u == "").to_numpy()
+    errors = errors.where(~blank, None)
+    if (column.required or column.kind in _NUMERIC or column.kind in _DATES) and column.kind != "bool":
+        ph = u.str.casefold().isin(PLACEHOLDERS).to_numpy()
+        errors = errors.where(~ph, "placeholder")
+    errors = pd.Series(errors.to_numpy(dtype=object), dtype="str")
+    bad = blank | errors.notna().to_numpy()
+    values = values.where(~bad) if not isinstance(values.dtype, pd.ArrowDtype) else _mask_arrow(values, bad)
+    return Normalised(
+        values=_take(values, codes, cells.index),
+        errors=_take(errors, codes, cells.index),
+    )
+
+
+def _take(s: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    out = s.take(codes)
+    out.index = index
+    return out
+
+
+def _mask_arrow(values: pd.Series, bad: np.ndarray) -> pd.Series:
+    arr = pa.array(values.array)
+    return pd.Series(pc.if_else(pa.array(bad), pa.nulls(len(arr), arr.type), arr), dtype=values.dtype)
+
+
+# ---------------------------------------------------------------- text-like
+
+
+def _text(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    return u.str.replace(r"\s+", " ", regex=True), _no_errors(u)
+
+
+def _code(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    return u.str.replace(r"\s+", "", regex=True), _no_errors(u)
+
+
+def _drop(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    return pd.Series(pd.NA, index=u.index, dtype="str"), _no_errors(u)
+
+
+def _no_errors(u: pd.Series) -> pd.Series:
+    return pd.Series(None, index=u.index, dtype=object)
+
+
+def _enum(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    lookup = {c.casefold(): c for c in column.choices}
+    lookup |= {k.casefold(): v for k, v in column.aliases.items()}
+    values = u.str.casefold().map(lookup)
+    errors = pd.Series(np.where(values.isna(), "enum_invalid", None), index=u.index, dtype=object)
+    return values.astype("str"), errors
+
+
+def _bool(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    f = u.str.casefold()
+    t, n = f.isin(_TRUE).to_numpy(), f.isin(_FALSE).to_numpy()
+    values = pd.array(np.where(t, True, False), dtype="boolean")
+    values[~(t | n)] = pd.NA
+    errors = pd.Series(np.where(t | n, None, "bool_invalid"), index=u.index, dtype=object)
+    return pd.Series(values, index=u.index), errors
+
+
+def _id_number(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    ids = u.str.replace(r"\s+", "", regex=True).str.lstrip("'").str.upper()
+    checked = check_ids(ids)
+    errors = checked["reason"].astype(object).where(checked["reason"].notna(), None)
+    return ids.where(checked["ok"].to_numpy()), errors
+
+
+# ---------------------------------------------------------------- numbers
+
+_NUMERIC = ("money", "usd", "number", "count")
+
+
+def _numeric(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    kind = column.kind
+    parts = u.str.extract(_NUMBER)
+    num = parts["num"].str.replace(",", "", regex=False)
+    unit = parts["unit"].fillna("").str.replace(r"\s+", "", regex=True)
+    sign = parts["sign"].fillna("")
+    matched = num.notna().to_numpy()
+    if kind == "money":
+        units = _MONEY_UNITS
+    elif kind == "usd":
+        units = _USD_UNITS
+    else:
+        units = {"": 1} | {a: 1 for a in _UNIT_ALIASES.get(column.unit, (column.unit,)) if a}
+    factor = unit.map(units)
+    known_unit = factor.notna().to_numpy()
+    invalid_code = f"{kind}_invalid"
+    errors = np.full(len(u), None, dtype=object)
+    errors[~matched] = invalid_code
+    pct = unit.str.contains("%", regex=False).to_numpy()
+    errors[matched & ~known_unit] = "unit_wrong"
+    if kind == "money":
+        errors[matched & ~known_unit & unit.str.contains("美元", regex=False).to_numpy()] = "currency_wrong"
+    if kind == "usd":
+        errors[matched & ~known_unit & unit.str.contains("元", regex=False).to_numpy()] = "currency_wrong"
+    errors[matched & pct] = "percent"
+    ok = matched & known_unit & ~pct
+    plain = ok & (factor.to_numpy(dtype=object) == 1)
+    values = np.full(len(u), np.nan)
+    values[plain] = pd.to_numeric(num[plain], errors="coerce").to_numpy(dtype=float)
+    for i in np.flatnonzero(ok & ~plain):  # unit conversions: exact decimal arithmetic, one per unique value
+        try:
+            values[i] = float(Decimal(num.iat[i]) * Decimal(factor.iat[i]))
+        except InvalidOperation:
+            errors[i] = invalid_code
+    errors[ok & ~np.isfinite(values)] = invalid_code
+    neg = ok & (sign.to_numpy(dtype=object) == "-") & (values != 0)
+    errors[neg] = "negative"
+    values = np.where(sign.to_numpy(dtype=object) == "-", -values, values)
+    if kind == "count":
+        frac = ok & np.isfinite(values) & (np.floor(values) != values)
+        errors[frac & (errors == None)] = "fraction"  # noqa: E711 - elementwise
+        good = np.isfinite(values) & (errors == None)  # noqa: E711
+        out = pd.array(np.where(good, values, 0).astype(np.int64), dtype="Int64")
+        out[~good] = pd.NA
+        return pd.Series(out, index=u.index), pd.Series(errors, index=u.index)
+    return pd.Series(values, index=u.index, dtype="float64"), pd.Series(errors, index=u.index)
+
+
+# ---------------------------------------------------------------- dates
+
+_DATES = ("date", "month", "period", "year")
+_FULL = [
+    r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$",
+    r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?$",
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
+]
+_MONTH = [r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$", r"^(?P<y>\d{4})年(?P<m>\d{1,2})月?$", r"^(?P<y>\d{4})(?P<m>\d{2})$"]
+_YEAR = r"^(?P<y>\d{4})年?(?:\.0+)?$"
+_SERIAL = r"^(?P<n>\d{5})(?:\.0+)?$"
+
+
+def _extract(u: pd.Series, patterns: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame({"y": np.nan, "m": np.nan, "d": np.nan}, index=u.index)
+    for p in patterns:
+        got = u.str.extract(p).astype(float)
+        todo = out["y"].isna() & got["y"].notna()
+        for c in got.columns:
+            out.loc[todo, c] = got.loc[todo, c]
+    return out
+
+
+def _calendar(y: pd.Series, m: pd.Series, d: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(days since epoch or NaT, is_real_date) for float y/m/d columns."""
+    has = (y.notna() & m.notna() & d.notna()).to_numpy()
+    yy = y.fillna(2000).astype(int).to_numpy()
+    mm = m.fillna(1).astype(int).to_numpy()
+    dd = d.fillna(1).astype(int).to_numpy()
+    month_ok = (mm >= 1) & (mm <= 12)
+    start = (yy - 1970) * 12 + np.clip(mm, 1, 12) - 1
+    first = start.astype("datetime64[M]").astype("datetime64[D]")
+    length = ((start + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(int)
+    real = has & month_ok & (dd >= 1) & (dd <= length) & (yy >= 1900) & (yy <= 2100)
+    return first + (dd - 1), real
+
+
+def _dates(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    kind = column.kind
+    full = _extract(u, _FULL)
+    serial = u.str.extract(_SERIAL)["n"].astype(float)
+    is_serial = serial.notna().to_numpy() & full["y"].isna().to_numpy()
+    if kind in ("month", "period"):
+        is_serial &= ~u.str.fullmatch(r"\d{4}\d{2}").to_numpy(dtype=bool)
+    days, real = _calendar(full["y"], full["m"], full["d"])
+    has_full = full["y"].notna().to_numpy()
+    serial_days = _EXCEL_EPOCH + np.nan_to_num(serial.to_numpy(), nan=0).astype(np.int64)
+    days = np.where(is_serial, serial_days, days)
+    real = real | is_serial
+    errors = np.full(len(u), None, dtype=object)
+    if kind == "date":
+        month = _extract(u, _MONTH)["y"].notna().to_numpy() & ~has_full & ~is_serial
+        errors[:] = "date_invalid"
+        errors[has_full & ~real] = "date_impossible"
+        errors[month] = "date_month_only"
+        errors[real] = None
+        arr = pa.array(days.astype("datetime64[D]"), type=pa.date32(), mask=~real)
+        return pd.Series(arr, index=u.index, dtype=DATE_DTYPE), pd.Series(errors, index=u.index)
+    if kind == "year":
+        y = u.str.extract(_YEAR)["y"].astype(float)
+        ok = (y.notna() & (y >= 1900) & (y <= 2100)).to_numpy()
+        errors[~ok] = "year_invalid"
+        out = pd.array(np.where(ok, y.fillna(0), 0).astype(np.int64), dtype="Int64")
+        out[~ok] = pd.NA
+        return pd.Series(out, index=u.index), pd.Series(errors, index=u.index)
+    month = _extract(u, _MONTH)
+    mdays, mreal = _calendar(month["y"], month["m"], pd.Series(1.0, index=u.index))
+    use_month = mreal & ~has_full
+    days = np.where(use_month, mdays, days)
+    ok = real | use_month
+    text = pd.Series(np.datetime_as_string(days.astype("datetime64[M]")), index=u.index, dtype="str")
+    errors[~ok] = f"{kind}_invalid"
+    errors[has_full & ~real & ~is_serial] = "date_impossible"
+    if kind == "period":
+        y = u.str.extract(_YEAR)["y"].astype(float)
+        yok = (y.notna() & (y >= 1900) & (y <= 2100)).to_numpy() & ~ok
+        text = text.where(~yok, y.fillna(0).astype(int).astype("str"))
+        errors[yok] = None
+        ok = ok | yok
+    return text.where(ok), pd.Series(errors, index=u.index)
+
+
+_HANDLERS = {
+    "text": _text,
+    "code": _code,
+    "person_key": _code,
+    "drop": _drop,
+    "enum": _enum,
+    "bool": _bool,
+    "id_number": _id_number,
+    "money": _numeric,
+    "usd": _numeric,
+    "number": _numeric,
+    "count": _numeric,
+    "date": _dates,
+    "month": _dates,
+    "period": _dates,
+    "year": _dates,
+}

@@ -1,0 +1,380 @@
+"""Read a clerk's CSV/XLSX bytes into a table of strings with the row numbers the clerk sees."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import python_calamine
+
+from etl.messages import WARNING, Issue, message
+
+HEADER_SCAN_ROWS = 15
+TOTAL_RE = r"^(?:合计|小计|总计|共计)(?:$|[:：(（\-—\s])"
+NOTE_RE = re.compile(r"^(?:注|说明|备注|填表说明|填报说明)(?:$|[:：\d、.\s（(])")
+
+
+class FileRejected(Exception):
+    """A whole-file problem: nothing of the file can be loaded. ``code``, ``zh`` and ``en`` say why."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code = code
+        self.zh, self.en = message(code, **params)
+        super().__init__(f"{self.zh} / {self.en}")
+
+
+@dataclass
+class RawTable:
+    """One row per data row of the file; every cell a str ("" = blank); ``rows`` = row numbers as shown to the clerk."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    headers: list[str]
+    file_format: str
+    encoding: str | None
+    sheet: str | None
+    sheets: list[str]
+    header_row: int
+    totals: list[dict] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def header_key(text: str) -> str:
+    """Comparison form of a header: NFKC, case-folded, without whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def _bare(key: str) -> str:
+    return key.split("(")[0]
+
+
+def read_file(
+    data: bytes,
+    file_name: str,
+    *,
+    sheet: str | None = None,
+    known_headers: Collection[str] = (),
+    max_uncompressed: int = 200 * 2**20,
+) -> RawTable:
+    """Parse ``data`` (CSV or XLSX) into a :class:`RawTable`; raise :class:`FileRejected` for whole-file problems."""
+    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise FileRejected("file_empty")
+    name = file_name.lower()
+    known = {header_key(h) for h in known_headers}
+    if name.endswith((".xlsx", ".xlsm")) or (data[:2] == b"PK" and not name.endswith((".csv", ".txt"))):
+        return _read_xlsx(data, sheet, known, max_uncompressed)
+    if name.endswith((".xls", ".et", ".ods", ".numbers")) or data[:4] == b"\xd0\xcf\x11\xe0":
+        raise FileRejected("file_format", name=file_name)
+    return _read_csv(data, known)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise FileRejected("file_encoding", line=data[: exc.start].count(b"\n") + 1) from None
+
+
+def _read_csv(data: bytes, known: set[str]) -> RawTable:
+    text, encoding = _decode(data)
+    head: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text))
+    line = 1
+    for rec in reader:
+        if rec:
+            head.append((line, rec))
+        line = reader.line_num + 1
+        if len(head) > HEADER_SCAN_ROWS:
+            break
+    h = _find_header([r for _, r in head], known, "CSV")
+    header_line, headers = head[h]
+    ncols = len(headers)
+    frame = rows = None
+    if "\n\n" not in text and "\n\r\n" not in text and "\r\r" not in text and header_line == h + 1:
+        utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode("utf-8")
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(utf8),
+                read_options=pacsv.ReadOptions(skip_rows=h + 1, autogenerate_column_names=True, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={f"f{i}": pa.string() for i in range(ncols)},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            if table.num_columns == ncols and ("\r" not in text or "\n" in text):
+                frame = pd.DataFrame({i: table.column(i).to_pandas() for i in range(ncols)})
+                rows = np.arange(header_line + 1, header_line + 1 + len(frame), dtype=np.int64)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            frame = None
+    if frame is None:
+        frame, rows = _csv_python(text, header_line, ncols)
+    return _finish(frame, rows, headers, "csv", encoding, None, [], header_line)
+
+
+def _csv_python(text: str, header_line: int, ncols: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Slow path for ragged rows and empty lines: the csv module, tracking each record's first line."""
+    reader = csv.reader(io.StringIO(text))
+    out: list[list[str]] = []
+    rows: list[int] = []
+    line = 1
+    width = ncols
+    for rec in reader:
+        start, line = line, reader.line_num + 1
+        if start <= header_line:
+            continue
+        out.append(rec)
+        rows.append(start)
+        width = max(width, len(rec))
+    padded = [r + [""] * (width - len(r)) for r in out]
+    frame = pd.DataFrame(padded, columns=range(width), dtype="str") if padded else pd.DataFrame(columns=range(width))
+    return frame.astype("str"), np.array(rows, dtype=np.int64)
+
+
+# ---------------------------------------------------------------- header, totals, notes
+
+
+def _find_header(head: list[list[str]], known: set[str], where: str) -> int:
+    best, best_score = -1, 0
+    for i, rec in enumerate(head[:HEADER_SCAN_ROWS]):
+        keys = [header_key(c) for c in rec if str(c).strip()]
+        if not keys:
+            continue
+        if not known:
+            return i
+        score = sum(1 for k in keys if k in known or _bare(k) in known)
+        if score > best_score:
+            best, best_score = i, score
+    if best < 0 or best_score < min(2, len(known)):
+        raise FileRejected("file_no_header", n=HEADER_SCAN_ROWS, where=where)
+    return best
+
+
+def _finish(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    header_cells: list,
+    file_format: str,
+    encoding: str | None,
+    sheet: str | None,
+    sheets: list[str],
+    header_row: int,
+    issues: list[Issue] | None = None,
+) -> RawTable:
+    issues = list(issues or [])
+    where = f"sheet {sheet}" if sheet else file_format.upper()
+    frame = frame.fillna("").astype("str") if len(frame.columns) else frame
+    width = len(frame.columns)
+    cells = [str(c).strip() for c in header_cells] + [""] * max(0, width - len(header_cells))
+    keep = [i for i in range(width) if cells[i] or (frame[frame.columns[i]] != "").any()]
+    headers: list[str] = []
+    seen: dict[str, int] = {}
+    for i in keep:
+        base = cells[i] or f"(第{i + 1}列)"
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        name = base if n == 1 else f"{base}.{n}"
+        if n > 1:
+            issues.append(Issue(None, base, "", "header_duplicate", {"header": base, "renamed": name}, WARNING))
+        headers.append(name)
+    frame = frame[[frame.columns[i] for i in keep]]
+    frame.columns = headers
+    frame = frame.reset_index(drop=True)
+    for issue in issues:
+        if isinstance(issue.column, int):
+            issue.column = headers[keep.index(issue.column)] if issue.column in keep else ""
+    stripped = {h: frame[h].str.strip() for h in headers}
+    nonblank = np.zeros(len(frame), dtype=np.int64)
+    first = pd.Series("", index=frame.index, dtype="str")
+    for h in reversed(headers):
+        filled = (stripped[h] != "").to_numpy()
+        nonblank += filled
+        first = first.where(~filled, stripped[h])
+    blank = nonblank == 0
+    note = (nonblank == 1) & first.str.match(NOTE_RE.pattern).to_numpy(dtype=bool)
+    total = np.zeros(len(frame), dtype=bool)
+    label = pd.Series("", index=frame.index, dtype="str")
+    for h in headers:
+        compact = stripped[h].str.replace(r"\s+", "", regex=True)
+        hit = compact.str.match(TOTAL_RE).to_numpy(dtype=bool) & ~total
+        if hit.any():
+            label = label.where(~hit, compact)
+            total |= hit
+    skipped = [(int(r), "blank_row") for r in rows[blank]] + [(int(r), "note_row") for r in rows[note & ~blank]]
+    totals = [
+        {"row": int(rows[i]), "label": label.iat[i], "values": {h: frame[h].iat[i] for h in headers}}
+        for i in np.flatnonzero(total)
+    ]
+    data_mask = ~(blank | note | total)
+    if not data_mask.any():
+        raise FileRejected("file_no_data", where=where)
+    if not data_mask.all():
+        frame = frame[data_mask].reset_index(drop=True)
+        rows = rows[data_mask]
+    return RawTable(
+        frame=frame,
+        rows=np.asarray(rows, dtype=np.int64),
+        headers=headers,
+        file_format=file_format,
+        encoding=encoding,
+        sheet=sheet,
+        sheets=sheets,
+        header_row=header_row,
+        totals=totals,
+        skipped=sorted(skipped),
+        issues=issues,
+    )
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _read_xlsx(data: bytes, sheet: str | None, known: set[str], max_uncompressed: int) -> RawTable:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        total = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+    if total > max_uncompressed:
+        raise FileRejected("file_too_large", size=round(total / 2**20, 1), limit=round(max_uncompressed / 2**20, 1))
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = [m.name for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+    if sheet is not None and sheet not in names:
+        raise FileRejected("sheet_not_found", sheet=sheet, sheets="、".join(names))
+    candidates = [sheet] if sheet is not None else names
+    last: FileRejected | None = None
+    for name in candidates:
+        try:
+            grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet is a damaged file
+            raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+        try:
+            h = _find_header([[_cell_str(c) for c in r] for r in grid[:HEADER_SCAN_ROWS]], known, f"sheet {name}")
+        except FileRejected as exc:
+            last = exc
+            continue
+        issues: list[Issue] = []
+        if len(names) > 1:
+            issues.append(Issue(None, "", "", "sheet_chosen", {"sheet": name, "sheets": "、".join(names)}, WARNING))
+        frame, typed_issues = _typed_to_str(grid[h + 1 :], h + 2)
+        issues += typed_issues
+        issues += _formula_issues(zf, wb, name, h + 1)
+        rows = np.arange(h + 2, h + 2 + len(frame), dtype=np.int64)
+        if not len(frame):
+            raise FileRejected("file_no_data", where=f"sheet {name}")
+        return _finish(frame, rows, [_cell_str(c) for c in grid[h]], "xlsx", None, name, names, h + 1, issues)
+    raise last or FileRejected("file_empty")
+
+
+def _cell_str(v: object) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float):
+        if v.is_integer():
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return "" if v is None else str(v)
+
+
+def _typed_to_str(grid: list[list], first_row: int) -> tuple[pd.DataFrame, list[Issue]]:
+    """Typed calamine cells → strings, converting each column's unique values once."""
+    if not grid:
+        return pd.DataFrame(), []
+    width = max(len(r) for r in grid)
+    obj = pd.DataFrame(grid, columns=range(width), dtype=object)
+    out: dict[int, pd.Series] = {}
+    issues: list[Issue] = []
+    for c in obj.columns:
+        codes, uniques = pd.factorize(obj[c], use_na_sentinel=True)
+        conv = [_cell_str(u) for u in uniques]
+        big = [
+            i
+            for i, u in enumerate(uniques)
+            if isinstance(u, float | int) and not isinstance(u, bool) and abs(u) >= 1e15
+        ]
+        mapped = np.array(conv + [""], dtype=object)[codes]
+        out[c] = pd.Series(mapped, dtype="str")
+        for i in big:
+            for r in np.flatnonzero(codes == i):
+                issues.append(Issue(first_row + int(r), c, "", "id_as_number"))  # type: ignore[arg-type]
+    return pd.DataFrame(out), issues
+
+
+_CELL_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
+
+
+def _formula_issues(
+    zf: zipfile.ZipFile, wb: python_calamine.CalamineWorkbook, sheet: str, header_row: int
+) -> list[Issue]:
+    """Formula cells with no cached value: calamine reads them as blank, so find them in the sheet XML."""
+    path = _sheet_xml_path(zf, sheet)
+    if path is None:
+        return []
+    xml = zf.read(path)
+    if b"<f" not in xml:
+        return []
+    issues = []
+    for m in _CELL_FORMULA.finditer(xml):
+        row = int(m.group(2))
+        if row > header_row:
+            col = 0
+            for ch in m.group(1):
+                col = col * 26 + ch - 64
+            issues.append(Issue(row, col - 1, "", "formula_no_value"))  # type: ignore[arg-type]
+    return issues
+
+
+def _sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    except KeyError:
+        return None
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", book):
+        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
+        if _xml_unescape(attrs.get("name", "")) != sheet:
+            continue
+        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+        for r in re.finditer(r"<Relationship\b([^>]*)/?>", rels):
+            ra = dict(re.findall(r'([\w:]+)="([^"]*)"', r.group(1)))
+            if ra.get("Id") == rid:
+                target = ra.get("Target", "")
+                return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+def _xml_unescape(s: str) -> str:
+    return (
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    )

@@ -1,0 +1,238 @@
+"""Warehouse DDL and the public read views, generated from the dataset contracts.
+
+Storage is append-only: each dataset has a table ``ds_<name>`` holding every loaded row
+with its ``_batch_id`` and file ``_row``. Nothing is ever deleted: a later batch with the
+same key supersedes earlier rows in the views, and a rolled-back batch is only marked so
+in ``batches``. The ``v_*`` views are the stable, documented read contract.
+"""
+
+from __future__ import annotations
+
+from etl.contracts import DATASETS, WHOLE_JURISDICTION, Dataset
+
+SCHEMA_VERSION = "1"
+
+DEFAULT_SETTINGS: dict[str, str] = {
+    "schema_version": SCHEMA_VERSION,
+    "settings.stalled_signed_days": "180",
+    "settings.stalled_no_funds_months": "6",
+}
+
+BASE_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id BIGINT PRIMARY KEY,
+    dataset VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    file_format VARCHAR,
+    encoding VARCHAR,
+    sheet VARCHAR,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    user_name VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    kept_path VARCHAR,
+    warnings VARCHAR,
+    status VARCHAR NOT NULL DEFAULT 'loaded',
+    rolled_back_at TIMESTAMP,
+    rolled_back_by VARCHAR
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    batch_id BIGINT NOT NULL,
+    dataset VARCHAR NOT NULL,
+    "row" BIGINT,
+    reason VARCHAR NOT NULL,
+    cells JSON
+);
+"""
+
+
+def q(name: str) -> str:
+    """Quote an identifier that comes from the contracts (never from user input)."""
+    if not name.replace("_", "").isalnum() or not name.isascii():
+        raise ValueError(name)
+    return '"' + name + '"'
+
+
+def table_name(ds: Dataset) -> str:
+    return "ds_" + ds.name
+
+
+def dataset_ddl(ds: Dataset) -> str:
+    cols = [q(n) + " " + t for n, t in ds.stored_columns()]
+    cols += ['"_batch_id" BIGINT NOT NULL', '"_row" BIGINT']
+    return "CREATE TABLE IF NOT EXISTS " + table_name(ds) + " (" + ", ".join(cols) + ")"
+
+
+def current_select(ds: Dataset) -> str:
+    """Current state of one dataset: per key, the row of the latest batch still loaded."""
+    key = ", ".join("d." + q(k) for k in ds.key)
+    cols = ", ".join("d." + q(n) for n, _ in ds.stored_columns())
+    return (
+        "SELECT " + cols + ", d._batch_id AS batch_id FROM " + table_name(ds) + " d "
+        "JOIN batches b ON b.batch_id = d._batch_id AND b.status = 'loaded' "
+        "QUALIFY row_number() OVER (PARTITION BY " + key + " ORDER BY d._batch_id DESC) = 1"
+    )
+
+
+def insert_sql(ds: Dataset) -> str:
+    """INSERT of the registered frame ``incoming`` (stored columns + ``_row``); one parameter: batch id."""
+    stored = ds.stored_columns()
+    cols = ", ".join(q(n) for n, _ in stored)
+    casts = ", ".join("CAST(" + q(n) + " AS " + t + ")" for n, t in stored)
+    return (
+        "INSERT INTO " + table_name(ds) + " (" + cols + ", _batch_id, _row) "
+        "SELECT " + casts + ", ?, CAST(_row AS BIGINT) FROM incoming"
+    )
+
+
+def overlap_sql(ds: Dataset) -> str:
+    """Loaded batches after batch ? that hold a key also in batch ?; one row per such batch."""
+    on = " AND ".join("l." + q(k) + " IS NOT DISTINCT FROM e." + q(k) for k in ds.key)
+    t = table_name(ds)
+    return (
+        "SELECT DISTINCT l._batch_id FROM " + t + " l JOIN batches b ON b.batch_id = l._batch_id "
+        "AND b.status = 'loaded' AND l._batch_id > ? "
+        "WHERE EXISTS (SELECT 1 FROM " + t + " e WHERE e._batch_id = ? AND " + on + ") ORDER BY 1"
+    )
+
+
+# Extra derived columns per public view (period split into year/month; contract blank = total).
+_VIEW_SELECT: dict[str, str] = {
+    "projects": "SELECT * REPLACE (coalesce(contract_investment, total_investment) AS contract_investment) FROM cur",
+    "funding": "SELECT project_id, period, CAST(left(period, 4) AS INTEGER) AS year, "
+    "CAST(right(period, 2) AS INTEGER) AS month, * EXCLUDE (project_id, period) FROM cur",
+    "labor": "SELECT township, period, CAST(left(period, 4) AS INTEGER) AS year, "
+    "CAST(right(period, 2) AS INTEGER) AS month, * EXCLUDE (township, period) FROM cur",
+    "parks": "SELECT park, period, CAST(left(period, 4) AS INTEGER) AS year, "
+    "CASE WHEN length(period) = 7 THEN CAST(right(period, 2) AS INTEGER) END AS month, "
+    "* EXCLUDE (park, period) FROM cur",
+}
+
+
+def public_view(ds: Dataset) -> str:
+    body = _VIEW_SELECT.get(ds.name, "SELECT * FROM cur")
+    return "CREATE OR REPLACE VIEW v_" + ds.name + " AS WITH cur AS (" + current_select(ds) + ") " + body
+
+
+_WHOLE = ", ".join("'" + w + "'" for w in WHOLE_JURISDICTION)
+
+# One row per contribution of one source row to one target metric in one (year, month).
+# This is the single definition of every "actual" (DOMAIN.md §5); the read side sums it.
+METRIC_FACTS = """
+CREATE OR REPLACE VIEW v_metric_facts AS
+WITH signed AS (SELECT * FROM v_projects WHERE signed_date IS NOT NULL),
+fund AS (
+    SELECT f.*, p.township, p.park, p.responsible_unit, p.industry
+    FROM v_funding f LEFT JOIN v_projects p USING (project_id)
+),
+park_year_has_annual AS (SELECT DISTINCT park, year FROM v_parks WHERE month IS NULL),
+park_flows AS (
+    SELECT pk.park, pk.year, coalesce(pk.month, 12) AS month, pk.revenue, pk.industrial_output, pk.tax
+    FROM v_parks pk
+    WHERE pk.month IS NULL
+       OR NOT EXISTS (SELECT 1 FROM park_year_has_annual a WHERE a.park = pk.park AND a.year = pk.year)
+),
+under_construction AS (
+    SELECT p.*, y.year
+    FROM v_projects p,
+         LATERAL (SELECT unnest(range(year(p.started_date),
+                    coalesce(year(p.completed_date), greatest(year(current_date), year(p.started_date))) + 1)) AS year) y
+    WHERE p.started_date IS NOT NULL
+      AND (p.completed_date IS NULL OR p.completed_date >= make_date(y.year, 1, 1))
+)
+SELECT 'contract_investment' AS metric, year(signed_date) AS year, month(signed_date) AS month,
+       township, park, responsible_unit AS unit, industry, project_id, contract_investment AS value FROM signed
+UNION ALL
+SELECT 'foreign_contract', year(signed_date), month(signed_date), township, park, responsible_unit, industry,
+       project_id, foreign_contract FROM signed WHERE foreign_contract IS NOT NULL
+UNION ALL
+SELECT 'projects_signed', year(signed_date), month(signed_date), township, park, responsible_unit, industry,
+       project_id, 1 FROM signed
+UNION ALL
+SELECT 'projects_signed_100m', year(signed_date), month(signed_date), township, park, responsible_unit, industry,
+       project_id, 1 FROM signed WHERE total_investment >= 10000
+UNION ALL
+SELECT 'projects_started', year, CASE WHEN year = year(started_date) THEN month(started_date) ELSE 1 END,
+       township, park, responsible_unit, industry, project_id, 1 FROM under_construction
+UNION ALL
+SELECT 'projects_in_production', year(coalesce(production_date, completed_date)),
+       month(coalesce(production_date, completed_date)), township, park, responsible_unit, industry, project_id, 1
+FROM v_projects WHERE coalesce(production_date, completed_date) IS NOT NULL
+UNION ALL
+SELECT 'funds_in_place', year, month, township, park, responsible_unit, industry, project_id, funds_in_place
+FROM fund
+UNION ALL
+SELECT 'out_of_province_funds', year, month, township, park, responsible_unit, industry, project_id, out_of_province
+FROM fund WHERE out_of_province IS NOT NULL
+UNION ALL
+SELECT 'foreign_actual', year, month, township, park, responsible_unit, industry, project_id, foreign_actual
+FROM fund WHERE foreign_actual IS NOT NULL
+UNION ALL
+SELECT 'fixed_asset_investment', year, month, township, park, responsible_unit, industry, project_id,
+       fixed_asset_investment FROM fund WHERE fixed_asset_investment IS NOT NULL
+UNION ALL
+SELECT 'valuable_leads', year(reported_date), month(reported_date), unit, NULL, unit, NULL, project_id, 1
+FROM v_leads WHERE valuable
+UNION ALL
+SELECT 'park_revenue', year, month, NULL, park, NULL, NULL, NULL, revenue FROM park_flows WHERE revenue IS NOT NULL
+UNION ALL
+SELECT 'park_output', year, month, NULL, park, NULL, NULL, NULL, industrial_output
+FROM park_flows WHERE industrial_output IS NOT NULL
+UNION ALL
+SELECT 'park_tax', year, month, NULL, park, NULL, NULL, NULL, tax FROM park_flows WHERE tax IS NOT NULL
+UNION ALL
+SELECT 'returnee_ventures', year(start_date), month(start_date), township, NULL, NULL, industry, NULL, 1
+FROM v_ventures WHERE venture_type = '返乡创业'
+UNION ALL
+SELECT 'trainees', year(start_date), month(start_date), township, NULL, NULL, NULL, NULL, 1 FROM v_training
+UNION ALL
+SELECT 'new_jobs', year, month, township, NULL, NULL, NULL, NULL, new_urban_jobs
+FROM v_labor WHERE new_urban_jobs IS NOT NULL
+UNION ALL
+SELECT 'labor_export', year, month, township, NULL, NULL, NULL, NULL, export_total
+FROM v_labor WHERE export_total IS NOT NULL
+"""
+
+TARGET_PROGRESS = (
+    """
+CREATE OR REPLACE VIEW v_target_progress AS
+WITH keyed AS (
+    SELECT metric, year, value,
+           unnest(list_distinct(list_filter([township, park, unit], lambda x: x IS NOT NULL))) AS match_unit
+    FROM v_metric_facts
+    UNION ALL
+    SELECT metric, year, value, '*' FROM v_metric_facts
+),
+agg AS (SELECT metric, year, match_unit, sum(value) AS actual FROM keyed GROUP BY ALL)
+SELECT t.year, t.unit, t.metric, t.target, coalesce(a.actual, 0) AS actual,
+       CASE WHEN t.target > 0 THEN coalesce(a.actual, 0) / t.target END AS completion_rate
+FROM v_targets t
+LEFT JOIN agg a ON a.metric = t.metric AND a.year = t.year
+ AND a.match_unit = CASE WHEN t.unit IN ("""
+    + _WHOLE
+    + """) THEN '*' ELSE t.unit END
+"""
+)
+
+BATCH_VIEWS = """
+CREATE OR REPLACE VIEW v_batches AS
+SELECT batch_id, dataset, file_name, sha256, file_format, encoding, sheet, rows_read, rows_loaded, rows_rejected,
+       user_name, loaded_at, status, rolled_back_at, rolled_back_by, warnings
+FROM batches;
+CREATE OR REPLACE VIEW v_quarantine AS
+SELECT q.batch_id, q.dataset, q."row", q.reason, q.cells, b.status AS batch_status
+FROM quarantine q JOIN batches b USING (batch_id);
+"""
+
+
+def all_ddl() -> list[str]:
+    """Every statement that creates the warehouse, in order (idempotent)."""
+    stmts = [s for s in BASE_DDL.split(";") if s.strip()]
+    stmts += [dataset_ddl(ds) for ds in DATASETS.values()]
+    stmts += [public_view(ds) for ds in DATASETS.values()]
+    stmts += [METRIC_FACTS, TARGET_PROGRESS]
+    stmts += [s for s in BATCH_VIEWS.split(";") if s.strip()]
+    return stmts
