@@ -134,8 +134,9 @@ def to_params(sel: Selection, lang: str) -> dict[str, list[str]]:
     return out
 
 
-def _init_state(options: Options) -> list[Notice]:
-    """On a session's first run, fill the widget state from the URL; later, drop values no longer offered."""
+def init_state(options: Options) -> list[Notice]:
+    """Call first in every run. On a session's first run, fill the language and filter state from the URL
+    (returning notices about ignored parameters); later, drop values no longer offered."""
     import streamlit as st
 
     ss = st.session_state
@@ -154,25 +155,26 @@ def _init_state(options: Options) -> list[Notice]:
     return notices
 
 
-def init_state(options: Options) -> list[Notice]:
-    """Call first in every run: sets the language (and all filters) from the URL on a session's first run."""
-    return _init_state(options)
-
-
 def _year_changed(options: Options) -> None:
     import streamlit as st
 
     st.session_state[KEYS["month"]] = options.default_month(st.session_state[KEYS["year"]])
 
 
-def sidebar(options: Options) -> Selection:
-    """Render the shared filters in the sidebar, mirror them into the URL and return the Selection."""
+def sidebar(options: Options, with_data: bool = True) -> Selection:
+    """Render the shared filters in the sidebar, mirror them into the URL and return the Selection.
+
+    Without data only the language switch is shown."""
     import streamlit as st
 
     with st.sidebar:
         st.radio(
             t("filters.language"), LANGS, key=LANG_KEY, horizontal=True, format_func=lambda x: t(f"lang.{x}")
         )
+        if not with_data:
+            sel = default_selection(options)
+            st.session_state[SELECTION_KEY] = sel
+            return sel
         st.selectbox(
             t("filters.year"),
             options.year_choices(),

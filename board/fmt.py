@@ -113,3 +113,8 @@ def timestamp(ts: dt.datetime | None, lang: str | None = None) -> str:
     if ts is None or _missing(ts):
         return DASH
     return f"{date(ts.date(), lang)} {ts:%H:%M}"
+
+
+def period(year: int, m: int, lang: str | None = None) -> str:
+    """Year to date through month ``m``: '2026年1–11月' / 'Jan–Nov 2026'."""
+    return t("fmt.period", lang, y=year, m=m, mon=t(f"month.short.{m}", "en"))

@@ -39,3 +39,22 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
 def metric_name(code: str, lang: str | None = None) -> str:
     """Display name of a target metric code (etl.contracts.TARGET_METRICS)."""
     return t(f"metric.{code}", lang)
+
+
+def dataset_name(name: str, lang: str | None = None) -> str:
+    """Display name of an upload dataset, from its contract (etl.contracts)."""
+    from etl.contracts import DATASETS
+
+    ds = DATASETS.get(name)
+    if ds is None:
+        return name
+    return ds.zh if (lang or current_lang()) == "zh" else ds.en
+
+
+def status_name(status: str, lang: str | None = None) -> str:
+    """A project status (stored in Chinese) in the display language."""
+    from etl.contracts import PROJECT_STATUS_EN
+
+    if (lang or current_lang()) == "zh":
+        return status
+    return {zh: en.replace("_", " ") for en, zh in PROJECT_STATUS_EN.items()}.get(status, status)

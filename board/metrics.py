@@ -103,23 +103,24 @@ def _target(sel: Selection, metric: str, targets: pd.DataFrame) -> tuple[float |
     return float(rows[found].sum()), None
 
 
-def progress(sel: Selection, metrics: tuple[str, ...] = CARD_METRICS, by: str | None = None) -> pd.DataFrame:
+def progress(
+    sel: Selection, metrics: tuple[str, ...] = CARD_METRICS, by: str | None = None, units: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Actual vs target for the selection, through the as-of month.
 
-    Grain: one row per metric (``by=None``), or per metric and township/park (``by='township'|'park'``,
-    each row then selecting that one unit). Columns: metric, [township|park], actual (unit of the
+    Grain: one row per metric (``by=None``), or per township/park of ``units`` and metric
+    (``by='township'|'park'``, each row then selecting that one unit; the selection's own township or
+    park filter is replaced). Columns: metric, [township|park], actual (unit of the
     metric, see KIND; NaN when a filter does not apply to it), prior (same months of the year before),
     yoy (ratio change), target, note (why there is no target/actual), rate (actual ÷ target), pace
     (序时进度), ahead (rate ≥ pace; NA without a rate).
     """
+    if by is not None:
+        sel = replace(sel, **{{"township": "townships", "park": "parks"}[by]: tuple(units)})
     raw = db.query(_ACTUALS_SQL, _params(sel, metrics))
     targets = db.query(_TARGETS_SQL, [sel.year, list(metrics)])
     dims = dimensions()
-    keys = [None] if by is None else sorted(raw.loc[raw[by].notna(), by].unique())
-    if by is not None:
-        field = {"township": "townships", "park": "parks"}[by]
-        units = getattr(sel, field)
-        keys = [k for k in keys if not units or k in units]
+    keys: list = [None] if by is None else list(units)
     rows = []
     for key in keys:
         unit_sel = sel if by is None else replace(sel, **{"townships" if by == "township" else "parks": (key,)})
@@ -208,3 +209,64 @@ def monthly(sel: Selection, metric: str) -> pd.DataFrame:
     out["cumulative"] = out["value"].cumsum()
     out.loc[out["month"] > sel.month, ["value", "cumulative"]] = np.nan
     return out
+
+
+_STALLED_SQL = """
+WITH p AS (SELECT ?::DATE AS asof, ?::INTEGER AS days, ?::INTEGER AS months, ?::VARCHAR[] AS towns,
+                  ?::VARCHAR[] AS inds, ?::VARCHAR[] AS parks, ?::VARCHAR AS st_stalled, ?::VARCHAR AS st_signed,
+                  ?::VARCHAR AS st_started),
+w AS (SELECT strftime(asof - to_months(months - 1), '%Y-%m') AS first_period, strftime(asof, '%Y-%m') AS last_period,
+             date_trunc('month', asof - to_months(months - 1))::DATE AS first_day FROM p),
+funded AS (SELECT DISTINCT f.project_id FROM v_funding f, w
+           WHERE f.funds_in_place > 0 AND f.period BETWEEN w.first_period AND w.last_period)
+SELECT pr.project_id, pr.name, pr.township, pr.park, pr.industry, pr.responsible_unit, pr.status,
+       pr.total_investment, pr.signed_date, pr.started_date,
+       CASE WHEN pr.status = p.st_stalled THEN 'status'
+            WHEN pr.status = p.st_signed THEN 'not_started' ELSE 'no_funds' END AS reason
+FROM v_projects pr CROSS JOIN p CROSS JOIN w
+WHERE (len(p.towns) = 0 OR list_contains(p.towns, pr.township))
+  AND (len(p.inds) = 0 OR list_contains(p.inds, pr.industry))
+  AND (len(p.parks) = 0 OR list_contains(p.parks, pr.park))
+  AND (pr.status = p.st_stalled
+       OR (pr.status = p.st_signed AND pr.started_date IS NULL AND pr.signed_date < p.asof - to_days(p.days))
+       OR (pr.status = p.st_started AND pr.started_date < w.first_day
+           AND pr.project_id NOT IN (SELECT project_id FROM funded)))
+ORDER BY pr.township, pr.project_id"""
+
+
+def as_of_date(sel: Selection) -> dt.date:
+    """The last day of the as-of month."""
+    nxt = dt.date(sel.year + sel.month // 12, sel.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def stalled_projects(sel: Selection, signed_days: int, no_funds_months: int) -> pd.DataFrame:
+    """Stalled projects at the end of the as-of month (DOMAIN.md §5), filters applied.
+
+    Grain: one row per project. Stalled = status 停滞; or status 签约, not started, signed more than
+    ``signed_days`` days before; or status 开工, started before the window and no funds in place in the
+    last ``no_funds_months`` months (the as-of month included). ``reason``: status | not_started |
+    no_funds. total_investment in 万元.
+    """
+    params = [as_of_date(sel), signed_days, no_funds_months, list(sel.townships), list(sel.industries)]
+    params += [list(sel.parks), "停滞", "签约", "开工"]
+    return db.query(_STALLED_SQL, params)
+
+
+def behind_pace(sel: Selection, options: Options) -> pd.DataFrame:
+    """Townships and parks behind 序时进度 on a headline metric (the selection's own units only, if any).
+
+    Grain: one row per unit and metric with a target and rate < pace. Columns: unit, metric, actual,
+    target, rate, pace (ratios).
+    """
+    frames = []
+    for by, fld in (("township", "townships"), ("park", "parks")):
+        units = getattr(sel, fld) or (() if (sel.townships or sel.parks) else getattr(options, fld))
+        if units:
+            df = progress(replace(sel, townships=(), parks=()), CARD_METRICS, by=by, units=units)
+            frames.append(df.rename(columns={by: "unit"}))
+    cols = ["unit", "metric", "actual", "target", "rate", "pace"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    df = pd.concat(frames, ignore_index=True)
+    return df[df["ahead"].eq(False)][cols].sort_values(["rate", "unit"]).reset_index(drop=True)

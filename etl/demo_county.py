@@ -114,7 +114,7 @@ def make_projects(
     origin_p = np.array([w for w, _ in ORIGINS.values()])
     staff = county.staff
     projects, funding = [], []
-    for y in years:
+    for y in [years[0] - 1, *years]:  # the year before: carry-over projects (上年接转), funds only from years[0]
         y_end = min(date(y, 12, 31), as_of)
         span = (y_end - date(y, 1, 1)).days + 1
         n = max(8, round(rng.normal(120, 6) * scale * span / 365))
@@ -137,8 +137,8 @@ def make_projects(
         city = ORIGINS[o][1][rng.integers(0, len(ORIGINS[o][1]))]
         p["investor"] = f"{city}{BRANDS[rng.integers(0, len(BRANDS))]}{p['_suffix']}"
         if o == "境外":
-            p["foreign_contract"] = round(p["contract_investment"] * rng.uniform(0.3, 1.0) / USD_RATE, 2)
-        funding += _funding(rng, p, as_of)
+            p["foreign_contract"] = round((p["contract_investment"] or p["total_investment"]) * rng.uniform(0.3, 1.0) / USD_RATE, 2)
+        funding += _funding(rng, p, date(years[0], 1, 1), as_of)
     df = pd.DataFrame(projects)
     fund = pd.DataFrame(funding, columns=["project_id", "period", *FUND_AMOUNTS])
     return df, fund
@@ -165,20 +165,21 @@ def _one_project(rng, county, staff, y, k, signed, total, contract, as_of) -> di
     if rng.random() < 0.1:  # written as text amounts like 2.5亿 / 3000万元: keep them round
         total = contract = float(max(100, round(total, -2)))
     stages = _stage_dates(rng, signed)
+    planned_end = stages[2]
     fate = rng.random()
     age = (as_of - signed).days
     stop = None  # last month with funds
     if fate < 0.05 and age > 240:
         stages, status = [stages[0], stages[1] if stages[1] < as_of - timedelta(days=220) else None, None, None], "停滞"
         stop = stages[1] and min(stages[1] + timedelta(days=int(rng.integers(30, 120))), as_of - timedelta(days=215))
-    elif fate < 0.09 and age > 200:
+    elif 0.05 <= fate < 0.09 and age > 200:
         stages, status = [stages[0], None, None, None], "签约"
-    elif fate < 0.13 and (as_of - stages[1]).days > 240:
+    elif 0.09 <= fate < 0.13 and (as_of - stages[1]).days > 240:
         stages, status = stages[:2] + [None, None], "开工"
         stop = min(stages[1] + timedelta(days=int(rng.integers(30, 90))), as_of - timedelta(days=215))
-    elif fate < 0.16:
+    elif 0.13 <= fate < 0.16:
         stages, status = [stages[0], None, None, None], "终止"
-    elif fate < 0.5 and age < 120:
+    elif 0.16 <= fate < 0.45 and age < 120:
         stages, status = [None] * 4, "在谈"
     else:
         stages = [d if d <= as_of else None for d in stages]
@@ -209,18 +210,19 @@ def _one_project(rng, county, staff, y, k, signed, total, contract, as_of) -> di
         "key_project": bool(total >= 10_000 or rng.random() < 0.1),
         "_suffix": "有限公司" if rng.random() < 0.7 else "集团",
         "_stop": stop,
+        "_planned_end": planned_end,
     }
 
 
-def _funding(rng: np.random.Generator, p: dict, as_of: date) -> list[tuple]:
+def _funding(rng: np.random.Generator, p: dict, first: date, as_of: date) -> list[tuple]:
     """Monthly funding rows of one project from its start month to completion, stop month or as_of."""
     start = p["started_date"]
     if start is None or p["status"] == "终止":
         return []
     end = p["_stop"] or p["completed_date"] or as_of
-    ms = months(start, min(end, as_of))
+    ms = [m for m in months(start, min(end, as_of)) if m >= first]
     contract = p["contract_investment"] or p["total_investment"]
-    per = contract * rng.uniform(0.45, 0.8) / max(len(ms), 6)
+    per = contract * rng.uniform(0.45, 0.8) / len(months(start, p["_planned_end"]))
     out_share = 0.0 if p["investor_origin"] == "省内" else rng.uniform(0.7, 1.0)
     rows = []
     for m in ms:
@@ -282,9 +284,11 @@ def make_leads(
     rank_of = dict(zip(county.staff["person"], county.staff["rank"], strict=True))
     unit_of = dict(zip(county.staff["person"], county.staff["unit"], strict=True))
     for p in projects.itertuples():
-        if p.signed_date is None or pd.isna(p.signed_date):
+        if p.signed_date is None or pd.isna(p.signed_date) or p.signed_date < first:
             continue
-        d = max(first, p.signed_date - timedelta(days=int(rng.integers(30, 240))))
+        d = p.signed_date - timedelta(days=int(rng.integers(30, 240)))
+        if d < first:
+            d = first + timedelta(days=int(rng.integers(0, (p.signed_date - first).days + 1)))
         rows.append((p.lead_person, rank_of[p.lead_person], unit_of[p.lead_person], d, True, p.project_id))
     rows.sort(key=lambda r: (r[3], r[0]))
     counter: dict[int, int] = {}

@@ -20,7 +20,8 @@ _CNY = {
 }  # fmt: skip
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-REGION_CODES = ("610328", "610328", "610328", "610328", "610321", "610322", "610302", "620521", "411381", "510722")
+COUNTY_REGION = "610328"
+OTHER_REGIONS = ("610321", "610322", "610302", "620521", "411381", "510722")
 PRIOR_REGIONS = ("长三角", "珠三角", "京津冀", "环渤海", "省内其他市", "西部其他省")
 PRIOR_INDUSTRIES = ("建筑业", "制造业", "餐饮服务", "物流运输", "家政服务", "批发零售", "电子装配")
 EDUCATION = ("小学", "初中", "高中", "中专", "大专及以上")
@@ -67,25 +68,39 @@ def _fullwidth(raw: np.ndarray, mask: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), len(mask), [None, pa.py_buffer(offsets), pa.py_buffer(wide.tobytes())])
 
 
-def id_digits(rng: np.random.Generator, n: int, male: np.ndarray) -> np.ndarray:
-    """(n, 18) uint8 ASCII matrix of valid GB 11643 IDs born 1965–2005; 17th digit odd for men."""
-    region = np.array([[int(c) for c in r] for r in REGION_CODES], dtype=np.int64)[
-        rng.integers(0, len(REGION_CODES), n)
-    ]
-    lo, hi = np.datetime64("1965-01-01"), np.datetime64("2005-12-31")
-    span = (hi - lo).astype(int)
-    born = lo + np.clip(rng.triangular(0, span * 0.6, span, n).astype(np.int64), 0, span)
+def _affine(k: np.ndarray, m: int, salt: int) -> np.ndarray:
+    """A permutation of 0..m-1 applied to k (k < m): distinct k give distinct results."""
+    a = 2_654_435_761  # prime > m, so coprime to m
+    return (a * k + (salt * 7_919) % m) % m
+
+
+def id_digits(rng: np.random.Generator, n: int, start: tuple[int, int], seed: int) -> tuple[np.ndarray, int]:
+    """(n, 18) uint8 ASCII matrix of distinct valid GB 11643 IDs born 1965–2005, and how many are local.
+
+    ~80 % carry the county's region code. Uniqueness: the k-th local (other) person of the whole file gets
+    combination number perm(k) of (birth day, sequence) [× other region]; ``start`` counts earlier chunks.
+    """
+    lo = np.datetime64("1965-01-01")
+    n_days = int((np.datetime64("2005-12-31") - lo).astype(int)) + 1
+    local = rng.random(n) < 0.8
+    k = np.empty(n, np.int64)
+    k[local] = start[0] + np.arange(local.sum())
+    k[~local] = start[1] + np.arange((~local).sum())
+    others = len(OTHER_REGIONS)
+    v = np.where(local, _affine(k, n_days * 1000, seed), _affine(k, n_days * 1000 * others, seed))
+    region_i = np.where(local, 0, 1 + v // (n_days * 1000))
+    v = v % (n_days * 1000)
+    born, seq = lo + v // 1000, v % 1000
+    region = np.array([[int(c) for c in r] for r in (COUNTY_REGION, *OTHER_REGIONS)], dtype=np.int64)[region_i]
     y = born.astype("datetime64[Y]").astype(np.int64) + 1970
     mo = born.astype("datetime64[M]").astype(np.int64) % 12 + 1
     dd = (born - born.astype("datetime64[M]")).astype(np.int64) + 1
-    seq = rng.integers(0, 50, n) * 2 + male.astype(np.int64)  # 3 digits, last one gives gender
-    seq = rng.integers(0, 10, n) * 100 + seq
     cols = [region[:, i] for i in range(6)]
     cols += [y // 1000, y // 100 % 10, y // 10 % 10, y % 10, mo // 10, mo % 10, dd // 10, dd % 10]
     cols += [seq // 100, seq // 10 % 10, seq % 10]
     d = np.stack(cols, axis=1)
     check = _CHECK[(d * _WEIGHTS).sum(axis=1) % 11]
-    return np.concatenate([(d + 48).astype(np.uint8), check[:, None]], axis=1)
+    return np.concatenate([(d + 48).astype(np.uint8), check[:, None]], axis=1), int(local.sum())
 
 
 def _choice(rng: np.random.Generator, values: tuple[str, ...], n: int, p=None) -> pa.Array:
@@ -93,8 +108,15 @@ def _choice(rng: np.random.Generator, values: tuple[str, ...], n: int, p=None) -
 
 
 def returnee_chunk(
-    rng: np.random.Generator, n: int, years: list[int], as_of: date, townships: tuple[str, ...], spike: int
-) -> pa.Table:
+    rng: np.random.Generator,
+    n: int,
+    years: list[int],
+    as_of: date,
+    townships: tuple[str, ...],
+    spike: int,
+    start: tuple[int, int] = (0, 0),
+    seed: int = 0,
+) -> tuple[pa.Table, int]:
     """n returnees (one row per person, contract column names), fully vectorised.
 
     return_date: a yearly spike in the weeks before the Spring Festival, and year ``spike`` (an index into
@@ -112,8 +134,8 @@ def returnee_chunk(
     ret = jan1 + off
     last = np.datetime64(as_of)
     sdate = ret + np.minimum(rng.exponential(75, n).astype(np.int64), (last - ret).astype(np.int64))
-    male = rng.random(n) < 0.62
-    raw = id_digits(rng, n, male)
+    raw, n_local = id_digits(rng, n, start, seed)
+    male = raw[:, 16] % 2 == 1
     wide = rng.random(n) < 0.003
     ids = pc.if_else(pa.array(wide), _fullwidth(raw, wide), _fixed(raw))
     ti = rng.choice(len(townships), n, p=_town_weights(len(townships)))
@@ -131,7 +153,7 @@ def returnee_chunk(
     )
     given2 = pa.array(np.array(GIVEN + ("",) * 25)[rng.integers(0, len(GIVEN) + 25, n)])
     name = pc.binary_join_element_wise(_choice(rng, SURNAMES, n), _choice(rng, GIVEN, n), given2, "")
-    return pa.table(
+    table = pa.table(
         {
             "id_number": ids,
             "name": name,
@@ -149,6 +171,7 @@ def returnee_chunk(
             "phone": _fixed(phone),
         }
     )
+    return table, n_local
 
 
 def _town_weights(n: int) -> np.ndarray:
@@ -157,10 +180,15 @@ def _town_weights(n: int) -> np.ndarray:
 
 
 def iter_returnees(n: int, seed: int, years: list[int], as_of: date, townships: tuple[str, ...] = TOWNSHIPS[:18]):
-    """Yield returnee tables of at most CHUNK rows; chunk i uses its own generator (seed, i)."""
-    for i, start in enumerate(range(0, n, CHUNK)):
+    """Yield returnee tables of at most CHUNK rows; chunk i uses its own generator (seed, i); IDs are distinct
+    across the whole file."""
+    counts = (0, 0)
+    for i, begin in enumerate(range(0, n, CHUNK)):
         rng = np.random.default_rng([seed, i])
-        yield returnee_chunk(rng, min(CHUNK, n - start), years, as_of, townships, spike=min(2, len(years) - 1))
+        size = min(CHUNK, n - begin)
+        table, n_local = returnee_chunk(rng, size, years, as_of, townships, min(2, len(years) - 1), counts, seed)
+        counts = (counts[0] + n_local, counts[1] + size - n_local)
+        yield table
 
 
 def make_training(rng: np.random.Generator, people: pd.DataFrame, years: list[int], as_of: date) -> pd.DataFrame:

@@ -192,7 +192,7 @@ def message(code: str, **params: object) -> tuple[str, str]:
 
 def cell_message(code: str, row: int | None, header: str, value: str, **params: object) -> tuple[str, str]:
     """(zh, en) of a located cell problem, e.g. 第12行「总投资(万元)」值“3.5忆”无法识别为金额…"""
-    zh, en = message(code, **params)
+    zh, en = message(code, row=row, **params)
     where_zh = (f"第{row}行" if row is not None else "") + (f"「{header}」" if header else "")
     where_en = (f"Row {row}" if row is not None else "File") + (f", column '{header}'" if header else "")
     if value:

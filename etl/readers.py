@@ -256,7 +256,7 @@ def _read_xlsx(data: bytes, sheet: str | None, known: set[str], max_uncompressed
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
     if total > max_uncompressed:
-        raise FileRejected("file_too_large", size=round(total / 2**20, 1), limit=round(max_uncompressed / 2**20, 1))
+        raise FileRejected("file_too_large", size=f"{total / 2**20:.3g}", limit=f"{max_uncompressed / 2**20:.3g}")
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [m.name for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]

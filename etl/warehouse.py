@@ -153,6 +153,9 @@ def build_and_swap(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
+            # A statement that failed inside the transaction (even if the caller swallowed the
+            # error) leaves it aborted; COMMIT would then silently commit nothing. Probe first.
+            con.execute("SELECT 1")
         except BaseException:
             con.execute("ROLLBACK")
             raise

@@ -1,0 +1,54 @@
+"""Page registry: each page file, its navigation section and title; links only to pages that exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Navigation sections in display order (catalog keys nav.<section>).
+SECTIONS: tuple[str, ...] = ("overview", "investment", "parks", "employment", "assessment", "data")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to the repository root
+    section: str
+    title_key: str
+    icon: str
+    url_path: str
+
+
+# Later issues add their pages here; a page whose file does not exist yet is left out of the menu
+# and links to it are not drawn.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "overview", "page.overview", ":material/dashboard:", "overview"),
+    PageSpec("pages/projects.py", "investment", "page.projects", ":material/handshake:", "projects"),
+    PageSpec("pages/parks.py", "parks", "page.parks", ":material/factory:", "parks"),
+    PageSpec("pages/employment.py", "employment", "page.employment", ":material/work:", "employment"),
+    PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
+    PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),
+    PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches"),
+)
+STALLED_PAGE = "pages/projects.py"  # lists stalled projects
+BEHIND_PAGE = "pages/assessment.py"  # lists units behind 序时
+UPLOAD_PAGE = "pages/upload.py"
+
+
+def exists(path: str) -> bool:
+    return (ROOT / path).is_file()
+
+
+def existing() -> list[PageSpec]:
+    """The registered pages whose file exists, in menu order."""
+    return [p for p in PAGES if exists(p.path)]
+
+
+def link(path: str, label: str) -> bool:
+    """Draw a page link when the page exists; return whether it was drawn."""
+    if not exists(path):
+        return False
+    import streamlit as st
+
+    st.page_link(path, label=label, icon=":material/arrow_forward:")
+    return True

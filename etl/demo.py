@@ -1,0 +1,219 @@
+"""Deterministic demo county: writes clerk-style upload files for every dataset (and big returnee files).
+
+Same arguments → byte-identical files. The story (numbers in DOMAIN.md §6 magnitudes): ~120 projects a
+year with 70–90亿 contracted, ~40亿 funds in place, a few ≥ 10亿 projects and stalled ones by each rule;
+four parks; returnees with a Spring-Festival spike each year and a bigger one in the third year; training
+classes, ventures, monthly labour per township, leads; targets per unit with 2–3 townships lagging.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import xlsxwriter
+
+from etl.contracts import DATASETS, LOAD_ORDER, TARGET_METRICS, Dataset
+from etl.demo_county import make_county, make_leads, make_parks, make_projects
+from etl.demo_people import iter_returnees, make_labor, make_training, make_ventures
+from etl.demo_targets import make_targets
+
+BOM = b"\xef\xbb\xbf"
+_FIXED_TIME = datetime(2012, 1, 1)  # workbook metadata, so files are byte-identical
+# dataset → (file extension, CSV encoding or None for XLSX, title row or None)
+FORMATS: dict[str, tuple[str, str | None, bool]] = {
+    "projects": ("xlsx", None, True),
+    "funding": ("csv", "utf-8-sig", False),
+    "targets": ("xlsx", None, True),
+    "parks": ("csv", "gbk", False),
+    "returnees": ("csv", "utf-8-sig", False),
+    "training": ("csv", "gbk", False),
+    "ventures": ("xlsx", None, False),
+    "labor": ("csv", "utf-8", False),
+    "leads": ("csv", "utf-8-sig", False),
+}
+TITLES = {"projects": "{y}年招商项目统计表", "targets": "{y0}—{y}年目标任务分解表"}
+
+
+def demo_years(as_of: date) -> list[int]:
+    """The five calendar years of the demo, the last one (as_of's) partial."""
+    return list(range(as_of.year - 4, as_of.year + 1))
+
+
+def generate(
+    out_dir: Path, *, seed: int = 2012, as_of: date | None = None, returnees: int = 6000, scale: float = 1.0
+) -> list[Path]:
+    """Write the demo county's nine upload files into out_dir; return their paths in LOAD_ORDER.
+
+    Data runs from January of as_of's year − 4 to as_of (default today); nothing is dated after as_of.
+    ``returnees`` is the number of returnee rows; ``scale`` multiplies projects, ventures and leads.
+    """
+    as_of = as_of or date.today()
+    years = demo_years(as_of)
+    first = date(years[0], 1, 1)
+    rng = np.random.default_rng(seed)
+    county = make_county(rng)
+    data: dict[str, pd.DataFrame] = {}
+    data["projects"], data["funding"] = make_projects(rng, county, years, as_of, scale)
+    data["parks"] = make_parks(rng, first, as_of)
+    data["leads"] = make_leads(rng, county, data["projects"], years, as_of, scale)
+    table = pa.concat_tables(iter_returnees(returnees, seed, years, as_of, county.townships))
+    people = table.select(["id_number", "township", "return_date", "status", "status_date"]).to_pandas()
+    people["id_ascii"] = [unicodedata.normalize("NFKC", v) for v in people["id_number"]]
+    data["training"] = make_training(rng, people, years, as_of)
+    data["ventures"] = make_ventures(rng, people, county.townships, years, as_of, scale)
+    data["labor"] = make_labor(rng, county.townships, first, as_of)
+    hosts = {"城关街道", "东城街道", "青石镇", "柳河镇"}
+    candidates = [t for t in county.townships if t not in hosts]
+    lagging = tuple(sorted(rng.choice(candidates, 3, replace=False).tolist()))
+    data["targets"] = make_targets(rng, data, county.townships, county.parks, years, as_of, lagging)
+    data["targets"]["metric"] = [TARGET_METRICS[m] if rng.random() < 0.9 else m for m in data["targets"]["metric"]]
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, name in enumerate(LOAD_ORDER, start=1):
+        ext, encoding, titled = FORMATS[name]
+        path = out_dir / f"{i:02d}_{name}.{ext}"
+        ds = DATASETS[name]
+        if name == "returnees":
+            _write_arrow_csv(path, [table], encoding or "utf-8")
+        elif ext == "csv":
+            _write_csv(path, ds, data[name], encoding or "utf-8")
+        else:
+            title = TITLES[name].format(y=as_of.year, y0=years[0]) if titled else None
+            fancy = np.random.default_rng([seed, i]) if name == "projects" else None
+            _write_xlsx(path, ds, data[name], title, fancy)
+        paths.append(path)
+    return paths
+
+
+def _columns(ds: Dataset, df: pd.DataFrame) -> list:
+    """The contract columns present in df, in contract order."""
+    return [c for c in ds.columns if c.name in df.columns]
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def _text(v: object) -> str:
+    """Clerk-style text of one cell: dates ISO, booleans 是/否, numbers without trailing zeros."""
+    if _blank(v):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "是" if v else "否"
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float | np.floating):
+        return str(int(v)) if float(v).is_integer() else f"{float(v):.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def _write_csv(path: Path, ds: Dataset, df: pd.DataFrame, encoding: str) -> None:
+    """Small CSV (one row per frame row) with the contract's Chinese headers; strict encoding."""
+    cols = _columns(ds, df)
+    with open(path, "w", encoding=encoding, errors="strict", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")
+        w.writerow([c.zh for c in cols])
+        for row in df[[c.name for c in cols]].itertuples(index=False):
+            w.writerow([_text(v) for v in row])
+
+
+def _amount_text(v: float) -> str:
+    return f"{v / 10_000:g}亿" if v >= 10_000 else f"{v:g}万元"
+
+
+def _write_xlsx(path: Path, ds: Dataset, df: pd.DataFrame, title: str | None, fancy) -> None:
+    """XLSX with an optional title row. ``fancy`` (a generator) makes ~30 % of dates text like 2024年3月5日
+    and writes round amounts as text like 2.5亿 / 3000万元."""
+    cols = _columns(ds, df)
+    wb = xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False})
+    wb.set_properties({"created": _FIXED_TIME})
+    ws = wb.add_worksheet(ds.zh)
+    datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    r = 0
+    if title:
+        ws.write_string(0, 0, title)
+        r = 1
+    for j, c in enumerate(cols):
+        ws.write_string(r, j, c.zh)
+    for row in df[[c.name for c in cols]].itertuples(index=False):
+        r += 1
+        text_dates = fancy is not None and fancy.random() < 0.3
+        for j, (c, v) in enumerate(zip(cols, row, strict=True)):
+            if _blank(v):
+                continue
+            if isinstance(v, date):
+                if text_dates:
+                    ws.write_string(r, j, f"{v.year}年{v.month}月{v.day}日")
+                else:
+                    ws.write_datetime(r, j, datetime(v.year, v.month, v.day), datefmt)
+            elif isinstance(v, bool | np.bool_):
+                ws.write_string(r, j, "是" if v else "否")
+            elif isinstance(v, int | float | np.integer | np.floating):
+                if fancy is not None and c.kind == "money" and v >= 100 and v % 100 == 0 and fancy.random() < 0.5:
+                    ws.write_string(r, j, _amount_text(float(v)))
+                else:
+                    ws.write_number(r, j, float(v))
+            else:
+                ws.write_string(r, j, str(v))
+    wb.close()
+
+
+def _returnee_headers(table: pa.Table) -> list[str]:
+    zh = {c.name: c.zh for c in DATASETS["returnees"].columns}
+    return [zh[n] for n in table.column_names]
+
+
+def _write_arrow_csv(path: Path, tables, encoding: str) -> None:
+    """Stream Arrow tables to one CSV with Chinese headers. UTF-8 (optionally with BOM) is written directly;
+    other encodings are transcoded batch by batch, strictly."""
+    direct = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    with open(path, "wb") as fh:
+        if encoding.lower().replace("_", "-") == "utf-8-sig":
+            fh.write(BOM)
+        for i, t in enumerate(tables):
+            t = t.rename_columns(_returnee_headers(t))
+            opts = pacsv.WriteOptions(include_header=i == 0)
+            if direct:
+                pacsv.write_csv(t, fh, opts)
+            else:
+                sink = pa.BufferOutputStream()
+                pacsv.write_csv(t, sink, opts)
+                fh.write(sink.getvalue().to_pybytes().decode("utf-8").encode(encoding))
+
+
+def write_returnees_csv(
+    path: Path, n: int, *, seed: int = 1, encoding: str = "utf-8-sig", as_of: date | None = None
+) -> Path:
+    """Benchmark file: n returnees (one row per person) as CSV, generated and written in 1M-row chunks."""
+    as_of = as_of or date.today()
+    _write_arrow_csv(path, iter_returnees(n, seed, demo_years(as_of), as_of), encoding)
+    return path
+
+
+def write_returnees_xlsx(path: Path, n: int, *, seed: int = 1, as_of: date | None = None) -> Path:
+    """Benchmark file: n returnees as XLSX (xlsxwriter constant_memory; dates as ISO text, IDs as text)."""
+    as_of = as_of or date.today()
+    wb = xlsxwriter.Workbook(
+        path, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
+    wb.set_properties({"created": _FIXED_TIME})
+    ws = wb.add_worksheet(DATASETS["returnees"].zh)
+    r = 0
+    for i, t in enumerate(iter_returnees(n, seed, demo_years(as_of), as_of)):
+        if i == 0:
+            ws.write_row(0, 0, _returnee_headers(t))
+        cols = [t.column(k).cast(pa.string()).to_pylist() for k in range(t.num_columns)]
+        for row in zip(*cols, strict=True):
+            r += 1
+            ws.write_row(r, 0, row)
+    wb.close()
+    return path

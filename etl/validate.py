@@ -1,0 +1,474 @@
+"""Validate a read file against its dataset contract: typed frame, per-row validity, located zh/en errors."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from etl import contracts
+from etl.contracts import DATASETS, STAGE_DATES, STATUS_REQUIRED_DATES, Column, Dataset
+from etl.messages import ERROR, WARNING, cell_message, message
+from etl.normalise import DATE_DTYPE, normalise
+from etl.pseudonym import check_ids, mask_id, mask_text, pseudonymise
+from etl.readers import FileRejected, RawTable, header_key, read_file
+
+ERROR_COLUMNS = ["row", "column", "value", "code", "reason_zh", "reason_en"]
+REPORT_HEADERS = ["级别 level", "行号 row", "列 column", "值 value", "代码 code", "原因", "reason"]
+_EMPTY_DTYPES = {"DOUBLE": "float64", "BIGINT": "Int64", "INTEGER": "Int64", "BOOLEAN": "boolean", "DATE": DATE_DTYPE}
+_UNIT_SYNONYMS = {"万元": {"万元", "万"}, "人": {"人", "名"}}
+
+
+@dataclass
+class Validated:
+    """Result of validating one file: one ``frame`` row per data row (valid and invalid), typed as stored."""
+
+    dataset: Dataset
+    frame: pd.DataFrame
+    valid: np.ndarray
+    errors: pd.DataFrame
+    warnings: pd.DataFrame
+    raw: RawTable
+    header_map: dict[str, str] = field(default_factory=dict)  # file header → column name
+    id_pseudonym: pd.Series | None = None  # per frame row: pseudonym of a valid ID, else NA
+
+    def error_report(self, fmt: str = "csv") -> bytes:
+        """Errors then warnings, bilingual headers; csv (UTF-8 with BOM) or xlsx (formulas kept as text)."""
+        report = pd.concat(
+            [self.errors.assign(level="错误 error"), self.warnings.assign(level="提示 warning")], ignore_index=True
+        )
+        report = report[["level", *ERROR_COLUMNS]]
+        report.columns = REPORT_HEADERS
+        report["行号 row"] = report["行号 row"].astype("string").fillna("")
+        return _write(report, fmt)
+
+    def bad_rows(self) -> pd.DataFrame:
+        """Raw cells of the invalid rows (personal columns masked), with ``_row`` and the joined reasons."""
+        bad = ~self.valid
+        out = _masked_raw(self.raw, self.dataset, self.header_map).loc[bad].copy()
+        out["_row"] = self.raw.rows[bad]
+        errs = self.errors
+        file_level = "；".join(errs.loc[errs["row"].isna(), "reason_zh"])
+        by_row = errs.dropna(subset=["row"]).groupby("row")["reason_zh"].agg("；".join)
+        out["_reason"] = out["_row"].map(by_row).fillna("").astype("str")
+        if file_level:
+            out["_reason"] = (file_level + "；" + out["_reason"]).str.rstrip("；")
+        return out.reset_index(drop=True)
+
+    def pseudonymised_copy(self) -> bytes:
+        """The data rows as a UTF-8-BOM CSV: IDs replaced by pseudonyms (masked if invalid), names/phones removed."""
+        raw, hmap = self.raw, self.header_map
+        keep = [h for h in raw.headers if hmap.get(h) is not None or not self.dataset.has_personal_data]
+        out = pd.DataFrame(index=raw.frame.index)
+        for h in keep:
+            name = hmap.get(h)
+            col = self.dataset.column(name) if name else None
+            if col is not None and col.kind == "drop":
+                continue
+            if col is not None and col.kind == "id_number":
+                masked = _mask_series(raw.frame[h], mask_id)
+                pseudo = self.id_pseudonym
+                out[h] = masked if pseudo is None else pseudo.where(pseudo.notna(), masked)
+                continue
+            out[h] = raw.frame[h]
+        return _write(out, "csv")
+
+
+def _write(df: pd.DataFrame, fmt: str) -> bytes:
+    df = df.astype("str").fillna("") if len(df.columns) else df
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        buf = io.BytesIO()
+        opts = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        with xlsxwriter.Workbook(buf, opts) as wb:
+            ws = wb.add_worksheet("错误清单" if "代码 code" in df.columns else "data")
+            ws.write_row(0, 0, list(df.columns))
+            for i, rec in enumerate(df.itertuples(index=False), start=1):
+                ws.write_row(i, 0, rec)
+            ws.freeze_panes(1, 0)
+        return buf.getvalue()
+    if fmt != "csv":
+        raise ValueError(fmt)
+    table = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+    sink = io.BytesIO()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
+    return b"\xef\xbb\xbf" + sink.getvalue()
+
+
+def _mask_series(s: pd.Series, fn) -> pd.Series:
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    return pd.Series(np.array([fn(u) for u in uniques], dtype=object)[codes], index=s.index, dtype="str")
+
+
+def _masked_raw(raw: RawTable, dataset: Dataset, hmap: dict[str, str]) -> pd.DataFrame:
+    out = raw.frame.copy()
+    for h, name in hmap.items():
+        kind = dataset.column(name).kind
+        if kind in ("id_number", "drop"):
+            out[h] = _mask_series(out[h], mask_id if kind == "id_number" else mask_text)
+    return out
+
+
+# ---------------------------------------------------------------- header mapping and dataset detection
+
+
+def known_headers() -> set[str]:
+    """Every header text of every contract."""
+    return {h for d in DATASETS.values() for c in d.columns for h in c.headers()}
+
+
+def _lookup(dataset: Dataset) -> dict[str, Column]:
+    out: dict[str, Column] = {}
+    for col in dataset.columns:
+        for h in col.headers():
+            out.setdefault(header_key(h), col)
+    return out
+
+
+def map_headers(headers: Sequence[str], dataset: Dataset) -> tuple[dict[str, str], list[tuple[str, str, dict]]]:
+    """File header → column name, plus file-level problems (code, header, params) such as a wrong unit."""
+    lookup = _lookup(dataset)
+    out: dict[str, str] = {}
+    problems: list[tuple[str, str, dict]] = []
+    for h in headers:
+        key = header_key(h)
+        col = lookup.get(key)
+        if col is None and "(" in key and key.endswith(")"):
+            col = lookup.get(key.split("(")[0])
+            unit = key[key.index("(") + 1 : -1]
+            if col is not None and col.unit and unit not in _UNIT_SYNONYMS.get(col.unit, {col.unit}):
+                problems.append(("column_unit", h, {"header": h, "unit": col.unit}))
+                continue
+        if col is None:
+            continue
+        if col.name in out.values():
+            other = next(k for k, v in out.items() if v == col.name)
+            problems.append(("column_duplicate", h, {"header": h, "other": other, "name": col.name}))
+            continue
+        out[h] = col.name
+    return out, problems
+
+
+def _fit(headers: Sequence[str], dataset: Dataset) -> tuple[int, int]:
+    hmap, _ = map_headers(headers, dataset)
+    missing = sum(1 for c in dataset.columns if c.required and c.name not in hmap.values())
+    return len(hmap), -missing
+
+
+def detect_dataset(headers: Sequence[str]) -> Dataset:
+    """The dataset whose contract best fits ``headers``; FileRejected when none fits or two fit equally."""
+    scored = sorted(((_fit(headers, d), d) for d in DATASETS.values()), key=lambda x: x[0], reverse=True)
+    (best, ds), (second, other) = scored[0], scored[1]
+    if best[0] < 2 or best[1] < 0:
+        raise FileRejected("dataset_unknown", headers="、".join(headers[:12]))
+    if best == second:
+        raise FileRejected("dataset_ambiguous", a=f"{ds.zh} {ds.name}", b=f"{other.zh} {other.name}")
+    return ds
+
+
+# ---------------------------------------------------------------- validation
+
+
+class _Errors:
+    """Collects located problems as column chunks; formats zh/en once at the end."""
+
+    def __init__(self) -> None:
+        self.chunks: list[dict] = []
+
+    def add(self, rows, header: str, values, code, params: dict | None = None, severity: str = ERROR) -> None:
+        rows = np.atleast_1d(np.asarray(rows))
+        if not len(rows):
+            return
+        n = len(rows)
+        self.chunks.append(
+            {
+                "row": rows,
+                "column": header,
+                "value": np.broadcast_to(np.asarray(values, dtype=object), n),
+                "code": np.broadcast_to(np.asarray(code, dtype=object), n),
+                "params": params or {},
+                "severity": severity,
+            }
+        )
+
+    def frame(self, severity: str) -> pd.DataFrame:
+        recs = []
+        for c in self.chunks:
+            if c["severity"] != severity:
+                continue
+            per_row = c["params"].get("_per_row")
+            for i in range(len(c["row"])):
+                row = c["row"][i]
+                row = None if row is None or (isinstance(row, float) and np.isnan(row)) else int(row)
+                params = dict(c["params"])
+                if per_row is not None:
+                    params.update(per_row[i])
+                value, code = str(c["value"][i]), str(c["code"][i])
+                if row is None and not c["column"] and not value:
+                    zh, en = message(code, **params)
+                else:
+                    zh, en = cell_message(code, row, c["column"], value, **params)
+                recs.append((row, c["column"], value, code, zh, en))
+        df = pd.DataFrame(recs, columns=ERROR_COLUMNS)
+        df["row"] = pd.array(df["row"], dtype="Int64")
+        for col in ERROR_COLUMNS[1:]:
+            df[col] = df[col].astype("str")
+        return df.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+
+
+def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: Collection[str] = ()) -> Validated:
+    """Check every cell and row of ``raw`` against ``dataset``; nothing is dropped, every problem is located."""
+    errs = _Errors()
+    n, rows = len(raw.frame), raw.rows
+    hmap, problems = map_headers(raw.headers, dataset)
+    by_name = {v: k for k, v in hmap.items()}
+    file_bad = False
+    for code, h, params in problems:
+        errs.add([None], h, "", code, params)
+        file_bad = True
+    best = max(DATASETS.values(), key=lambda d: _fit(raw.headers, d))
+    if (
+        best is not dataset
+        and _fit(raw.headers, best) > _fit(raw.headers, dataset)
+        and _fit(raw.headers, dataset)[1] < 0
+    ):
+        errs.add(
+            [None],
+            "",
+            "",
+            "wrong_dataset",
+            {"chosen": f"{dataset.zh} {dataset.name}", "other": f"{best.zh} {best.name}"},
+        )
+        file_bad = True
+    for col in dataset.columns:
+        if col.required and col.name not in by_name:
+            errs.add([None], "", "", "column_missing", {"header": col.zh, "name": col.name})
+            file_bad = True
+    for group in dataset.one_of:
+        if not any(g in by_name for g in group):
+            errs.add([None], "", "", "one_of_columns", {"headers": "、".join(dataset.column(g).zh for g in group)})
+            file_bad = True
+    unknown = [h for h in raw.headers if h not in hmap and not any(p[1] == h for p in problems)]
+    for h in unknown:
+        errs.add([None], h, "", "column_unknown", {"header": h, "dataset": dataset.zh}, WARNING)
+    for row, code in raw.skipped:
+        errs.add([row], "", "", code, severity=WARNING)
+    issue_cells: set[tuple[int, str]] = set()
+    for issue in raw.issues:
+        errs.add([issue.row], issue.column, issue.value, issue.code, issue.params, issue.severity)
+        if issue.row is not None and issue.severity == ERROR:
+            issue_cells.add((issue.row, issue.column))
+
+    # cells
+    values: dict[str, pd.Series] = {}
+    for h, name in hmap.items():
+        col = dataset.column(name)
+        if col.kind == "drop":
+            continue
+        cells = raw.frame[h]
+        norm = normalise(cells, col)
+        values[name] = norm.values.reset_index(drop=True)
+        bad = norm.errors.notna().to_numpy()
+        blank = (cells.str.strip() == "").to_numpy() if col.required else np.zeros(n, dtype=bool)
+        if issue_cells:
+            skip = np.isin(rows, [r for r, c in issue_cells if c == h])
+            bad &= ~skip
+            blank &= ~skip
+        if bad.any():
+            shown = cells[bad]
+            shown = _mask_series(shown, mask_id) if col.personal else shown
+            errs.add(
+                rows[bad], h, shown.to_numpy(dtype=object), norm.errors[bad].to_numpy(dtype=object), _col_params(col)
+            )
+        if col.required and blank.any():
+            errs.add(rows[blank], h, "", "required")
+
+    frame = _build_frame(dataset, values, n, key, hmap, errs, rows)
+    _check_one_of(dataset, raw, by_name, rows, errs)
+    _check_rules(dataset, frame, by_name, rows, errs, known_project_ids)
+    _check_keys(dataset, frame, by_name, rows, errs)
+    _check_totals(raw, dataset, hmap, values, errs)
+
+    errors, warnings = errs.frame(ERROR), errs.frame(WARNING)
+    located = errors["row"].dropna().to_numpy(dtype=np.int64)
+    valid = np.zeros(n, dtype=bool) if file_bad else ~np.isin(rows, located)
+    frame["_row"] = rows
+    stored = [c for c, _ in dataset.stored_columns()]
+    pseudo = frame["_id_pseudonym"] if "_id_pseudonym" in frame else None
+    return Validated(dataset, frame[stored + ["_row"]], valid, errors, warnings, raw, hmap, pseudo)
+
+
+def _col_params(col: Column) -> dict:
+    extra = [a for a in col.aliases if not a.isascii()]
+    return {"unit": col.unit or "—", "choices": "、".join(dict.fromkeys([*col.choices, *extra]))}
+
+
+def _empty(sql_type: str, n: int) -> pd.Series:
+    return pd.Series([None] * n, dtype=_EMPTY_DTYPES.get(sql_type, "str"))
+
+
+def _build_frame(dataset, values, n, key, hmap, errs, rows) -> pd.DataFrame:
+    cols: dict[str, pd.Series] = {}
+    for name, sql_type in dataset.stored_columns():
+        cols[name] = values[name] if name in values else _empty(sql_type, n)
+    frame = pd.DataFrame(cols, index=pd.RangeIndex(n))
+    id_cols = [c.name for c in dataset.columns if c.kind == "id_number" and c.name in values]
+    if id_cols:
+        ids = values[id_cols[0]]
+        pseudo = pseudonymise(ids, key)
+        checked = check_ids(ids)
+        given = frame["person_key"] if "person_key" in values else _empty("VARCHAR", n)
+        frame["person_key"] = pseudo.where(pseudo.notna(), given)
+        frame["birth_year"] = checked["birth_year"].astype("Int64")
+        frame["id_gender"] = checked["gender"].astype("str")
+        frame["_id_pseudonym"] = pseudo
+    return frame
+
+
+def _check_one_of(dataset, raw, by_name, rows, errs) -> None:
+    for group in dataset.one_of:
+        present = [g for g in group if g in by_name]
+        if not present:
+            continue
+        blank = np.ones(len(raw.frame), dtype=bool)
+        for g in present:
+            blank &= (raw.frame[by_name[g]].str.strip() == "").to_numpy()
+        errs.add(
+            rows[blank], by_name[present[0]], "", "one_of_missing", {"headers": "、".join(by_name[g] for g in present)}
+        )
+
+
+def _date_str(s: pd.Series) -> np.ndarray:
+    return s.astype("str").to_numpy(dtype=object)
+
+
+def _check_rules(dataset, frame, by_name, rows, errs, known_project_ids) -> None:
+    head = lambda name: by_name.get(name, dataset.column(name).zh)  # noqa: E731
+    for rule in dataset.rules:
+        if rule.code == "stage_dates_required" and "status" in by_name:
+            for status, dates in STATUS_REQUIRED_DATES.items():
+                at = (frame["status"] == status).fillna(False).to_numpy(dtype=bool)
+                for d in dates:
+                    miss = at & frame[d].isna().to_numpy()
+                    names = "、".join(head(x) for x in dates)
+                    errs.add(rows[miss], head(d), "", "stage_dates_required", {"status": status, "dates": names})
+        elif rule.code == "stage_dates_ordered":
+            prev_val = pd.Series([None] * len(frame), dtype=DATE_DTYPE)
+            prev_name = np.full(len(frame), "", dtype=object)
+            for d in STAGE_DATES:
+                cur = frame[d]
+                bad = (cur < prev_val).fillna(False).to_numpy(dtype=bool)
+                if bad.any():
+                    per = [
+                        {"prev": p, "prev_value": v}
+                        for p, v in zip(prev_name[bad], _date_str(prev_val[bad]), strict=True)
+                    ]
+                    errs.add(rows[bad], head(d), _date_str(cur[bad]), "stage_dates_ordered", {"_per_row": per})
+                take = cur.notna().to_numpy() & ~bad
+                prev_val = prev_val.where(~take, cur)
+                prev_name = np.where(take, head(d), prev_name)
+        elif rule.code in ("not_greater", "not_before"):
+            a, b = rule.columns
+            cmp = frame[a] > frame[b] if rule.code == "not_greater" else frame[a] < frame[b]
+            bad = cmp.fillna(False).to_numpy(dtype=bool)
+            if bad.any():
+                per = [{"other_value": v} for v in frame[b][bad].astype("str")]
+                params = {"other": head(b), "rule_zh": rule.zh, "rule_en": rule.en, "_per_row": per}
+                errs.add(rows[bad], head(a), frame[a][bad].astype("str").to_numpy(dtype=object), rule.code, params)
+        elif rule.code == "gender_matches_id" and "gender" in frame and "id_gender" in frame:
+            bad = (frame["gender"] != frame["id_gender"]).fillna(False).to_numpy(dtype=bool)
+            per = [{"id_gender": g} for g in frame["id_gender"][bad]]
+            errs.add(
+                rows[bad], head("gender"), frame["gender"][bad].to_numpy(dtype=object), rule.code, {"_per_row": per}
+            )
+        elif rule.code == "project_exists" and "project_id" in by_name:
+            pid = frame["project_id"]
+            bad = (pid.notna() & ~pid.isin(list(known_project_ids))).to_numpy(dtype=bool)
+            errs.add(rows[bad], head("project_id"), pid[bad].to_numpy(dtype=object), rule.code)
+
+
+def _check_keys(dataset, frame, by_name, rows, errs) -> None:
+    keys = list(dataset.key)
+    sub = frame[keys]
+    complete = sub.notna().all(axis=1).to_numpy()
+    if not complete.any():
+        return
+    codes = sub[complete].astype("str").groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    _, first_idx = np.unique(codes, return_index=True)
+    first_of = first_idx[np.searchsorted(np.unique(codes), codes)]
+    pos = np.flatnonzero(complete)
+    dup = np.arange(len(codes)) != first_of
+    if dup.any():
+        first_rows = rows[pos[first_of[dup]]]
+        key_names = "、".join(
+            by_name.get(k, dataset.column(k).zh if k != "person_key" else "人员编号/身份证号") for k in keys
+        )
+        hdr = by_name.get(keys[0]) or by_name.get("id_number") or keys[0]
+        per = [{"first": int(f)} for f in first_rows]
+        shown = sub[complete][dup].astype("str").agg(" / ".join, axis=1).to_numpy(dtype=object)
+        if "person_key" in keys:
+            shown = np.full(len(shown), "", dtype=object)
+        errs.add(rows[pos[dup]], hdr, shown, "duplicate_key", {"key": key_names, "_per_row": per})
+
+
+def _check_totals(raw, dataset, hmap, values, errs) -> None:
+    numeric = [
+        (h, dataset.column(n)) for h, n in hmap.items() if dataset.column(n).kind in ("money", "usd", "number", "count")
+    ]
+    if not raw.totals or not numeric:
+        return
+    start = 0
+    for t in raw.totals:
+        subtotal = t["label"].startswith("小计")
+        upto = int(np.searchsorted(raw.rows, t["row"]))
+        lo = start if subtotal else 0
+        checked, bad = 0, False
+        for h, col in numeric:
+            cell = t["values"].get(h, "")
+            if not cell.strip():
+                continue
+            got = normalise(pd.Series([cell], dtype="str"), col)
+            if got.errors.notna().iat[0]:
+                errs.add([t["row"]], h, cell, got.errors.iat[0], _col_params(col))
+                bad = True
+                continue
+            total = float(got.values.iat[0])
+            detail = float(pd.to_numeric(values[col.name].iloc[lo:upto], errors="coerce").sum())
+            decimals = (
+                len(cell.split(".")[1]) if "." in cell and cell.replace(".", "").replace(",", "").isdigit() else 0
+            )
+            if abs(total - detail) > 0.5 * 10.0**-decimals + 1e-9 * abs(detail):
+                params = {
+                    "label": t["label"],
+                    "total": cell,
+                    "sum": f"{detail:,.6g}" if detail != int(detail) else f"{int(detail)}",
+                }
+                errs.add([t["row"]], h, cell, "total_mismatch", params)
+                bad = True
+            checked += 1
+        if checked and not bad:
+            errs.add([t["row"]], "", "", "total_ok", {"label": t["label"]}, WARNING)
+        if subtotal:
+            start = upto
+
+
+def read_and_validate(
+    data: bytes,
+    file_name: str,
+    *,
+    dataset: str | None,
+    key: bytes,
+    known_project_ids: Collection[str] = (),
+    sheet: str | None = None,
+    max_uncompressed: int = 200 * 2**20,
+) -> Validated:
+    """Read ``data`` and validate it against ``dataset`` (detected from the headers when None)."""
+    raw = read_file(data, file_name, sheet=sheet, known_headers=known_headers(), max_uncompressed=max_uncompressed)
+    ds = contracts.get(dataset) if dataset else detect_dataset(raw.headers)
+    return validate(raw, ds, key=key, known_project_ids=known_project_ids)

@@ -1,0 +1,40 @@
+"""Helpers for tests: clerk-style CSV files written from the contracts, and warehouse queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import warehouse
+from etl.contracts import DATASETS
+
+
+def csv(path: Path, dataset: str, rows: list[dict], encoding: str = "utf-8-sig") -> Path:
+    """Write a clerk-style CSV with the contract's Chinese headers for the given columns."""
+    ds = DATASETS[dataset]
+    cols = list(rows[0])
+    header = ",".join(ds.column(c).zh for c in cols)
+    body = "\n".join(",".join(str(r.get(c, "")) for c in cols) for r in rows)
+    path.write_bytes((header + "\n" + body + "\n").encode(encoding))
+    return path
+
+
+def q(db: Path, sql: str, params=()):
+    r = warehouse.open_reader(db)
+    try:
+        return r.cursor().execute(sql, list(params)).fetchall()
+    finally:
+        r.close()
+
+
+def project(pid: str, total, township="青石镇", status="签约", signed="2026-03-05", **kw) -> dict:
+    row = {
+        "project_id": pid,
+        "name": "项目" + pid,
+        "township": township,
+        "industry": "新材料",
+        "total_investment": total,
+        "status": status,
+        "signed_date": signed,
+    }
+    row.update(kw)
+    return row
