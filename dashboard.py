@@ -19,7 +19,7 @@ st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:",
 
 sections: dict[str, list] = {}
 for spec in nav.existing():
-    page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
+    page = st.Page(nav.script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
     sections.setdefault(t(f"nav.{spec.section}"), []).append(page)
 current_page = st.navigation(sections)
 

@@ -45,7 +45,11 @@ def cumulative_vs_pace(monthly: pd.DataFrame, target: float | None, kind: str, t
     if target:
         pace = [target * m / 12 / div for m in monthly["month"]]
         fig.add_scatter(
-            x=months, y=pace, name=t("chart.pace_line"), mode="lines", line={"color": ORANGE, "dash": "dash", "width": 2}
+            x=months,
+            y=pace,
+            name=t("chart.pace_line"),
+            mode="lines",
+            line={"color": ORANGE, "dash": "dash", "width": 2},
         )
     fig.update_layout(title={"text": title, "font": {"size": 18}}, yaxis_title=unit)
     return _layout(fig, 360)
@@ -57,11 +61,16 @@ def ranking_bars(df: pd.DataFrame, pace: float, title: str) -> go.Figure:
     Each bar's text carries the rate and the verdict word, so colour is not the only signal.
     """
     df = df.iloc[::-1]  # plotly draws the first row at the bottom
-    text = [f"{fmt.pct(r)} {t('verdict.ahead_short') if a else t('verdict.behind_short')}" for r, a in zip(df["rate"], df["ahead"], strict=True)]
+    text = [
+        f"{fmt.pct(r)} {t('verdict.ahead_short') if a else t('verdict.behind_short')}"
+        for r, a in zip(df["rate"], df["ahead"], strict=True)
+    ]
     colors = [GREEN if a else ORANGE for a in df["ahead"]]
     fig = go.Figure(
         go.Bar(x=df["rate"] * 100, y=df["unit"], orientation="h", marker_color=colors, text=text, textposition="auto")
     )
-    fig.add_vline(x=pace * 100, line_dash="dash", line_color="#333", annotation_text=t("chart.pace", pace=fmt.pct(pace)))
+    fig.add_vline(
+        x=pace * 100, line_dash="dash", line_color="#333", annotation_text=t("chart.pace", pace=fmt.pct(pace))
+    )
     fig.update_layout(title={"text": title, "font": {"size": 18}}, xaxis_title="%", showlegend=False)
     return _layout(fig, 60 + 38 * max(len(df), 1))

@@ -36,22 +36,21 @@ def version(path: Path | None = None) -> tuple[int, int] | None:
 
 
 class Reader:
-    """One read-only connection per warehouse path, reopened when the file is replaced; a cursor per call."""
+    """One hardened read-only reader (etl.warehouse.open_reader) per path, reopened when the file is
+    replaced; a cursor per call."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._token: tuple[int, int] | None = None
+        self._reader: warehouse.Reader | None = None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         token = version(self.path)
         with self._lock:
-            if self._con is None or token != self._token:
-                # The old connection is dropped, not closed: a cursor still reading keeps it alive.
-                self._con = warehouse.open_reader(self.path)
-                self._token = token
-            return self._con.cursor()
+            if self._reader is None or token != self._reader.version:
+                # The old reader is dropped, not closed: a cursor still reading keeps it alive.
+                self._reader = warehouse.open_reader(self.path)
+            return self._reader.cursor()
 
 
 @st.cache_resource(show_spinner=False)

@@ -30,8 +30,8 @@ def _neutral_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with BOM (Excel opens Chinese correctly); text cells neutralised, numbers exact."""
-    return _neutral_frame(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with BOM and CRLF (cells holding CR or LF are quoted); text cells neutralised, numbers exact."""
+    return _neutral_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:

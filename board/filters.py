@@ -17,7 +17,13 @@ from board.i18n import DEFAULT_LANG, LANG_KEY, LANGS, t
 PARAMS: dict[str, str] = {"year": "year", "month": "month", "townships": "town", "industries": "ind", "parks": "park"}
 LANG_PARAM = "lang"
 LIST_FIELDS: tuple[str, ...] = ("townships", "industries", "parks")
-KEYS: dict[str, str] = {"year": "f_year", "month": "f_month", "townships": "f_town", "industries": "f_ind", "parks": "f_park"}
+KEYS: dict[str, str] = {
+    "year": "f_year",
+    "month": "f_month",
+    "townships": "f_town",
+    "industries": "f_ind",
+    "parks": "f_park",
+}
 SELECTION_KEY = "f_selection"  # the current Selection, for pages
 _INIT_KEY = "f_init"
 
@@ -167,10 +173,12 @@ def sidebar(options: Options, with_data: bool = True) -> Selection:
     Without data only the language switch is shown."""
     import streamlit as st
 
+    # Labels are resolved here, on the script thread (format_func may be called elsewhere).
+    lang_labels = {x: t(f"lang.{x}") for x in LANGS}
+    year_labels = {y: t("fmt.year", y=y) for y in options.year_choices()}
+    month_labels = {m: t(f"month.long.{m}") for m in range(1, 13)}
     with st.sidebar:
-        st.radio(
-            t("filters.language"), LANGS, key=LANG_KEY, horizontal=True, format_func=lambda x: t(f"lang.{x}")
-        )
+        st.radio(t("filters.language"), LANGS, key=LANG_KEY, horizontal=True, format_func=lang_labels.get)
         if not with_data:
             sel = default_selection(options)
             st.session_state[SELECTION_KEY] = sel
@@ -179,14 +187,16 @@ def sidebar(options: Options, with_data: bool = True) -> Selection:
             t("filters.year"),
             options.year_choices(),
             key=KEYS["year"],
-            format_func=lambda y: t("fmt.year", y=y),
+            format_func=year_labels.get,
             on_change=_year_changed,
             args=(options,),
         )
-        st.selectbox(
-            t("filters.month"), range(1, 13), key=KEYS["month"], format_func=lambda m: t(f"month.long.{m}")
-        )
-        for fld, label in (("townships", "filters.townships"), ("industries", "filters.industries"), ("parks", "filters.parks")):
+        st.selectbox(t("filters.month"), range(1, 13), key=KEYS["month"], format_func=month_labels.get)
+        for fld, label in (
+            ("townships", "filters.townships"),
+            ("industries", "filters.industries"),
+            ("parks", "filters.parks"),
+        ):
             st.multiselect(t(label), getattr(options, fld), key=KEYS[fld], placeholder=t("filters.all"))
     ss = st.session_state
     sel = Selection(
@@ -203,7 +213,14 @@ def sidebar(options: Options, with_data: bool = True) -> Selection:
 
 
 def current() -> Selection:
-    """The Selection the sidebar produced in this run (pages call this)."""
+    """The Selection the sidebar produced in this run (pages call this).
+
+    A page run without the frame (Streamlit's legacy pages/ mode can do that for the very first request
+    of a fresh server that lands on a page URL) is sent to the entry script, which draws the frame."""
     import streamlit as st
 
+    if SELECTION_KEY not in st.session_state:
+        from board.nav import ROOT
+
+        st.switch_page(str(ROOT / "dashboard.py"))
     return st.session_state[SELECTION_KEY]

@@ -8,6 +8,7 @@ CNY 1 bn and CNY bn from there (1亿 = CNY 100 m). Missing values show as "—".
 from __future__ import annotations
 
 import datetime as dt
+
 import pandas as pd
 
 from board.i18n import current_lang, t

@@ -15,7 +15,10 @@ _YEARS_SQL = "SELECT year FROM v_metric_facts UNION SELECT year FROM v_targets O
 # Park metrics are left out: an annual park row sits in month 12 and says nothing about the latest month.
 _LATEST_SQL = """SELECT year, max(month) AS month FROM v_metric_facts
 WHERE NOT starts_with(metric, 'park_') GROUP BY year ORDER BY year"""
-_DIM_SQL = """SELECT 'township' AS dim, township AS v FROM v_metric_facts WHERE township IS NOT NULL
+# Townships come from the datasets that have one (a lead's unit may be a department, so not from facts).
+_DIM_SQL = """SELECT 'township' AS dim, township AS v FROM v_projects WHERE township IS NOT NULL
+UNION SELECT 'township', township FROM v_labor UNION SELECT 'township', township FROM v_returnees
+UNION SELECT 'township', township FROM v_training UNION SELECT 'township', township FROM v_ventures
 UNION SELECT 'industry', industry FROM v_metric_facts WHERE industry IS NOT NULL
 UNION SELECT 'park', park FROM v_metric_facts WHERE park IS NOT NULL
 UNION SELECT 'park', park FROM v_parks WHERE park IS NOT NULL

@@ -1,8 +1,10 @@
 """Metric functions of DOMAIN.md §5 over the warehouse views; every page, export and bulletin uses these.
 
-All SQL is constant text with bound parameters. Filters are dimension filters, AND-combined: a fact
-counts when its township, industry and park are among the selected ones (an empty list = all). Money
-in 万元, foreign capital in 万美元, projects and ventures as counts, people in 人.
+All SQL is constant text with bound parameters. Filters are AND-combined (an empty list = all): a
+township or park filter keeps what the selected units answer for — facts whose township, park or
+responsible unit is one of them, the rule of v_target_progress — and the industry filter keeps facts
+of the selected industries. Money in 万元, foreign capital in 万美元, projects and ventures as counts,
+people in 人.
 """
 
 from __future__ import annotations
@@ -33,33 +35,42 @@ KIND: dict[str, str] = {
 }  # fmt: skip
 assert set(KIND) == set(TARGET_METRICS)
 
-# Shared parameter block: metrics, year, month, townships, industries, parks (bound once).
-_PARAMS = """p AS (SELECT ?::VARCHAR[] AS metrics, ?::INTEGER AS yr, ?::INTEGER AS mo,
-                 ?::VARCHAR[] AS towns, ?::VARCHAR[] AS inds, ?::VARCHAR[] AS parks)"""
-_FILTER = """list_contains(p.metrics, f.metric) AND f.month <= p.mo
-  AND (len(p.towns) = 0 OR list_contains(p.towns, f.township))
-  AND (len(p.inds) = 0 OR list_contains(p.inds, f.industry))
-  AND (len(p.parks) = 0 OR list_contains(p.parks, f.park))"""
-_ACTUALS_SQL = (
-    "WITH " + _PARAMS + """
-SELECT f.metric, f.year, f.township, f.park, SUM(f.value) AS actual
-FROM v_metric_facts f, p
-WHERE f.year IN (p.yr, p.yr - 1) AND """ + _FILTER + """
+# One query for every actual: parameters bound once (metrics, year, as-of month, townships, industries,
+# parks, and the units to break down by, NULL for none). A township or park filter keeps what the
+# selected units answer for — facts whose township, park or responsible unit is one of them, the rule
+# of v_target_progress; the industry filter keeps facts of those industries. The prior year is
+# included for the year-on-year change. Grain: one row per metric, year, month and unit ('*' = all).
+_ACTUALS_SQL = """
+WITH p AS (SELECT ?::VARCHAR[] AS metrics, ?::INTEGER AS yr, ?::INTEGER AS mo, ?::VARCHAR[] AS towns,
+                  ?::VARCHAR[] AS inds, ?::VARCHAR[] AS parks, ?::VARCHAR[] AS units),
+keyed AS (
+  SELECT f.metric, f.year, f.month, f.value,
+         unnest(CASE WHEN p.units IS NULL THEN ['*']
+                     ELSE list_distinct(list_filter([f.township, f.park, f.unit], lambda x: x IS NOT NULL)) END) AS unit
+  FROM v_metric_facts f, p
+  WHERE list_contains(p.metrics, f.metric) AND f.year IN (p.yr, p.yr - 1) AND f.month <= p.mo
+    AND (len(p.towns) = 0 OR list_has_any(p.towns, [f.township, f.park, f.unit]))
+    AND (len(p.inds) = 0 OR list_contains(p.inds, f.industry))
+    AND (len(p.parks) = 0 OR list_has_any(p.parks, [f.township, f.park, f.unit])))
+SELECT k.metric, k.year, k.month, k.unit, SUM(k.value) AS actual FROM keyed k, p
+WHERE p.units IS NULL OR list_contains(p.units, k.unit)
 GROUP BY ALL"""
-)
-_MONTHLY_SQL = (
-    "WITH " + _PARAMS + """
-SELECT f.month, SUM(f.value) AS value FROM v_metric_facts f, p
-WHERE f.year = p.yr AND """ + _FILTER + """
-GROUP BY f.month ORDER BY f.month"""
-)
 _TARGETS_SQL = "SELECT unit, metric, target FROM v_targets WHERE year = ? AND list_contains(?::VARCHAR[], metric)"
 _DIMENSIONS_SQL = """SELECT metric, count(township) > 0 AS township, count(industry) > 0 AS industry,
   count(park) > 0 AS park FROM v_metric_facts GROUP BY metric"""
 
 
-def _params(sel: Selection, metrics: tuple[str, ...]) -> list:
-    return [list(metrics), sel.year, sel.month, list(sel.townships), list(sel.industries), list(sel.parks)]
+def _params(sel: Selection, metrics: tuple[str, ...], units: tuple[str, ...] | None = None) -> list:
+    towns, parks = list(sel.townships), list(sel.parks)
+    return [
+        list(metrics),
+        sel.year,
+        sel.month,
+        towns,
+        list(sel.industries),
+        parks,
+        None if units is None else list(units),
+    ]
 
 
 def pace(month: int) -> float:
@@ -116,15 +127,15 @@ def progress(
     (序时进度), ahead (rate ≥ pace; NA without a rate).
     """
     if by is not None:
-        sel = replace(sel, **{{"township": "townships", "park": "parks"}[by]: tuple(units)})
-    raw = db.query(_ACTUALS_SQL, _params(sel, metrics))
+        sel = replace(sel, **{{"township": "townships", "park": "parks"}[by]: ()})
+    raw = db.query(_ACTUALS_SQL, _params(sel, metrics, None if by is None else tuple(units)))
     targets = db.query(_TARGETS_SQL, [sel.year, list(metrics)])
     dims = dimensions()
     keys: list = [None] if by is None else list(units)
     rows = []
     for key in keys:
         unit_sel = sel if by is None else replace(sel, **{"townships" if by == "township" else "parks": (key,)})
-        part = raw if by is None else raw[raw[by] == key]
+        part = raw if by is None else raw[raw["unit"] == key]
         for metric in metrics:
             m = part[part["metric"] == metric]
             actual = float(m.loc[m["year"] == sel.year, "actual"].sum())
@@ -204,7 +215,9 @@ def trainees(sel: Selection) -> float:
 def monthly(sel: Selection, metric: str) -> pd.DataFrame:
     """Grain: one row per month 1–12 of the year: month, value (unit per KIND; 0 when none), cumulative.
     Months after the as-of month are NaN."""
-    df = db.query(_MONTHLY_SQL, _params(replace(sel, month=12), (metric,)))
+    raw = db.query(_ACTUALS_SQL, _params(sel, CARD_METRICS if metric in CARD_METRICS else (metric,)))  # cache hit
+    df = raw[(raw["year"] == sel.year) & (raw["metric"] == metric)].groupby("month", as_index=False)["actual"].sum()
+    df = df.rename(columns={"actual": "value"})
     out = pd.DataFrame({"month": range(1, 13)}).merge(df, on="month", how="left").fillna({"value": 0.0})
     out["cumulative"] = out["value"].cumsum()
     out.loc[out["month"] > sel.month, ["value", "cumulative"]] = np.nan
@@ -212,11 +225,11 @@ def monthly(sel: Selection, metric: str) -> pd.DataFrame:
 
 
 _STALLED_SQL = """
-WITH p AS (SELECT ?::DATE AS asof, ?::INTEGER AS days, ?::INTEGER AS months, ?::VARCHAR[] AS towns,
+WITH p AS (SELECT ?::DATE AS as_of_day, ?::INTEGER AS days, ?::INTEGER AS months, ?::VARCHAR[] AS towns,
                   ?::VARCHAR[] AS inds, ?::VARCHAR[] AS parks, ?::VARCHAR AS st_stalled, ?::VARCHAR AS st_signed,
                   ?::VARCHAR AS st_started),
-w AS (SELECT strftime(asof - to_months(months - 1), '%Y-%m') AS first_period, strftime(asof, '%Y-%m') AS last_period,
-             date_trunc('month', asof - to_months(months - 1))::DATE AS first_day FROM p),
+w AS (SELECT strftime(as_of_day - to_months(months - 1), '%Y-%m') AS first_period, strftime(as_of_day, '%Y-%m') AS last_period,
+             date_trunc('month', as_of_day - to_months(months - 1))::DATE AS first_day FROM p),
 funded AS (SELECT DISTINCT f.project_id FROM v_funding f, w
            WHERE f.funds_in_place > 0 AND f.period BETWEEN w.first_period AND w.last_period)
 SELECT pr.project_id, pr.name, pr.township, pr.park, pr.industry, pr.responsible_unit, pr.status,
@@ -224,11 +237,11 @@ SELECT pr.project_id, pr.name, pr.township, pr.park, pr.industry, pr.responsible
        CASE WHEN pr.status = p.st_stalled THEN 'status'
             WHEN pr.status = p.st_signed THEN 'not_started' ELSE 'no_funds' END AS reason
 FROM v_projects pr CROSS JOIN p CROSS JOIN w
-WHERE (len(p.towns) = 0 OR list_contains(p.towns, pr.township))
+WHERE (len(p.towns) = 0 OR list_has_any(p.towns, [pr.township, pr.park, pr.responsible_unit]))
   AND (len(p.inds) = 0 OR list_contains(p.inds, pr.industry))
-  AND (len(p.parks) = 0 OR list_contains(p.parks, pr.park))
+  AND (len(p.parks) = 0 OR list_has_any(p.parks, [pr.township, pr.park, pr.responsible_unit]))
   AND (pr.status = p.st_stalled
-       OR (pr.status = p.st_signed AND pr.started_date IS NULL AND pr.signed_date < p.asof - to_days(p.days))
+       OR (pr.status = p.st_signed AND pr.started_date IS NULL AND pr.signed_date < p.as_of_day - to_days(p.days))
        OR (pr.status = p.st_started AND pr.started_date < w.first_day
            AND pr.project_id NOT IN (SELECT project_id FROM funded)))
 ORDER BY pr.township, pr.project_id"""

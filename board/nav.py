@@ -44,11 +44,16 @@ def existing() -> list[PageSpec]:
     return [p for p in PAGES if exists(p.path)]
 
 
+def script(path: str) -> str:
+    """Absolute path of a page file (pages are registered by absolute path, whatever the working dir)."""
+    return str(ROOT / path)
+
+
 def link(path: str, label: str) -> bool:
     """Draw a page link when the page exists; return whether it was drawn."""
     if not exists(path):
         return False
     import streamlit as st
 
-    st.page_link(path, label=label, icon=":material/arrow_forward:")
+    st.page_link(script(path), label=label, icon=":material/arrow_forward:")
     return True

@@ -55,6 +55,8 @@ def generate(
     Data runs from January of as_of's year − 4 to as_of (default today); nothing is dated after as_of.
     ``returnees`` is the number of returnee rows; ``scale`` multiplies projects, ventures and leads.
     """
+    if returnees < 1:
+        raise ValueError("returnees must be ≥ 1")
     as_of = as_of or date.today()
     years = demo_years(as_of)
     first = date(years[0], 1, 1)
@@ -181,7 +183,7 @@ def _write_arrow_csv(path: Path, tables, encoding: str) -> None:
             fh.write(BOM)
         for i, t in enumerate(tables):
             t = t.rename_columns(_returnee_headers(t))
-            opts = pacsv.WriteOptions(include_header=i == 0)
+            opts = pacsv.WriteOptions(include_header=i == 0, quoting_style="none")  # values never need quotes
             if direct:
                 pacsv.write_csv(t, fh, opts)
             else:
@@ -202,9 +204,7 @@ def write_returnees_csv(
 def write_returnees_xlsx(path: Path, n: int, *, seed: int = 1, as_of: date | None = None) -> Path:
     """Benchmark file: n returnees as XLSX (xlsxwriter constant_memory; dates as ISO text, IDs as text)."""
     as_of = as_of or date.today()
-    wb = xlsxwriter.Workbook(
-        path, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
-    )
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     wb.set_properties({"created": _FIXED_TIME})
     ws = wb.add_worksheet(DATASETS["returnees"].zh)
     r = 0

@@ -51,7 +51,20 @@ ORIGINS: dict[str, tuple[float, tuple[str, ...]]] = {
 DEPARTMENTS: tuple[str, ...] = ("招商局", "工信局", "商务局", "发改局", "农业农村局", "文旅局")
 SURNAMES: tuple[str, ...] = tuple("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕")
 GIVEN: tuple[str, ...] = tuple("伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华建国文斌志红云飞鹏辉玲海燕宁")
-BRANDS: tuple[str, ...] = ("华晟", "恒信", "鼎盛", "瑞丰", "中科", "天润", "金泰", "宏达", "新源", "博远", "嘉禾", "联创")
+BRANDS: tuple[str, ...] = (
+    "华晟",
+    "恒信",
+    "鼎盛",
+    "瑞丰",
+    "中科",
+    "天润",
+    "金泰",
+    "宏达",
+    "新源",
+    "博远",
+    "嘉禾",
+    "联创",
+)
 USD_RATE = 7.0  # 万元 per 万美元, demo only
 
 
@@ -137,7 +150,9 @@ def make_projects(
         city = ORIGINS[o][1][rng.integers(0, len(ORIGINS[o][1]))]
         p["investor"] = f"{city}{BRANDS[rng.integers(0, len(BRANDS))]}{p['_suffix']}"
         if o == "境外":
-            p["foreign_contract"] = round((p["contract_investment"] or p["total_investment"]) * rng.uniform(0.3, 1.0) / USD_RATE, 2)
+            p["foreign_contract"] = round(
+                (p["contract_investment"] or p["total_investment"]) * rng.uniform(0.3, 1.0) / USD_RATE, 2
+            )
         funding += _funding(rng, p, date(years[0], 1, 1), as_of)
     df = pd.DataFrame(projects)
     fund = pd.DataFrame(funding, columns=["project_id", "period", *FUND_AMOUNTS])
@@ -151,7 +166,7 @@ def _one_project(rng, county, staff, y, k, signed, total, contract, as_of) -> di
     industry = INDUSTRIES[rng.integers(0, len(INDUSTRIES))]
     lead = staff.iloc[rng.integers(0, len(staff))]
     park = None
-    for name, (host, inds, _) in PARKS.items():
+    for name, (_host, inds, _size) in PARKS.items():
         if industry in inds and rng.random() < 0.6:
             park = name
             break
@@ -245,8 +260,10 @@ def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFra
             grow = (1 + g) ** (i / 12)
             season = 1 + 0.15 * np.sin((m.month - 3) / 12 * 2 * np.pi)
 
-            def flow(base: float, grow=grow, season=season) -> float:
-                return round(base * size * grow * season * rng.uniform(0.85, 1.15) / 12, 2)
+            k = size * grow * season / 12  # a month's share of the yearly base, grown
+
+            def flow(base: float, k: float = k) -> float:
+                return round(base * k * rng.uniform(0.85, 1.15), 2)
 
             rows.append(
                 {

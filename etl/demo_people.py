@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import numpy as np
@@ -91,20 +92,31 @@ def id_digits(rng: np.random.Generator, n: int, start: tuple[int, int], seed: in
     region_i = np.where(local, 0, 1 + v // (n_days * 1000))
     v = v % (n_days * 1000)
     born, seq = lo + v // 1000, v % 1000
-    region = np.array([[int(c) for c in r] for r in (COUNTY_REGION, *OTHER_REGIONS)], dtype=np.int64)[region_i]
+    regions = np.array([[int(c) for c in r] for r in (COUNTY_REGION, *OTHER_REGIONS)], dtype=np.uint8)
     y = born.astype("datetime64[Y]").astype(np.int64) + 1970
-    mo = born.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    dd = (born - born.astype("datetime64[M]")).astype(np.int64) + 1
-    cols = [region[:, i] for i in range(6)]
-    cols += [y // 1000, y // 100 % 10, y // 10 % 10, y % 10, mo // 10, mo % 10, dd // 10, dd % 10]
-    cols += [seq // 100, seq // 10 % 10, seq % 10]
-    d = np.stack(cols, axis=1)
-    check = _CHECK[(d * _WEIGHTS).sum(axis=1) % 11]
-    return np.concatenate([(d + 48).astype(np.uint8), check[:, None]], axis=1), int(local.sum())
+    month_start = born.astype("datetime64[M]")
+    mo = month_start.astype(np.int64) % 12 + 1
+    dd = (born - month_start).astype(np.int64) + 1
+    out = np.empty((n, 18), dtype=np.uint8)
+    out[:, :6] = regions[region_i]
+    for j, col in enumerate((y // 1000, y // 100 % 10, y // 10 % 10, y % 10, mo // 10, mo % 10, dd // 10, dd % 10)):
+        out[:, 6 + j] = col
+    out[:, 14], out[:, 15], out[:, 16] = seq // 100, seq // 10 % 10, seq % 10
+    total = np.zeros(n, np.int64)
+    for j in range(17):
+        total += out[:, j] * _WEIGHTS[j]
+    out[:, 17] = _CHECK[total % 11]
+    out[:, :17] += 48
+    return out, int(local.sum())
+
+
+def _take(values, idx: np.ndarray) -> pa.Array:
+    """values[idx] as an Arrow string array (no per-row Python objects)."""
+    return pa.array(list(values), pa.string()).take(pa.array(idx))
 
 
 def _choice(rng: np.random.Generator, values: tuple[str, ...], n: int, p=None) -> pa.Array:
-    return pa.array(values).take(pa.array(rng.choice(len(values), n, p=p)))
+    return _take(values, rng.choice(len(values), n, p=p))
 
 
 def returnee_chunk(
@@ -139,7 +151,7 @@ def returnee_chunk(
     wide = rng.random(n) < 0.003
     ids = pc.if_else(pa.array(wide), _fullwidth(raw, wide), _fixed(raw))
     ti = rng.choice(len(townships), n, p=_town_weights(len(townships)))
-    vil = villages(townships)[ti, rng.integers(0, 8, n)]
+    vil = _take(villages(townships).ravel(), ti * 8 + rng.integers(0, 8, n))
     status_i = rng.choice(len(RETURNEE_STATUSES), n, p=STATUS_P)
     intent_i = rng.choice(len(RETURNEE_INTENTS), n, p=(0.45, 0.15, 0.15, 0.1, 0.15))
     intent_i = np.where((status_i == RETURNEE_STATUSES.index("自主创业")) & (rng.random(n) < 0.7), 1, intent_i)
@@ -151,22 +163,22 @@ def returnee_chunk(
         ],
         axis=1,
     )
-    given2 = pa.array(np.array(GIVEN + ("",) * 25)[rng.integers(0, len(GIVEN) + 25, n)])
+    given2 = _take(GIVEN + ("",), np.minimum(rng.integers(0, len(GIVEN) + 25, n), len(GIVEN)))
     name = pc.binary_join_element_wise(_choice(rng, SURNAMES, n), _choice(rng, GIVEN, n), given2, "")
     table = pa.table(
         {
             "id_number": ids,
             "name": name,
-            "gender": pa.array(np.array(["女", "男"])[male.astype(np.int64)]),
-            "township": pa.array(np.array(townships)[ti]),
-            "village": pa.array(vil),
+            "gender": _take(("女", "男"), male.astype(np.int64)),
+            "township": _take(townships, ti),
+            "village": vil,
             "return_date": pa.array(ret.astype("datetime64[D]")),
             "prior_region": _choice(rng, PRIOR_REGIONS, n, (0.3, 0.3, 0.12, 0.08, 0.15, 0.05)),
             "prior_industry": _choice(rng, PRIOR_INDUSTRIES, n),
             "education": _choice(rng, EDUCATION, n, (0.12, 0.45, 0.2, 0.13, 0.1)),
             "skill": _choice(rng, SKILLS, n),
-            "intent": pa.array(np.array(RETURNEE_INTENTS)[intent_i]),
-            "status": pa.array(np.array(RETURNEE_STATUSES)[status_i]),
+            "intent": _take(RETURNEE_INTENTS, intent_i),
+            "status": _take(RETURNEE_STATUSES, status_i),
             "status_date": pa.array(sdate.astype("datetime64[D]")),
             "phone": _fixed(phone),
         }
@@ -179,13 +191,20 @@ def _town_weights(n: int) -> np.ndarray:
     return w / w.sum()
 
 
-def iter_returnees(n: int, seed: int, years: list[int], as_of: date, townships: tuple[str, ...] = TOWNSHIPS[:18]):
-    """Yield returnee tables of at most CHUNK rows; chunk i uses its own generator (seed, i); IDs are distinct
-    across the whole file."""
+def iter_returnees(
+    n: int,
+    seed: int,
+    years: list[int],
+    as_of: date,
+    townships: tuple[str, ...] = TOWNSHIPS[:18],
+    chunk: int = CHUNK,
+) -> Iterator[pa.Table]:
+    """Yield returnee tables of at most ``chunk`` rows; chunk i uses its own generator (seed, i); IDs are
+    distinct across the whole file."""
     counts = (0, 0)
-    for i, begin in enumerate(range(0, n, CHUNK)):
+    for i, begin in enumerate(range(0, n, chunk)):
         rng = np.random.default_rng([seed, i])
-        size = min(CHUNK, n - begin)
+        size = min(chunk, n - begin)
         table, n_local = returnee_chunk(rng, size, years, as_of, townships, min(2, len(years) - 1), counts, seed)
         counts = (counts[0] + n_local, counts[1] + size - n_local)
         yield table
@@ -239,7 +258,12 @@ def make_training(rng: np.random.Generator, people: pd.DataFrame, years: list[in
 
 
 def make_ventures(
-    rng: np.random.Generator, people: pd.DataFrame, townships: tuple[str, ...], years: list[int], as_of: date, scale
+    rng: np.random.Generator,
+    people: pd.DataFrame,
+    townships: tuple[str, ...],
+    years: list[int],
+    as_of: date,
+    scale: float,
 ) -> pd.DataFrame:
     """One row per venture (money in 万元): 能人创办企业 ~85/yr, 家庭创业 ~250/yr, 返乡创业 ~200/yr (× scale);
     most 返乡创业 are linked to a self-employed returnee by ID number and start on their status date."""

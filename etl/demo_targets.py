@@ -61,7 +61,15 @@ def actuals(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
     add(pj, "y_signed", "foreign_contract", "foreign_contract", ("all",))
     add(pj, "y_signed", None, "projects_signed", geo)
     add(pj[pj["big"]], "y_signed", None, "projects_signed_100m", geo)
-    add(pj, "y_started", None, "projects_started", geo)
+    # 开工项目含上年接转: the same rule as the warehouse view v_metric_facts (etl/schema.py)
+    last = int(max(pj["y_started"].dropna().max(), pj["y_signed"].dropna().max()))
+    y_done = _year(pj["completed_date"])
+    y_end = y_done.where(y_done.notna(), pj["y_started"].where(pj["status"].isin(["停滞", "终止"]), last))
+    started = pj[pj["y_started"].notna()].assign(y_end=y_end)
+    started["y_uc"] = [
+        list(range(int(a), int(b) + 1)) for a, b in zip(started["y_started"], started["y_end"], strict=True)
+    ]
+    add(started.explode("y_uc"), "y_uc", None, "projects_started", geo)
     add(pj, "y_prod", None, "projects_in_production", geo)
     fu = data["funding"].merge(pj[["project_id", *geo]], on="project_id")
     fu["y"] = fu["period"].str[:4].astype(int)

@@ -184,15 +184,15 @@ class Issue:
     severity: str = ERROR
 
 
-def message(code: str, **params: object) -> tuple[str, str]:
+def message(code: str, /, **params: object) -> tuple[str, str]:
     """(zh, en) text of ``code`` with its placeholders filled."""
     zh, en = CATALOGUE[code]
     return zh.format_map(_Default(params)), en.format_map(_Default(params))
 
 
-def cell_message(code: str, row: int | None, header: str, value: str, **params: object) -> tuple[str, str]:
+def cell_message(code: str, row: int | None, header: str, value: str, /, **params: object) -> tuple[str, str]:
     """(zh, en) of a located cell problem, e.g. 第12行「总投资(万元)」值“3.5忆”无法识别为金额…"""
-    zh, en = message(code, row=row, **params)
+    zh, en = message(code, **{**params, "row": row})
     where_zh = (f"第{row}行" if row is not None else "") + (f"「{header}」" if header else "")
     where_en = (f"Row {row}" if row is not None else "File") + (f", column '{header}'" if header else "")
     if value:

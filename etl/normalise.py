@@ -17,9 +17,7 @@ PLACEHOLDERS = frozenset({"暂无", "不详", "无", "-", "--", "—", "——",
 DATE_DTYPE = pd.ArrowDtype(pa.date32())
 
 # number, optional sign, then an optional unit; thousands separators only in groups of three
-_NUMBER = (
-    r"^(?P<sign>[-+]?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)\s*(?P<unit>[^\d\s,.].*)?$"
-)
+_NUMBER = r"^(?P<sign>[-+]?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)\s*(?P<unit>[^\d\s,.].*)?$"
 # unit word → factor into the column unit
 _MONEY_UNITS = {"": 1, "万": 1, "万元": 1, "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿": 10000, "亿元": 10000}
 _USD_UNITS = {"": 1, "万": 1, "万美元": 1, "美元": Decimal("0.0001"), "亿": 10000, "亿美元": 10000}
@@ -37,31 +35,58 @@ class Normalised:
     errors: pd.Series
 
 
+def arrow(s: pd.Series) -> pa.Array:
+    """The Arrow string array behind ``s`` (blank for NA), zero-copy for pandas' ``str`` dtype."""
+    return pc.fill_null(pa.array(s.astype("str").array), "")
+
+
+def series(arr: pa.Array, index: pd.Index | None = None) -> pd.Series:
+    return pd.Series(arr, dtype="str", index=index)
+
+
 def clean(cells: pd.Series) -> pd.Series:
     """NFKC (full-width digits, ideographic space → ASCII) and strip; vectorised in Arrow."""
-    arr = pa.array(cells.fillna("").astype("str").to_numpy(dtype=object), type=pa.string())
-    out = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
-    return pd.Series(out.to_pandas(), index=cells.index, dtype="str")
+    arr = arrow(cells)
+    if pc.all(pc.string_is_ascii(arr)).as_py() is not False:
+        return series(pc.ascii_trim_whitespace(arr), cells.index)
+    return series(pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC")), cells.index)
+
+
+def _sub(u: pd.Series, pattern: str, repl: str) -> pd.Series:
+    return series(pc.replace_substring_regex(arrow(u), pattern, repl), u.index)
+
+
+def _lower(u: pd.Series) -> pd.Series:
+    return series(pc.utf8_lower(arrow(u)), u.index)
+
+
+def _extract_re(u: pd.Series, pattern: str) -> pd.DataFrame:
+    """Named groups of ``pattern`` (RE2) per value; all NA where it does not match."""
+    got = pc.extract_regex(arrow(u), pattern)
+    ok = got.is_valid().to_numpy(zero_copy_only=False)
+    return pd.DataFrame(
+        {f.name: series(got.field(i), u.index).where(ok) for i, f in enumerate(got.type)}, index=u.index
+    )
 
 
 def normalise(cells: pd.Series, column: Column) -> Normalised:
     """Canonical values of one column (dtype per ``column.kind``, see etl.contracts); work is per unique cell."""
     codes, uniques = pd.factorize(cells.fillna("").astype("str"), use_na_sentinel=False)
-    u = clean(pd.Series(np.asarray(uniques, dtype=object), dtype="str"))
+    u = clean(pd.Series(uniques.array, dtype="str"))
     handler = _HANDLERS[column.kind]
     values, errors = handler(u, column)
     blank = (u == "").to_numpy()
     errors = errors.where(~blank, None)
     if (column.required or column.kind in _NUMERIC or column.kind in _DATES) and column.kind != "bool":
-        ph = u.str.casefold().isin(PLACEHOLDERS).to_numpy()
+        ph = _lower(u).isin(PLACEHOLDERS).to_numpy()
         errors = errors.where(~ph, "placeholder")
-    errors = pd.Series(errors.to_numpy(dtype=object), dtype="str")
     bad = blank | errors.notna().to_numpy()
     values = values.where(~bad) if not isinstance(values.dtype, pd.ArrowDtype) else _mask_arrow(values, bad)
-    return Normalised(
-        values=_take(values, codes, cells.index),
-        errors=_take(errors, codes, cells.index),
-    )
+    if bad.any():
+        errors = _take(pd.Series(errors.to_numpy(dtype=object), dtype="str"), codes, cells.index)
+    else:
+        errors = pd.Series(pa.nulls(len(cells), pa.large_string()), dtype="str", index=cells.index)
+    return Normalised(values=_take(values, codes, cells.index), errors=errors)
 
 
 def _take(s: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
@@ -79,11 +104,11 @@ def _mask_arrow(values: pd.Series, bad: np.ndarray) -> pd.Series:
 
 
 def _text(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    return u.str.replace(r"\s+", " ", regex=True), _no_errors(u)
+    return _sub(u, r"\s+", " "), _no_errors(u)
 
 
 def _code(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    return u.str.replace(r"\s+", "", regex=True), _no_errors(u)
+    return _sub(u, r"\s+", ""), _no_errors(u)
 
 
 def _drop(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
@@ -97,13 +122,13 @@ def _no_errors(u: pd.Series) -> pd.Series:
 def _enum(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     lookup = {c.casefold(): c for c in column.choices}
     lookup |= {k.casefold(): v for k, v in column.aliases.items()}
-    values = u.str.casefold().map(lookup)
+    values = _lower(u).map(lookup)
     errors = pd.Series(np.where(values.isna(), "enum_invalid", None), index=u.index, dtype=object)
     return values.astype("str"), errors
 
 
 def _bool(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    f = u.str.casefold()
+    f = _lower(u)
     t, n = f.isin(_TRUE).to_numpy(), f.isin(_FALSE).to_numpy()
     values = pd.array(np.where(t, True, False), dtype="boolean")
     values[~(t | n)] = pd.NA
@@ -112,7 +137,7 @@ def _bool(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
 
 
 def _id_number(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    ids = u.str.replace(r"\s+", "", regex=True).str.lstrip("'").str.upper()
+    ids = series(pc.utf8_upper(pc.utf8_ltrim(pc.replace_substring_regex(arrow(u), r"\s+", ""), "'")), u.index)
     checked = check_ids(ids)
     errors = checked["reason"].astype(object).where(checked["reason"].notna(), None)
     return ids.where(checked["ok"].to_numpy()), errors
@@ -125,9 +150,9 @@ _NUMERIC = ("money", "usd", "number", "count")
 
 def _numeric(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     kind = column.kind
-    parts = u.str.extract(_NUMBER)
+    parts = _extract_re(u, _NUMBER)
     num = parts["num"].str.replace(",", "", regex=False)
-    unit = parts["unit"].fillna("").str.replace(r"\s+", "", regex=True)
+    unit = _sub(parts["unit"].fillna(""), r"\s+", "")
     sign = parts["sign"].fillna("")
     matched = num.notna().to_numpy()
     if kind == "money":
@@ -142,7 +167,7 @@ def _numeric(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     errors = np.full(len(u), None, dtype=object)
     errors[~matched] = invalid_code
     pct = unit.str.contains("%", regex=False).to_numpy()
-    errors[matched & ~known_unit] = "unit_wrong"
+    errors[matched & ~known_unit] = invalid_code if kind in ("money", "usd") else "unit_wrong"
     if kind == "money":
         errors[matched & ~known_unit & unit.str.contains("美元", regex=False).to_numpy()] = "currency_wrong"
     if kind == "usd":
@@ -154,7 +179,7 @@ def _numeric(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     values[plain] = pd.to_numeric(num[plain], errors="coerce").to_numpy(dtype=float)
     for i in np.flatnonzero(ok & ~plain):  # unit conversions: exact decimal arithmetic, one per unique value
         try:
-            values[i] = float(Decimal(num.iat[i]) * Decimal(factor.iat[i]))
+            values[i] = float(Decimal(num.iat[i]) * Decimal(str(factor.iat[i])))
         except InvalidOperation:
             errors[i] = invalid_code
     errors[ok & ~np.isfinite(values)] = invalid_code
@@ -187,7 +212,7 @@ _SERIAL = r"^(?P<n>\d{5})(?:\.0+)?$"
 def _extract(u: pd.Series, patterns: list[str]) -> pd.DataFrame:
     out = pd.DataFrame({"y": np.nan, "m": np.nan, "d": np.nan}, index=u.index)
     for p in patterns:
-        got = u.str.extract(p).astype(float)
+        got = _extract_re(u, p).astype(float)
         todo = out["y"].isna() & got["y"].notna()
         for c in got.columns:
             out.loc[todo, c] = got.loc[todo, c]
@@ -211,10 +236,8 @@ def _calendar(y: pd.Series, m: pd.Series, d: pd.Series) -> tuple[np.ndarray, np.
 def _dates(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     kind = column.kind
     full = _extract(u, _FULL)
-    serial = u.str.extract(_SERIAL)["n"].astype(float)
+    serial = _extract_re(u, _SERIAL)["n"].astype(float)
     is_serial = serial.notna().to_numpy() & full["y"].isna().to_numpy()
-    if kind in ("month", "period"):
-        is_serial &= ~u.str.fullmatch(r"\d{4}\d{2}").to_numpy(dtype=bool)
     days, real = _calendar(full["y"], full["m"], full["d"])
     has_full = full["y"].notna().to_numpy()
     serial_days = _EXCEL_EPOCH + np.nan_to_num(serial.to_numpy(), nan=0).astype(np.int64)
@@ -230,7 +253,7 @@ def _dates(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         arr = pa.array(days.astype("datetime64[D]"), type=pa.date32(), mask=~real)
         return pd.Series(arr, index=u.index, dtype=DATE_DTYPE), pd.Series(errors, index=u.index)
     if kind == "year":
-        y = u.str.extract(_YEAR)["y"].astype(float)
+        y = _extract_re(u, _YEAR)["y"].astype(float)
         ok = (y.notna() & (y >= 1900) & (y <= 2100)).to_numpy()
         errors[~ok] = "year_invalid"
         out = pd.array(np.where(ok, y.fillna(0), 0).astype(np.int64), dtype="Int64")
@@ -245,7 +268,7 @@ def _dates(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     errors[~ok] = f"{kind}_invalid"
     errors[has_full & ~real & ~is_serial] = "date_impossible"
     if kind == "period":
-        y = u.str.extract(_YEAR)["y"].astype(float)
+        y = _extract_re(u, _YEAR)["y"].astype(float)
         yok = (y.notna() & (y >= 1900) & (y <= 2100)).to_numpy() & ~ok
         text = text.where(~yok, y.fillna(0).astype(int).astype("str"))
         errors[yok] = None

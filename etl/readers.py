@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import python_calamine
 
@@ -68,7 +70,7 @@ def read_file(
     max_uncompressed: int = 200 * 2**20,
 ) -> RawTable:
     """Parse ``data`` (CSV or XLSX) into a :class:`RawTable`; raise :class:`FileRejected` for whole-file problems."""
-    if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    if not data or (len(data) < 1 << 16 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf")):
         raise FileRejected("file_empty")
     name = file_name.lower()
     known = {header_key(h) for h in known_headers}
@@ -86,18 +88,25 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("utf-8-sig")
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_at = exc.start
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise FileRejected("file_encoding", line=data[: exc.start].count(b"\n") + 1) from None
+        at = max(utf8_at, exc.start)  # the encoding that got further is the one the file was meant to be in
+        raise FileRejected("file_encoding", line=data[:at].count(b"\n") + 1) from None
 
 
 def _read_csv(data: bytes, known: set[str]) -> RawTable:
-    text, encoding = _decode(data)
+    """Fast path: Arrow parses UTF-8 bytes directly (and checks they are valid UTF-8); GB18030 is transcoded first."""
+    body, encoding, text = (data[3:], "utf-8-sig", None) if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8", None)
+    try:
+        head_text = codecs.getincrementaldecoder("utf-8")().decode(body[: 1 << 18], final=False)
+    except UnicodeDecodeError:
+        text, encoding = _decode(data)
+        body, head_text = text.encode("utf-8"), text[: 1 << 18]
     head: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(head_text))
     line = 1
     for rec in reader:
         if rec:
@@ -109,11 +118,10 @@ def _read_csv(data: bytes, known: set[str]) -> RawTable:
     header_line, headers = head[h]
     ncols = len(headers)
     frame = rows = None
-    if "\n\n" not in text and "\n\r\n" not in text and "\r\r" not in text and header_line == h + 1:
-        utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode("utf-8")
+    if header_line == h + 1 and b"\n\n" not in body and b"\n\r\n" not in body and b"\r\r" not in body:
         try:
             table = pacsv.read_csv(
-                io.BytesIO(utf8),
+                io.BytesIO(body),
                 read_options=pacsv.ReadOptions(skip_rows=h + 1, autogenerate_column_names=True, block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
                 convert_options=pacsv.ConvertOptions(
@@ -122,12 +130,14 @@ def _read_csv(data: bytes, known: set[str]) -> RawTable:
                     quoted_strings_can_be_null=False,
                 ),
             )
-            if table.num_columns == ncols and ("\r" not in text or "\n" in text):
+            if table.num_columns == ncols:
                 frame = pd.DataFrame({i: table.column(i).to_pandas() for i in range(ncols)})
                 rows = np.arange(header_line + 1, header_line + 1 + len(frame), dtype=np.int64)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             frame = None
     if frame is None:
+        if text is None:
+            text, encoding = _decode(data)
         frame, rows = _csv_python(text, header_line, ncols)
     return _finish(frame, rows, headers, "csv", encoding, None, [], header_line)
 
@@ -183,10 +193,11 @@ def _finish(
 ) -> RawTable:
     issues = list(issues or [])
     where = f"sheet {sheet}" if sheet else file_format.upper()
-    frame = frame.fillna("").astype("str") if len(frame.columns) else frame
+    if any(str(t) != "str" or frame[c].hasnans for c, t in frame.dtypes.items()):
+        frame = frame.fillna("").astype("str")
     width = len(frame.columns)
     cells = [str(c).strip() for c in header_cells] + [""] * max(0, width - len(header_cells))
-    keep = [i for i in range(width) if cells[i] or (frame[frame.columns[i]] != "").any()]
+    keep = [i for i in range(width) if cells[i] or _filled(pa.array(frame[frame.columns[i]].array)).any()]
     headers: list[str] = []
     seen: dict[str, int] = {}
     for i in keep:
@@ -203,26 +214,28 @@ def _finish(
     for issue in issues:
         if isinstance(issue.column, int):
             issue.column = headers[keep.index(issue.column)] if issue.column in keep else ""
-    stripped = {h: frame[h].str.strip() for h in headers}
     nonblank = np.zeros(len(frame), dtype=np.int64)
-    first = pd.Series("", index=frame.index, dtype="str")
-    for h in reversed(headers):
-        filled = (stripped[h] != "").to_numpy()
-        nonblank += filled
-        first = first.where(~filled, stripped[h])
-    blank = nonblank == 0
-    note = (nonblank == 1) & first.str.match(NOTE_RE.pattern).to_numpy(dtype=bool)
-    total = np.zeros(len(frame), dtype=bool)
-    label = pd.Series("", index=frame.index, dtype="str")
+    maybe_total = np.zeros(len(frame), dtype=bool)
     for h in headers:
-        compact = stripped[h].str.replace(r"\s+", "", regex=True)
-        hit = compact.str.match(TOTAL_RE).to_numpy(dtype=bool) & ~total
-        if hit.any():
-            label = label.where(~hit, compact)
-            total |= hit
+        arr = pa.array(frame[h].array)
+        nonblank += _filled(arr)
+        maybe_total |= _maybe_total(arr)
+    blank = nonblank == 0
+    note = np.zeros(len(frame), dtype=bool)
+    for i in np.flatnonzero(nonblank == 1):  # only rows with a single filled cell can be notes
+        first = next(frame[h].iat[i].strip() for h in headers if frame[h].iat[i].strip())
+        note[i] = bool(NOTE_RE.match(first))
+    total = np.zeros(len(frame), dtype=bool)
+    label = {}
+    for i in np.flatnonzero(maybe_total):
+        for h in headers:
+            compact = re.sub(r"\s+", "", frame[h].iat[i])
+            if re.match(TOTAL_RE, compact):
+                total[i], label[i] = True, compact
+                break
     skipped = [(int(r), "blank_row") for r in rows[blank]] + [(int(r), "note_row") for r in rows[note & ~blank]]
     totals = [
-        {"row": int(rows[i]), "label": label.iat[i], "values": {h: frame[h].iat[i] for h in headers}}
+        {"row": int(rows[i]), "label": label[i], "values": {h: frame[h].iat[i] for h in headers}}
         for i in np.flatnonzero(total)
     ]
     data_mask = ~(blank | note | total)
@@ -244,6 +257,26 @@ def _finish(
         skipped=sorted(skipped),
         issues=issues,
     )
+
+
+def _maybe_total(arr: pa.Array) -> np.ndarray:
+    """Cells that may start with 合计/小计/总计/共计: cheap prefix test, then a regex on the few candidates."""
+    cand = np.zeros(len(arr), dtype=bool)
+    for prefix in ("合", "小", "总", "共", " ", "\u3000"):
+        cand |= pc.fill_null(pc.starts_with(arr, prefix), False).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(cand)
+    if len(idx):
+        hit = pc.match_substring_regex(pc.take(arr, pa.array(idx)), r"^\s*[合小总共]\s*计").to_numpy(
+            zero_copy_only=False
+        )
+        cand[idx[~hit]] = False
+    return cand
+
+
+def _filled(arr: pa.Array) -> np.ndarray:
+    """Per cell: not empty and not only whitespace."""
+    empty = pc.or_kleene(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+    return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
 
 
 # ---------------------------------------------------------------- XLSX
@@ -308,26 +341,28 @@ def _cell_str(v: object) -> str:
 
 
 def _typed_to_str(grid: list[list], first_row: int) -> tuple[pd.DataFrame, list[Issue]]:
-    """Typed calamine cells → strings, converting each column's unique values once."""
+    """Typed calamine cells → strings: all-text columns go straight to Arrow, others per unique value."""
     if not grid:
         return pd.DataFrame(), []
     width = max(len(r) for r in grid)
-    obj = pd.DataFrame(grid, columns=range(width), dtype=object)
+    if any(len(r) != width for r in grid):
+        grid = [list(r) + [""] * (width - len(r)) for r in grid]
     out: dict[int, pd.Series] = {}
     issues: list[Issue] = []
-    for c in obj.columns:
-        codes, uniques = pd.factorize(obj[c], use_na_sentinel=True)
+    for c, cells in enumerate(zip(*grid, strict=True)):
+        try:
+            out[c] = pd.Series(pa.array(cells, type=pa.string()), dtype="str")
+            continue
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
+        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
         conv = [_cell_str(u) for u in uniques]
-        big = [
-            i
-            for i, u in enumerate(uniques)
-            if isinstance(u, float | int) and not isinstance(u, bool) and abs(u) >= 1e15
-        ]
         mapped = np.array(conv + [""], dtype=object)[codes]
         out[c] = pd.Series(mapped, dtype="str")
-        for i in big:
-            for r in np.flatnonzero(codes == i):
-                issues.append(Issue(first_row + int(r), c, "", "id_as_number"))  # type: ignore[arg-type]
+        for i, u in enumerate(uniques):
+            if isinstance(u, float | int) and not isinstance(u, bool) and abs(u) >= 1e15:
+                for r in np.flatnonzero(codes == i):
+                    issues.append(Issue(first_row + int(r), c, "", "id_as_number"))  # type: ignore[arg-type]
     return pd.DataFrame(out), issues
 
 

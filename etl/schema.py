@@ -136,12 +136,15 @@ park_flows AS (
        OR NOT EXISTS (SELECT 1 FROM park_year_has_annual a WHERE a.park = pk.park AND a.year = pk.year)
 ),
 under_construction AS (
+    -- 开工项目含上年接转: a project counts in every year from its start while under construction:
+    -- until the year it was completed; a stalled or terminated one only in its start year.
     SELECT p.*, y.year
     FROM v_projects p,
          LATERAL (SELECT unnest(range(year(p.started_date),
-                    coalesce(year(p.completed_date), greatest(year(current_date), year(p.started_date))) + 1)) AS year) y
+                    CASE WHEN p.completed_date IS NOT NULL THEN year(p.completed_date)
+                         WHEN p.status IN ('停滞', '终止') THEN year(p.started_date)
+                         ELSE greatest(year(current_date), year(p.started_date)) END + 1)) AS year) y
     WHERE p.started_date IS NOT NULL
-      AND (p.completed_date IS NULL OR p.completed_date >= make_date(y.year, 1, 1))
 )
 SELECT 'contract_investment' AS metric, year(signed_date) AS year, month(signed_date) AS month,
        township, park, responsible_unit AS unit, industry, project_id, contract_investment AS value FROM signed

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from etl import contracts
 from etl.contracts import DATASETS, STAGE_DATES, STATUS_REQUIRED_DATES, Column, Dataset
 from etl.messages import ERROR, WARNING, cell_message, message
-from etl.normalise import DATE_DTYPE, normalise
-from etl.pseudonym import check_ids, mask_id, mask_text, pseudonymise
+from etl.normalise import DATE_DTYPE, clean, normalise
+from etl.pseudonym import mask_id, mask_text, pseudonymise
 from etl.readers import FileRejected, RawTable, header_key, read_file
 
 ERROR_COLUMNS = ["row", "column", "value", "code", "reason_zh", "reason_en"]
@@ -45,6 +46,9 @@ class Validated:
         report = report[["level", *ERROR_COLUMNS]]
         report.columns = REPORT_HEADERS
         report["行号 row"] = report["行号 row"].astype("string").fillna("")
+        if fmt == "csv":  # a spreadsheet must not run a clerk's "=…" cell as a formula
+            for c in ("列 column", "值 value"):
+                report[c] = report[c].where(~report[c].str.match(r"^[=+\-@\t\r]"), "'" + report[c])
         return _write(report, fmt)
 
     def bad_rows(self) -> pd.DataFrame:
@@ -55,9 +59,9 @@ class Validated:
         errs = self.errors
         file_level = "；".join(errs.loc[errs["row"].isna(), "reason_zh"])
         by_row = errs.dropna(subset=["row"]).groupby("row")["reason_zh"].agg("；".join)
-        out["_reason"] = out["_row"].map(by_row).fillna("").astype("str")
+        out["reason"] = out["_row"].map(by_row).fillna("").astype("str")
         if file_level:
-            out["_reason"] = (file_level + "；" + out["_reason"]).str.rstrip("；")
+            out["reason"] = (file_level + "；" + out["reason"]).str.rstrip("；")
         return out.reset_index(drop=True)
 
     def pseudonymised_copy(self) -> bytes:
@@ -210,7 +214,7 @@ class _Errors:
                 if per_row is not None:
                     params.update(per_row[i])
                 value, code = str(c["value"][i]), str(c["code"][i])
-                if row is None and not c["column"] and not value:
+                if row is None:  # file-level messages name their column themselves
                     zh, en = message(code, **params)
                 else:
                     zh, en = cell_message(code, row, c["column"], value, **params)
@@ -270,12 +274,12 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
     for h, name in hmap.items():
         col = dataset.column(name)
         if col.kind == "drop":
-            continue
+            continue  # names and phones: read, never validated or stored
         cells = raw.frame[h]
         norm = normalise(cells, col)
         values[name] = norm.values.reset_index(drop=True)
-        bad = norm.errors.notna().to_numpy()
-        blank = (cells.str.strip() == "").to_numpy() if col.required else np.zeros(n, dtype=bool)
+        bad = norm.errors.notna().to_numpy().copy()
+        blank = (clean(cells) == "").to_numpy().copy() if col.required else np.zeros(n, dtype=bool)
         if issue_cells:
             skip = np.isin(rows, [r for r, c in issue_cells if c == h])
             bad &= ~skip
@@ -322,11 +326,13 @@ def _build_frame(dataset, values, n, key, hmap, errs, rows) -> pd.DataFrame:
     if id_cols:
         ids = values[id_cols[0]]
         pseudo = pseudonymise(ids, key)
-        checked = check_ids(ids)
         given = frame["person_key"] if "person_key" in values else _empty("VARCHAR", n)
         frame["person_key"] = pseudo.where(pseudo.notna(), given)
-        frame["birth_year"] = checked["birth_year"].astype("Int64")
-        frame["id_gender"] = checked["gender"].astype("str")
+        arr = pa.array(ids.array)  # valid 18-character IDs or null
+        year = pc.cast(pc.utf8_slice_codeunits(arr, 6, 10), pa.int64())
+        odd = pc.equal(pc.bit_wise_and(pc.cast(pc.utf8_slice_codeunits(arr, 16, 17), pa.int64()), 1), 1)
+        frame["birth_year"] = pd.Series(year, dtype=pd.Int64Dtype())
+        frame["id_gender"] = pd.Series(pc.if_else(odd, "男", "女"), dtype="str")
         frame["_id_pseudonym"] = pseudo
     return frame
 
@@ -338,7 +344,7 @@ def _check_one_of(dataset, raw, by_name, rows, errs) -> None:
             continue
         blank = np.ones(len(raw.frame), dtype=bool)
         for g in present:
-            blank &= (raw.frame[by_name[g]].str.strip() == "").to_numpy()
+            blank &= (clean(raw.frame[by_name[g]]) == "").to_numpy()
         errs.add(
             rows[blank], by_name[present[0]], "", "one_of_missing", {"headers": "、".join(by_name[g] for g in present)}
         )
@@ -382,7 +388,8 @@ def _check_rules(dataset, frame, by_name, rows, errs, known_project_ids) -> None
                 params = {"other": head(b), "rule_zh": rule.zh, "rule_en": rule.en, "_per_row": per}
                 errs.add(rows[bad], head(a), frame[a][bad].astype("str").to_numpy(dtype=object), rule.code, params)
         elif rule.code == "gender_matches_id" and "gender" in frame and "id_gender" in frame:
-            bad = (frame["gender"] != frame["id_gender"]).fillna(False).to_numpy(dtype=bool)
+            both = (frame["gender"].notna() & frame["id_gender"].notna()).to_numpy()
+            bad = both & (frame["gender"] != frame["id_gender"]).fillna(False).to_numpy(dtype=bool)
             per = [{"id_gender": g} for g in frame["id_gender"][bad]]
             errs.add(
                 rows[bad], head("gender"), frame["gender"][bad].to_numpy(dtype=object), rule.code, {"_per_row": per}
@@ -397,7 +404,7 @@ def _check_keys(dataset, frame, by_name, rows, errs) -> None:
     keys = list(dataset.key)
     sub = frame[keys]
     complete = sub.notna().all(axis=1).to_numpy()
-    if not complete.any():
+    if not complete.any() or not sub[complete].duplicated().any():
         return
     codes = sub[complete].astype("str").groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
     _, first_idx = np.unique(codes, return_index=True)

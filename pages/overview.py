@@ -22,7 +22,7 @@ def empty_screen() -> None:
     st.subheader(t("empty.upload_heading"))
     if not nav.link(nav.UPLOAD_PAGE, t("empty.upload_link")):
         st.write(t("empty.upload_cli"))
-        st.code("python -m etl load FILE.xlsx", language="bash")
+        st.code("python -m etl --help", language="bash")
 
 
 def card(row: pd.Series) -> None:
@@ -101,8 +101,9 @@ for col, metric in zip(st.columns(2), ("funds_in_place", "contract_investment"),
         st.plotly_chart(fig, config={"displayModeBar": False}, key=f"ov_pace_{metric}")
 
 st.subheader(t("overview.ranking_heading"))
+metric_labels = {m: metric_name(m) for m in metrics.CARD_METRICS}
 rank_metric = st.selectbox(
-    t("overview.ranking_metric"), metrics.CARD_METRICS, format_func=metric_name, key="ov_rank_metric"
+    t("overview.ranking_metric"), metrics.CARD_METRICS, format_func=metric_labels.get, key="ov_rank_metric"
 )
 ranking = metrics.progress(sel, (rank_metric,), by="township", units=options.townships)
 rated = ranking.dropna(subset=["rate"]).sort_values("rate", ascending=False).rename(columns={"township": "unit"})
@@ -116,7 +117,9 @@ else:
     if len(rated) > 10:
         with right:
             bottom = rated.tail(n)
-            st.plotly_chart(charts.ranking_bars(bottom, bottom["pace"].iloc[0], t("overview.bottom", n=n)), key="ov_bottom")
+            st.plotly_chart(
+                charts.ranking_bars(bottom, bottom["pace"].iloc[0], t("overview.bottom", n=n)), key="ov_bottom"
+            )
 with st.expander(t("overview.ranking_table")):
     show_table(progress_table(ranking, "township"), f"ranking_{rank_metric}_{sel.year}", "ov_rank_dl")
 

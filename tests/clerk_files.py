@@ -11,7 +11,7 @@ from etl.contracts import DATASETS
 def csv(path: Path, dataset: str, rows: list[dict], encoding: str = "utf-8-sig") -> Path:
     """Write a clerk-style CSV with the contract's Chinese headers for the given columns."""
     ds = DATASETS[dataset]
-    cols = list(rows[0])
+    cols = list(dict.fromkeys(k for r in rows for k in r))  # union of columns, first-seen order
     header = ",".join(ds.column(c).zh for c in cols)
     body = "\n".join(",".join(str(r.get(c, "")) for c in cols) for r in rows)
     path.write_bytes((header + "\n" + body + "\n").encode(encoding))

@@ -1,8 +1,13 @@
-"""Shared fixtures: every test gets its own pseudonym key outside the repository."""
+"""Shared fixtures: a per-test pseudonym key; the demo county loaded through the real load path."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
+
+AS_OF = date(2026, 11, 27)
 
 
 @pytest.fixture(autouse=True)
@@ -11,3 +16,29 @@ def pseudonym_key(tmp_path_factory, monkeypatch):
     path = tmp_path_factory.mktemp("key") / "pseudonym.key"
     monkeypatch.setenv("DASHBOARD_PSEUDONYM_KEY", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding the demo county (500 returnees) as of 2026-11-27, built by etl.warehouse."""
+    from etl import demo, warehouse
+
+    root = tmp_path_factory.mktemp("demo")
+    mp = pytest.MonkeyPatch()  # the session fixture needs its own key (the autouse one is per test)
+    mp.setenv("DASHBOARD_PSEUDONYM_KEY", str(root / "pseudonym.key"))
+    try:
+        db = root / "warehouse.duckdb"
+        warehouse.init(db)
+        for path in demo.generate(root / "files", seed=11, as_of=AS_OF, returnees=500):
+            warehouse.load_file(db, path)
+    finally:
+        mp.undo()
+    return db
+
+
+@pytest.fixture
+def board_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the dashboard at the demo warehouse; page errors raise instead of the friendly message."""
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
+    monkeypatch.setenv("DASHBOARD_RAISE", "1")
+    return demo_db

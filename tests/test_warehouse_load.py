@@ -216,7 +216,7 @@ def test_cli_exit_codes(db, tmp_path, args, code):
     )
     assert proc.returncode == code, proc.stdout + proc.stderr
     if code == 1 and args[0] in ("load", "validate"):
-        assert "行 3" in proc.stdout  # the located error is printed
+        assert "行 2" in proc.stdout  # the located error is printed (header is row 1)
 
 
 def test_cli_reload_is_a_noop_that_says_so(db, tmp_path):

@@ -1,0 +1,76 @@
+"""Filters ⇄ URL parameters: round trip, defaults, unknown or invalid values dropped with a notice."""
+
+from __future__ import annotations
+
+import pytest
+
+from board.filters import Notice, Options, Selection, parse_params, to_params
+
+OPTIONS = Options(
+    years=(2022, 2023, 2024, 2025, 2026),
+    latest_month={2022: 12, 2023: 12, 2024: 12, 2025: 12, 2026: 11},
+    townships=("城关街道", "青石镇", "柳河镇"),
+    industries=("装备制造", "食品加工"),
+    parks=("高新区",),
+)
+
+
+@pytest.mark.parametrize(
+    ("sel", "lang"),
+    [
+        (Selection(2026, 11), "zh"),
+        (Selection(2025, 6, townships=("青石镇", "柳河镇")), "en"),
+        (Selection(2024, 12, ("城关街道",), ("食品加工", "装备制造"), ("高新区",)), "zh"),
+    ],
+)
+def test_round_trip(sel, lang):
+    back, back_lang, notices = parse_params(to_params(sel, lang), OPTIONS)
+    assert (back, back_lang, notices) == (sel, lang, [])
+
+
+def test_defaults_are_latest_year_and_latest_month_with_data():
+    assert parse_params({}, OPTIONS) == (Selection(2026, 11), "zh", [])
+    sel, _, _ = parse_params({"year": ["2024"]}, OPTIONS)
+    assert sel == Selection(2024, 12)
+
+
+def test_params_are_clean():
+    assert to_params(Selection(2026, 11), "zh") == {"year": ["2026"], "month": ["11"]}
+    assert to_params(Selection(2026, 3, townships=("青石镇",)), "en") == {
+        "year": ["2026"],
+        "month": ["3"],
+        "town": ["青石镇"],
+        "lang": ["en"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "notices"),
+    [
+        ({"year": ["1999"]}, Selection(2026, 11), [Notice("year", "1999")]),
+        ({"year": ["abc"], "month": ["13"]}, Selection(2026, 11), [Notice("year", "abc"), Notice("month", "13")]),
+        ({"month": ["0"]}, Selection(2026, 11), [Notice("month", "0")]),
+        ({"town": ["青石镇", "不存在镇"]}, Selection(2026, 11, ("青石镇",)), [Notice("town", "不存在镇")]),
+        ({"town": ["青石镇", "青石镇"]}, Selection(2026, 11, ("青石镇",)), []),
+        ({"park": ["'; DROP TABLE x"]}, Selection(2026, 11), [Notice("park", "'; DROP TABLE x")]),
+        ({"utm": ["x"]}, Selection(2026, 11), [Notice("utm", "x")]),
+        ({"year": ["2025", "2024"]}, Selection(2025, 12), [Notice("year", "2024")]),
+    ],
+)
+def test_bad_params_fall_back_with_a_notice(params, expected, notices):
+    sel, lang, got = parse_params(params, OPTIONS)
+    assert sel == expected
+    assert lang == "zh"
+    assert sorted(got, key=str) == sorted(notices, key=str)
+
+
+def test_unknown_language_falls_back_to_chinese_with_a_notice():
+    _, lang, notices = parse_params({"lang": ["fr"]}, OPTIONS)
+    assert lang == "zh"
+    assert notices == [Notice("lang", "fr")]
+    assert "lang=fr" in notices[0].text("zh") and "lang=fr" in notices[0].text("en")
+
+
+def test_empty_warehouse_options_still_give_a_selection():
+    sel, _, notices = parse_params({"year": ["2026"]}, Options())
+    assert sel.month == 12 and notices == [] or notices == [Notice("year", "2026")]

@@ -1,0 +1,158 @@
+"""Messy clerk cells → canonical values or error codes, one row per case (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from etl.contracts import PROJECT_STATUS_EN, PROJECT_STATUSES, Column
+from etl.normalise import normalise
+
+MONEY = Column("total_investment", "总投资(万元)", "money", unit="万元")
+USD = Column("foreign_contract", "合同外资(万美元)", "usd", unit="万美元")
+COUNT = Column("planned_jobs", "计划用工(人)", "count", unit="人")
+MU = Column("land_mu", "用地面积(亩)", "number", unit="亩")
+REQ_TEXT = Column("name", "项目名称", "text", True)
+TEXT = Column("village", "村(社区)", "text")
+CODE = Column("project_id", "项目编号", "code", True)
+DATE = Column("signed_date", "签约日期", "date")
+MONTH = Column("period", "月份", "month", True)
+PERIOD = Column("period", "期间", "period", True)
+YEAR = Column("year", "年度", "year", True)
+BOOL = Column("key_project", "重点项目", "bool")
+STATUS = Column("status", "项目状态", "enum", True, choices=PROJECT_STATUSES, aliases=PROJECT_STATUS_EN)
+ID = Column("id_number", "身份证号", "id_number")
+D = dt.date
+
+CASES = [
+    # money in 万元
+    (MONEY, "1234", 1234.0),
+    (MONEY, "１２３，４５６", 123456.0),  # full-width digits and comma
+    (MONEY, "１２３，４", "money_invalid"),  # not a thousands group: 1234? 123.4? never guessed
+    (MONEY, "1,234.5", 1234.5),
+    (MONEY, "\u300085\u3000", 85.0),  # ideographic spaces
+    (MONEY, "2.5亿", 25000.0),
+    (MONEY, "1.23亿", 12300.0),
+    (MONEY, "3000万元", 3000.0),
+    (MONEY, "3000万", 3000.0),
+    (MONEY, "12345元", 1.2345),
+    (MONEY, "2.5 亿元", 25000.0),
+    (MONEY, "500万美元", "currency_wrong"),
+    (MONEY, "85%", "percent"),
+    (MONEY, "-5", "negative"),
+    (MONEY, "3.5忆", "money_invalid"),
+    (MONEY, "暂无", "placeholder"),
+    (MONEY, "-", "placeholder"),
+    (MONEY, "/", "placeholder"),
+    (MONEY, "不详", "placeholder"),
+    (MONEY, "", None),
+    # usd in 万美元
+    (USD, "500万美元", 500.0),
+    (USD, "5000000美元", 500.0),
+    (USD, "1.5亿美元", 15000.0),
+    (USD, "3000万元", "currency_wrong"),
+    (USD, "500元", "currency_wrong"),
+    # counts and numbers with a unit
+    (COUNT, "12", 12),
+    (COUNT, "12人", 12),
+    (COUNT, "12.5", "fraction"),
+    (COUNT, "-3", "negative"),
+    (COUNT, "3户", "unit_wrong"),
+    (MU, "12.5亩", 12.5),
+    (MU, "1,200", 1200.0),
+    (MU, "3平方公里", "unit_wrong"),
+    # text, code
+    (REQ_TEXT, "  新材料\u3000 产业园  ", "新材料 产业园"),
+    (REQ_TEXT, "暂无", "placeholder"),
+    (TEXT, "暂无", "暂无"),  # optional free text is kept as written
+    (CODE, " P 2012 001 ", "P2012001"),
+    (CODE, "Ｐ００１", "P001"),
+    # dates
+    (DATE, "2012-03-05", D(2012, 3, 5)),
+    (DATE, "2012/3/5", D(2012, 3, 5)),
+    (DATE, "2012年3月5日", D(2012, 3, 5)),
+    (DATE, "2012.3.5", D(2012, 3, 5)),
+    (DATE, "20120305", D(2012, 3, 5)),
+    (DATE, "40969", D(2012, 3, 1)),  # Excel serial (1900 leap bug accounted)
+    (DATE, "2012-03-05T09:30:00", D(2012, 3, 5)),
+    (DATE, "２０１２－０３－０５", D(2012, 3, 5)),
+    (DATE, "2012-02-30", "date_impossible"),
+    (DATE, "2012-02-29", D(2012, 2, 29)),
+    (DATE, "2011-02-29", "date_impossible"),
+    (DATE, "2012年3月", "date_month_only"),
+    (DATE, "2012.03", "date_month_only"),
+    (DATE, "201203", "date_month_only"),
+    (DATE, "三月五日", "date_invalid"),
+    (DATE, "暂无", "placeholder"),
+    (MONTH, "2012-03", "2012-03"),
+    (MONTH, "2012/3", "2012-03"),
+    (MONTH, "2012.03", "2012-03"),
+    (MONTH, "2012.3", "2012-03"),
+    (MONTH, "2012年3月", "2012-03"),
+    (MONTH, "201203", "2012-03"),
+    (MONTH, "2012-03-17", "2012-03"),
+    (MONTH, "40969", "2012-03"),
+    (MONTH, "2012-13", "month_invalid"),
+    (MONTH, "2012", "month_invalid"),
+    (PERIOD, "2012", "2012"),
+    (PERIOD, "2012年", "2012"),
+    (PERIOD, "2012年3月", "2012-03"),
+    (PERIOD, "上半年", "period_invalid"),
+    (YEAR, "2012", 2012),
+    (YEAR, "2012年", 2012),
+    (YEAR, "12", "year_invalid"),
+    # booleans
+    *[(BOOL, c, True) for c in ("是", "Y", "y", "√", "✓", "1", "true", "有")],
+    *[(BOOL, c, False) for c in ("否", "N", "n", "×", "✗", "0", "FALSE", "无")],
+    (BOOL, "也许", "bool_invalid"),
+    # enum with English aliases
+    (STATUS, "签约", "签约"),
+    (STATUS, "Signed", "签约"),
+    (STATUS, "in_production", "投产"),
+    (STATUS, "已签", "enum_invalid"),
+    # ID numbers: cleaned 18-char string (the validator pseudonymises it)
+    (ID, "11010519491231002x", "11010519491231002X"),
+    (ID, "１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),
+    (ID, "110105194912310021", "id_checksum"),
+    (ID, "11010519491231002", "id_length"),
+    (ID, "11010519491331002X", "id_date"),
+    (ID, "1101051949123100AX", "id_chars"),
+]
+
+
+@pytest.mark.parametrize(("column", "cell", "expected"), CASES, ids=[f"{c.kind}:{v!r}" for c, v, _ in CASES])
+def test_messy_cell(column: Column, cell: str, expected: object) -> None:
+    got = normalise(pd.Series([cell], dtype="str"), column)
+    value, error = got.values.iat[0], got.errors.iat[0]
+    is_code = isinstance(expected, str) and (expected.endswith(("_invalid", "_wrong", "_only", "_impossible")) or expected in {
+        "percent", "negative", "fraction", "placeholder", "id_checksum", "id_length", "id_date", "id_chars",
+    })  # fmt: skip
+    if expected is None:
+        assert pd.isna(value) and pd.isna(error)
+    elif is_code:
+        assert error == expected
+        assert pd.isna(value), "a cell with an error never yields a value"
+    else:
+        assert pd.isna(error), error
+        assert value == expected
+        if isinstance(expected, float):
+            assert float(value) == expected  # exact: 1.23亿 is 12300.0, not 12299.999…
+
+
+def test_dtypes_follow_the_contract() -> None:
+    cells = pd.Series(["1", "2"], dtype="str")
+    assert normalise(cells, MONEY).values.dtype == "float64"
+    assert str(normalise(cells, COUNT).values.dtype) == "Int64"
+    assert str(normalise(pd.Series(["2012-03-05"], dtype="str"), DATE).values.dtype).startswith("date32")
+    assert str(normalise(pd.Series(["是"], dtype="str"), BOOL).values.dtype) == "boolean"
+
+
+def test_work_is_per_cell_and_keeps_index() -> None:
+    cells = pd.Series(["2.5亿", "x", "2.5亿", ""], index=[10, 11, 12, 13], dtype="str")
+    got = normalise(cells, MONEY)
+    assert list(got.values.index) == [10, 11, 12, 13]
+    assert got.values.tolist()[0] == 25000.0 and got.values.tolist()[2] == 25000.0
+    assert got.errors.tolist()[1] == "money_invalid"
+    assert pd.isna(got.errors.iat[3]) and pd.isna(got.values.iat[3])

@@ -1,0 +1,184 @@
+"""Reading clerk files: encodings, title/total/note rows, blank rows, XLSX traps, whole-file rejections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from etl.readers import FileRejected, read_file
+from etl.validate import known_headers
+
+KNOWN = known_headers()
+PROJECT_HEADER = "项目编号,项目名称,所属镇街,产业类别,总投资(万元),项目状态"
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    """An .xlsx written by openpyxl (its formulas have no cached value, like a file never opened in Excel)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_gbk_csv_is_read() -> None:
+    data = (PROJECT_HEADER + "\nP1,新材料产业园,城关镇,新材料,35000,签约\n").encode("gbk")
+    raw = read_file(data, "a.csv", known_headers=KNOWN)
+    assert raw.encoding == "gb18030"
+    assert raw.frame["项目名称"].tolist() == ["新材料产业园"]
+    assert raw.rows.tolist() == [2]
+
+
+def test_gb18030_rare_character_round_trips() -> None:
+    data = "身份证号,姓名,镇街,返乡日期\n11010519491231002X,𠮷野,城关镇,2012-03-05\n".encode("gb18030")
+    raw = read_file(data, "r.csv", known_headers=KNOWN)
+    assert raw.frame["姓名"].iat[0] == "𠮷野"
+
+
+def test_utf8_bom_csv() -> None:
+    data = ("\ufeff" + PROJECT_HEADER + "\r\nP1,甲,城关镇,新材料,1,签约\r\n").encode("utf-8")
+    raw = read_file(data, "a.csv", known_headers=KNOWN)
+    assert raw.encoding == "utf-8-sig"
+    assert raw.headers[0] == "项目编号"  # no BOM glued to the first header
+
+
+def test_invalid_bytes_are_rejected_not_replaced() -> None:
+    data = PROJECT_HEADER.encode() + b"\nP1,\xff\xfe\xfd,x,y,1,z\n"
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.csv", known_headers=KNOWN)
+    assert exc.value.code == "file_encoding"
+    assert "第2行" in exc.value.zh and "line 2" in exc.value.en
+
+
+def test_csv_title_row_blank_lines_totals_and_notes() -> None:
+    text = (
+        "2012年招商项目统计表,,,,,\n"
+        + PROJECT_HEADER
+        + "\nP1,甲,城关镇,新材料,100,签约\n"
+        + "\n"  # truly empty line in the middle
+        + "P2,乙,城关镇,新材料,200,签约\n"
+        + "合 计,,,,300,\n"
+        + "注：金额单位万元,,,,,\n"
+        + ",,,,,\n,,,,,\n"
+    )
+    raw = read_file(text.encode("utf-8"), "a.csv", known_headers=KNOWN)
+    assert raw.header_row == 2
+    assert raw.rows.tolist() == [3, 5]  # the clerk's line numbers survive the empty line
+    assert raw.frame["项目编号"].tolist() == ["P1", "P2"]
+    assert [(t["row"], t["values"]["总投资(万元)"]) for t in raw.totals] == [(6, "300")]
+    assert raw.skipped == [(4, "blank_row"), (7, "note_row"), (8, "blank_row"), (9, "blank_row")]
+
+
+def test_trailing_comma_rows_are_blank_rows() -> None:
+    text = PROJECT_HEADER + "\nP1,甲,城关镇,新材料,100,签约\n,,,,,\n,,,,,\n"
+    raw = read_file(text.encode(), "a.csv", known_headers=KNOWN)
+    assert len(raw.frame) == 1
+    assert raw.skipped == [(3, "blank_row"), (4, "blank_row")]
+
+
+def test_repeated_headers_are_renamed_and_reported() -> None:
+    raw = read_file(("项目编号,项目名称,项目名称\nP1,a,b\n").encode(), "a.csv", known_headers=KNOWN)
+    assert raw.headers == ["项目编号", "项目名称", "项目名称.2"]
+    assert [i.code for i in raw.issues] == ["header_duplicate"]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (b"", "a.csv", "file_empty"),
+        (b"\xef\xbb\xbf\r\n", "a.csv", "file_empty"),
+        ((PROJECT_HEADER + "\n").encode(), "a.csv", "file_no_data"),
+        ((PROJECT_HEADER + "\n,,,,,\n").encode(), "a.csv", "file_no_data"),
+        ("甲,乙,丙\n1,2,3\n".encode(), "a.csv", "file_no_header"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old.xls", "file_format"),
+        (b"PK\x03\x04 not really a zip", "a.xlsx", "file_corrupt"),
+    ],
+)
+def test_whole_file_rejections(data: bytes, name: str, code: str) -> None:
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, name, known_headers=KNOWN)
+    assert exc.value.code == code
+    assert exc.value.zh and exc.value.en
+
+
+def test_xlsx_title_total_and_formula_without_cached_value() -> None:
+    data = xlsx(
+        {
+            "项目": [
+                ["2012年招商项目统计表"],
+                ["项目编号", "项目名称", "所属镇街", "产业类别", "总投资（万元）", "项目状态", "签约日期", "重点项目"],
+                ["P1", "甲", "城关镇", "新材料", 100, "签约", dt.datetime(2012, 3, 5), True],
+                ["P2", "乙", "城关镇", "新材料", 200.5, "签约", dt.datetime(2012, 3, 5, 14, 30), False],
+                ["P3", "丙", "城关镇", "新材料", "=E3*2", "签约", None, None],
+                ["合计", None, None, None, "=SUM(E3:E5)", None, None, None],
+            ]
+        }
+    )
+    raw = read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert raw.file_format == "xlsx" and raw.sheet == "项目" and raw.header_row == 2
+    assert raw.rows.tolist() == [3, 4, 5]
+    assert raw.frame["总投资（万元）"].tolist() == ["100", "200.5", ""]
+    assert raw.frame["签约日期"].tolist() == ["2012-03-05", "2012-03-05T14:30:00", ""]
+    assert raw.frame["重点项目"].tolist() == ["是", "否", ""]
+    assert [t["row"] for t in raw.totals] == [6]
+    formula = sorted((i.row, i.column) for i in raw.issues if i.code == "formula_no_value")
+    assert formula == [(5, "总投资（万元）"), (6, "总投资（万元）")]
+
+
+def test_xlsx_picks_first_sheet_with_a_header_and_says_so() -> None:
+    data = xlsx(
+        {
+            "封面": [["填报单位：城关镇"]],
+            "数据": [PROJECT_HEADER.split(","), ["P1", "甲", "城关镇", "新材料", 1, "签约"]],
+        }
+    )
+    raw = read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert raw.sheet == "数据" and raw.sheets == ["封面", "数据"]
+    chosen = [i for i in raw.issues if i.code == "sheet_chosen"]
+    assert chosen and chosen[0].params["sheet"] == "数据"
+
+
+def test_xlsx_named_sheet_and_missing_sheet() -> None:
+    rows = [PROJECT_HEADER.split(","), ["P1", "甲", "城关镇", "新材料", 1, "签约"]]
+    data = xlsx({"一月": rows, "二月": [*rows, ["P2", "乙", "城关镇", "新材料", 2, "签约"]]})
+    assert len(read_file(data, "a.xlsx", sheet="二月", known_headers=KNOWN).frame) == 2
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.xlsx", sheet="三月", known_headers=KNOWN)
+    assert exc.value.code == "sheet_not_found" and "一月" in exc.value.zh
+
+
+def test_xlsx_uncompressed_size_cap_is_checked_before_parsing() -> None:
+    data = xlsx({"s": [PROJECT_HEADER.split(","), ["P1", "甲", "城关镇", "新材料", 1, "签约"]]})
+    total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.xlsx", known_headers=KNOWN, max_uncompressed=total - 1)
+    assert exc.value.code == "file_too_large"
+    assert read_file(data, "a.xlsx", known_headers=KNOWN, max_uncompressed=total).frame.shape[0] == 1
+
+
+def test_corrupt_xlsx_is_rejected() -> None:
+    data = xlsx({"s": [PROJECT_HEADER.split(",")]})
+    with pytest.raises(FileRejected) as exc:
+        read_file(data[: len(data) // 2], "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "file_corrupt"
+
+
+def test_id_typed_as_excel_number_is_flagged() -> None:
+    data = xlsx({"s": [["身份证号", "镇街", "返乡日期"], [110105194912310000, "城关镇", "2012-03-05"]]})
+    raw = read_file(data, "r.xlsx", known_headers=KNOWN)
+    issues = [(i.row, i.column, i.code) for i in raw.issues]
+    assert (2, "身份证号", "id_as_number") in issues
+
+
+def test_header_only_xlsx_is_rejected() -> None:
+    with pytest.raises(FileRejected) as exc:
+        read_file(xlsx({"s": [PROJECT_HEADER.split(",")]}), "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "file_no_data"
