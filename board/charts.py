@@ -1,4 +1,8 @@
-"""Plotly figures (graph_objects) built from small aggregated frames, readable on a projector."""
+"""Plotly figures (graph_objects) built from small aggregated frames, readable on a projector.
+
+Each figure is built in one constructor call from plain dicts (no named template, no update_* calls):
+on this stack that is several times cheaper per rerun than incremental updates.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,26 @@ from board import fmt
 from board.i18n import current_lang, t
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-BLUE, GREY, GREEN, ORANGE = "#1f4e9c", "#9aa5b1", "#2e7d32", "#c75000"
+BLUE, GREY, GREEN, ORANGE, GRID = "#1f4e9c", "#9aa5b1", "#2e7d32", "#c75000", "#e5e8ec"
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        font={"family": FONT, "size": 15},
-        legend={"orientation": "h", "y": -0.15},
-        plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT}},
-    )
-    fig.update_xaxes(showgrid=False)
-    fig.update_yaxes(gridcolor="#e5e8ec")
-    return fig
+def _layout(title: str, height: int, **extra: object) -> dict:
+    layout = {
+        "template": "none",
+        "title": {"text": title, "font": {"size": 18}},
+        "height": height,
+        "margin": {"l": 10, "r": 30, "t": 50, "b": 10},
+        "font": {"family": FONT, "size": 15, "color": "#1a1a1a"},
+        "legend": {"orientation": "h", "y": -0.15},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": {"showgrid": False, "automargin": True},
+        "yaxis": {"gridcolor": GRID, "automargin": True},
+    }
+    for key, value in extra.items():
+        layout[key] = {**layout[key], **value} if isinstance(value, dict) and key in layout else value
+    return layout
 
 
 def cumulative_vs_pace(monthly: pd.DataFrame, target: float | None, kind: str, title: str) -> go.Figure:
@@ -36,23 +45,18 @@ def cumulative_vs_pace(monthly: pd.DataFrame, target: float | None, kind: str, t
     top = max(float(monthly["cumulative"].max(skipna=True) or 0), target or 0)
     div, unit = fmt.scale(top, kind, lang)
     months = [t(f"month.short.{m}") for m in monthly["month"]]
-    fig = go.Figure()
-    fig.add_bar(x=months, y=monthly["value"] / div, name=t("chart.monthly"), marker_color=GREY, opacity=0.6)
-    fig.add_scatter(
-        x=months, y=monthly["cumulative"] / div, name=t("chart.cumulative"), mode="lines+markers",
-        line={"color": BLUE, "width": 3},
-    )  # fmt: skip
+    traces = [
+        go.Bar(x=months, y=monthly["value"] / div, name=t("chart.monthly"), marker_color=GREY, opacity=0.6),
+        go.Scatter(
+            x=months, y=monthly["cumulative"] / div, name=t("chart.cumulative"), mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+        ),
+    ]  # fmt: skip
     if target:
         pace = [target * m / 12 / div for m in monthly["month"]]
-        fig.add_scatter(
-            x=months,
-            y=pace,
-            name=t("chart.pace_line"),
-            mode="lines",
-            line={"color": ORANGE, "dash": "dash", "width": 2},
-        )
-    fig.update_layout(title={"text": title, "font": {"size": 18}}, yaxis_title=unit)
-    return _layout(fig, 360)
+        line = {"color": ORANGE, "dash": "dash", "width": 2}
+        traces.append(go.Scatter(x=months, y=pace, name=t("chart.pace_line"), mode="lines", line=line))
+    return go.Figure(traces, _layout(title, 360, yaxis={"title": {"text": unit}}))
 
 
 def ranking_bars(df: pd.DataFrame, pace: float, title: str) -> go.Figure:
@@ -61,16 +65,24 @@ def ranking_bars(df: pd.DataFrame, pace: float, title: str) -> go.Figure:
     Each bar's text carries the rate and the verdict word, so colour is not the only signal.
     """
     df = df.iloc[::-1]  # plotly draws the first row at the bottom
-    text = [
-        f"{fmt.pct(r)} {t('verdict.ahead_short') if a else t('verdict.behind_short')}"
-        for r, a in zip(df["rate"], df["ahead"], strict=True)
-    ]
-    colors = [GREEN if a else ORANGE for a in df["ahead"]]
-    fig = go.Figure(
-        go.Bar(x=df["rate"] * 100, y=df["unit"], orientation="h", marker_color=colors, text=text, textposition="auto")
-    )
-    fig.add_vline(
-        x=pace * 100, line_dash="dash", line_color="#333", annotation_text=t("chart.pace", pace=fmt.pct(pace))
-    )
-    fig.update_layout(title={"text": title, "font": {"size": 18}}, xaxis_title="%", showlegend=False)
-    return _layout(fig, 60 + 38 * max(len(df), 1))
+    words = {True: t("verdict.ahead_short"), False: t("verdict.behind_short")}
+    text = [f"{fmt.pct(r)} {words[bool(a)]}" for r, a in zip(df["rate"], df["ahead"], strict=True)]
+    bar = go.Bar(
+        x=df["rate"] * 100, y=df["unit"], orientation="h", marker_color=[GREEN if a else ORANGE for a in df["ahead"]],
+        text=text, textposition="outside", cliponaxis=False,
+    )  # fmt: skip
+    top = max(float((df["rate"] * 100).max()), pace * 100)
+    line = {"type": "line", "x0": pace * 100, "x1": pace * 100, "y0": 0, "y1": 1, "yref": "paper"}
+    layout = _layout(
+        title,
+        90 + 38 * max(len(df), 1),
+        showlegend=False,
+        xaxis={"range": [0, top * 1.4], "ticksuffix": "%"},
+        yaxis={"gridcolor": "white"},
+        shapes=[{**line, "line": {"dash": "dash", "color": "#333"}}],
+        annotations=[
+            {"x": pace * 100, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+             "text": t("chart.pace", pace=fmt.pct(pace))}
+        ],
+    )  # fmt: skip
+    return go.Figure([bar], layout)

@@ -7,10 +7,12 @@ by the token, so pages show the new batch on their next rerun.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -18,6 +20,7 @@ import streamlit as st
 
 from etl import warehouse
 
+T = TypeVar("T")
 DEFAULT_DB = Path(__file__).resolve().parents[1] / "data" / "warehouse.duckdb"
 DB_ENV = "DASHBOARD_DB"
 
@@ -80,6 +83,29 @@ def query(sql: str, params: Sequence = ()) -> pd.DataFrame:
     if token is None:
         raise NoWarehouse(str(path))
     return _cached_query(str(path), token, sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+
+
+def cached(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache a read-side function's (small) result by its arguments and the warehouse version.
+
+    The arguments must be hashable by st.cache_data (numbers, strings, tuples, frozen dataclasses).
+    """
+
+    def run(path: str, token: tuple[int, int], *args: Any, **kwargs: Any) -> T:
+        return fn(*args, **kwargs)
+
+    run.__module__, run.__qualname__ = fn.__module__, f"{fn.__qualname__}.cached"
+    stored = st.cache_data(ttl=3600, max_entries=500, show_spinner=False)(run)
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> T:
+        path = db_path()
+        token = version(path)
+        if token is None:
+            raise NoWarehouse(str(path))
+        return stored(str(path), token, *args, **kwargs)
+
+    return call
 
 
 def has_data() -> bool:

@@ -213,14 +213,7 @@ def sidebar(options: Options, with_data: bool = True) -> Selection:
 
 
 def current() -> Selection:
-    """The Selection the sidebar produced in this run (pages call this).
-
-    A page run without the frame (Streamlit's legacy pages/ mode can do that for the very first request
-    of a fresh server that lands on a page URL) is sent to the entry script, which draws the frame."""
+    """The Selection the sidebar produced in this run (pages call this after ``nav.require_frame``)."""
     import streamlit as st
 
-    if SELECTION_KEY not in st.session_state:
-        from board.nav import ROOT
-
-        st.switch_page(str(ROOT / "dashboard.py"))
     return st.session_state[SELECTION_KEY]

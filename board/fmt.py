@@ -44,24 +44,26 @@ def number(v: float | int | None, decimals: int = 2) -> str:
     return f"{v:,.{decimals}f}"
 
 
-def _scaled(v: float | None, table: dict, lang: str | None) -> str:
+def _scaled(v: float | None, table: dict, lang: str | None, compact: bool = False) -> str:
     if _missing(v):
         return DASH
     lang = lang or current_lang()
     for threshold, divisor, key in table[lang]:
         if abs(v) >= threshold:
-            return t(key, lang, v=f"{v / divisor:,.2f}")
+            x = v / divisor
+            return t(key, lang, v=f"{x:,.0f}" if compact and abs(x) >= 1000 else f"{x:,.2f}")
     raise AssertionError("unreachable")
 
 
-def money(v: float | None, lang: str | None = None) -> str:
-    """A money amount given in 万元: '3,000.00 万元', '88.70 亿元' (en: 'CNY 30.00 m', 'CNY 8.87 bn')."""
-    return _scaled(v, _MONEY, lang)
+def money(v: float | None, lang: str | None = None, compact: bool = False) -> str:
+    """A money amount given in 万元: '3,000.00 万元', '88.70 亿元' (en: 'CNY 30.00 m', 'CNY 8.87 bn').
+    ``compact`` (cards): no decimals from 1,000 of the shown unit on ('3,000 万元')."""
+    return _scaled(v, _MONEY, lang, compact)
 
 
-def usd(v: float | None, lang: str | None = None) -> str:
-    """A foreign-capital amount given in 万美元: '1,061.60 万美元' (en: 'USD 10.62 m')."""
-    return _scaled(v, _USD, lang)
+def usd(v: float | None, lang: str | None = None, compact: bool = False) -> str:
+    """A foreign-capital amount given in 万美元: '1,061.60 万美元' (en: 'USD 10.62 m'); ``compact`` as for money."""
+    return _scaled(v, _USD, lang, compact)
 
 
 def count(v: float | int | None, kind: str, lang: str | None = None) -> str:
@@ -71,12 +73,12 @@ def count(v: float | int | None, kind: str, lang: str | None = None) -> str:
     return t(f"fmt.{kind}", lang, v=number(v))
 
 
-def value(v: float | None, kind: str, lang: str | None = None) -> str:
-    """Format ``v`` by its kind (one of KINDS)."""
+def value(v: float | None, kind: str, lang: str | None = None, compact: bool = False) -> str:
+    """Format ``v`` by its kind (one of KINDS); ``compact`` drops decimals of large 万 amounts (cards)."""
     if kind == "money":
-        return money(v, lang)
+        return money(v, lang, compact)
     if kind == "usd":
-        return usd(v, lang)
+        return usd(v, lang, compact)
     return count(v, kind, lang)
 
 

@@ -29,6 +29,7 @@ _BATCHES_SQL = """SELECT batch_id, dataset, file_name, rows_read, rows_loaded, r
 _SETTINGS_SQL = "SELECT key, value FROM meta WHERE starts_with(key, 'settings.')"
 
 
+@db.cached
 def options() -> Options:
     """Years (with data or targets), latest month with data per year, townships, industries, parks."""
     years = tuple(int(y) for y in db.query(_YEARS_SQL)["year"])
@@ -58,6 +59,7 @@ def batches() -> pd.DataFrame:
     return db.query(_BATCHES_SQL)
 
 
+@db.cached
 def settings() -> dict[str, int]:
     """Integer settings from the meta table over the defaults; a non-integer value raises ValueError."""
     out = dict(DEFAULT_SETTINGS)

@@ -35,42 +35,60 @@ KIND: dict[str, str] = {
 }  # fmt: skip
 assert set(KIND) == set(TARGET_METRICS)
 
-# One query for every actual: parameters bound once (metrics, year, as-of month, townships, industries,
-# parks, and the units to break down by, NULL for none). A township or park filter keeps what the
-# selected units answer for — facts whose township, park or responsible unit is one of them, the rule
-# of v_target_progress; the industry filter keeps facts of those industries. The prior year is
-# included for the year-on-year change. Grain: one row per metric, year, month and unit ('*' = all).
-_ACTUALS_SQL = """
-WITH p AS (SELECT ?::VARCHAR[] AS metrics, ?::INTEGER AS yr, ?::INTEGER AS mo, ?::VARCHAR[] AS towns,
-                  ?::VARCHAR[] AS inds, ?::VARCHAR[] AS parks, ?::VARCHAR[] AS units),
+# Actuals come from v_metric_facts (one row per contribution of a source row to a metric and month).
+# A township or park filter keeps what the selected units answer for — facts whose township, park or
+# responsible unit is one of them, the rule of v_target_progress; the industry filter keeps facts of
+# those industries. The prior year is fetched too, for the year-on-year change; the as-of month is
+# applied in pandas so that one cached result serves every month.
+#
+# Per unit: every fact counted once under '*' (the whole area) and once under each unit it answers for.
+# Grain: one row per metric, year, month and unit. One query serves the whole-area cards, any single
+# township or park, the ranking and the behind-pace list.
+_BY_UNIT_SQL = """
+WITH p AS (SELECT ?::VARCHAR[] AS metrics, ?::INTEGER AS yr, ?::VARCHAR[] AS inds),
 keyed AS (
   SELECT f.metric, f.year, f.month, f.value,
-         unnest(CASE WHEN p.units IS NULL THEN ['*']
-                     ELSE list_distinct(list_filter([f.township, f.park, f.unit], lambda x: x IS NOT NULL)) END) AS unit
+         unnest(list_prepend('*', list_distinct(list_filter([f.township, f.park, f.unit], lambda x: x IS NOT NULL))))
+           AS unit
   FROM v_metric_facts f, p
-  WHERE list_contains(p.metrics, f.metric) AND f.year IN (p.yr, p.yr - 1) AND f.month <= p.mo
-    AND (len(p.towns) = 0 OR list_has_any(p.towns, [f.township, f.park, f.unit]))
-    AND (len(p.inds) = 0 OR list_contains(p.inds, f.industry))
-    AND (len(p.parks) = 0 OR list_has_any(p.parks, [f.township, f.park, f.unit])))
-SELECT k.metric, k.year, k.month, k.unit, SUM(k.value) AS actual FROM keyed k, p
-WHERE p.units IS NULL OR list_contains(p.units, k.unit)
+  WHERE list_contains(p.metrics, f.metric) AND f.year IN (p.yr, p.yr - 1)
+    AND (len(p.inds) = 0 OR list_contains(p.inds, f.industry)))
+SELECT metric, year, month, unit, SUM(value) AS actual FROM keyed GROUP BY ALL"""
+# Several units at once (two townships, or a township and a park): each fact counted once, unit '*'.
+_SELECTED_SQL = """
+WITH p AS (SELECT ?::VARCHAR[] AS metrics, ?::INTEGER AS yr, ?::VARCHAR[] AS towns, ?::VARCHAR[] AS inds,
+                  ?::VARCHAR[] AS parks)
+SELECT f.metric, f.year, f.month, '*' AS unit, SUM(f.value) AS actual FROM v_metric_facts f, p
+WHERE list_contains(p.metrics, f.metric) AND f.year IN (p.yr, p.yr - 1)
+  AND (len(p.towns) = 0 OR list_has_any(p.towns, [f.township, f.park, f.unit]))
+  AND (len(p.inds) = 0 OR list_contains(p.inds, f.industry))
+  AND (len(p.parks) = 0 OR list_has_any(p.parks, [f.township, f.park, f.unit]))
 GROUP BY ALL"""
 _TARGETS_SQL = "SELECT unit, metric, target FROM v_targets WHERE year = ? AND list_contains(?::VARCHAR[], metric)"
 _DIMENSIONS_SQL = """SELECT metric, count(township) > 0 AS township, count(industry) > 0 AS industry,
   count(park) > 0 AS park FROM v_metric_facts GROUP BY metric"""
 
 
-def _params(sel: Selection, metrics: tuple[str, ...], units: tuple[str, ...] | None = None) -> list:
-    towns, parks = list(sel.townships), list(sel.parks)
-    return [
-        list(metrics),
-        sel.year,
-        sel.month,
-        towns,
-        list(sel.industries),
-        parks,
-        None if units is None else list(units),
-    ]
+def _query_metrics(metrics: tuple[str, ...]) -> list[str]:
+    """Ask for all headline metrics when only those are needed, so one cached result serves them all."""
+    return list(CARD_METRICS) if set(metrics) <= set(CARD_METRICS) else sorted(set(metrics))
+
+
+def _sums(sel: Selection, metrics: tuple[str, ...], memo: dict) -> tuple[dict, str]:
+    """({(unit, metric, year): actual through the as-of month}, the selection's unit key)."""
+    units = sel.townships + sel.parks
+    if len(units) <= 1:
+        params: tuple = (tuple(_query_metrics(metrics)), sel.year, sel.month, sel.industries)
+        sql, args, key = _BY_UNIT_SQL, [list(params[0]), sel.year, list(sel.industries)], (units[0] if units else "*")
+    else:
+        params = (tuple(_query_metrics(metrics)), sel.year, sel.month, sel.townships, sel.industries, sel.parks)
+        args = [list(params[0]), sel.year, list(sel.townships), list(sel.industries), list(sel.parks)]
+        sql, key = _SELECTED_SQL, "*"
+    if params not in memo:
+        raw = db.query(sql, args)
+        raw = raw[raw["month"] <= sel.month]
+        memo[params] = raw.groupby(["unit", "metric", "year"])["actual"].sum().to_dict()
+    return memo[params], key
 
 
 def pace(month: int) -> float:
@@ -78,6 +96,7 @@ def pace(month: int) -> float:
     return month / 12
 
 
+@db.cached
 def dimensions() -> dict[str, set[str]]:
     """Metric → the filter dimensions it has ('township', 'industry', 'park'); a metric without one
     cannot be filtered on it (e.g. trainees have no industry)."""
@@ -93,9 +112,9 @@ def _inapplicable_filter(sel: Selection, metric: str, dims: dict[str, set[str]])
     return None
 
 
-def _target(sel: Selection, metric: str, targets: pd.DataFrame) -> tuple[float | None, str | None]:
-    """(target, note). Whole area → the 全县/全区/全市 target; townships or parks → the sum of theirs."""
-    rows = targets[targets["metric"] == metric].set_index("unit")["target"]
+def _target(sel: Selection, metric: str, targets: dict) -> tuple[float | None, str | None]:
+    """(target, note). Whole area → the 全县/全区/全市 target; townships or parks → the sum of theirs.
+    ``targets``: {(unit, metric): target}."""
     if sel.industries:
         return None, "target_na_industry"
     if sel.townships and sel.parks:
@@ -103,17 +122,18 @@ def _target(sel: Selection, metric: str, targets: pd.DataFrame) -> tuple[float |
     units = sel.townships or sel.parks
     if not units:
         for unit in WHOLE_JURISDICTION:
-            if unit in rows.index:
-                return float(rows[unit]), None
+            if (unit, metric) in targets:
+                return float(targets[unit, metric]), None
         return None, "no_target"
-    found = [u for u in units if u in rows.index]
+    found = [u for u in units if (u, metric) in targets]
     if not found:
         return None, "no_target"
     if len(found) < len(units):
         return None, "target_partial"
-    return float(rows[found].sum()), None
+    return float(sum(targets[u, metric] for u in found)), None
 
 
+@db.cached
 def progress(
     sel: Selection, metrics: tuple[str, ...] = CARD_METRICS, by: str | None = None, units: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -126,20 +146,18 @@ def progress(
     yoy (ratio change), target, note (why there is no target/actual), rate (actual ÷ target), pace
     (序时进度), ahead (rate ≥ pace; NA without a rate).
     """
-    if by is not None:
-        sel = replace(sel, **{{"township": "townships", "park": "parks"}[by]: ()})
-    raw = db.query(_ACTUALS_SQL, _params(sel, metrics, None if by is None else tuple(units)))
-    targets = db.query(_TARGETS_SQL, [sel.year, list(metrics)])
+    tf = db.query(_TARGETS_SQL, [sel.year, list(metrics)])
+    targets = dict(zip(zip(tf["unit"], tf["metric"], strict=True), tf["target"], strict=True))
     dims = dimensions()
+    memo: dict = {}
     keys: list = [None] if by is None else list(units)
     rows = []
     for key in keys:
         unit_sel = sel if by is None else replace(sel, **{"townships" if by == "township" else "parks": (key,)})
-        part = raw if by is None else raw[raw["unit"] == key]
+        sums, unit = _sums(unit_sel, metrics, memo)
         for metric in metrics:
-            m = part[part["metric"] == metric]
-            actual = float(m.loc[m["year"] == sel.year, "actual"].sum())
-            prior = float(m.loc[m["year"] == sel.year - 1, "actual"].sum())
+            actual = float(sums.get((unit, metric, sel.year), 0.0))
+            prior = float(sums.get((unit, metric, sel.year - 1), 0.0))
             target, note = _target(unit_sel, metric, targets)
             dim = _inapplicable_filter(unit_sel, metric, dims)
             if dim is not None:
@@ -212,10 +230,17 @@ def trainees(sel: Selection) -> float:
     return actual("trainees", sel)
 
 
+@db.cached
 def monthly(sel: Selection, metric: str) -> pd.DataFrame:
     """Grain: one row per month 1–12 of the year: month, value (unit per KIND; 0 when none), cumulative.
     Months after the as-of month are NaN."""
-    raw = db.query(_ACTUALS_SQL, _params(sel, CARD_METRICS if metric in CARD_METRICS else (metric,)))  # cache hit
+    units = sel.townships + sel.parks
+    if len(units) <= 1:
+        raw = db.query(_BY_UNIT_SQL, [_query_metrics((metric,)), sel.year, list(sel.industries)])
+        raw = raw[raw["unit"] == (units[0] if units else "*")]
+    else:
+        args = [_query_metrics((metric,)), sel.year, list(sel.townships), list(sel.industries), list(sel.parks)]
+        raw = db.query(_SELECTED_SQL, args)
     df = raw[(raw["year"] == sel.year) & (raw["metric"] == metric)].groupby("month", as_index=False)["actual"].sum()
     df = df.rename(columns={"actual": "value"})
     out = pd.DataFrame({"month": range(1, 13)}).merge(df, on="month", how="left").fillna({"value": 0.0})
@@ -253,6 +278,7 @@ def as_of_date(sel: Selection) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+@db.cached
 def stalled_projects(sel: Selection, signed_days: int, no_funds_months: int) -> pd.DataFrame:
     """Stalled projects at the end of the as-of month (DOMAIN.md §5), filters applied.
 
@@ -266,6 +292,7 @@ def stalled_projects(sel: Selection, signed_days: int, no_funds_months: int) -> 
     return db.query(_STALLED_SQL, params)
 
 
+@db.cached
 def behind_pace(sel: Selection, options: Options) -> pd.DataFrame:
     """Townships and parks behind 序时进度 on a headline metric (the selection's own units only, if any).
 

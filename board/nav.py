@@ -57,3 +57,19 @@ def link(path: str, label: str) -> bool:
 
     st.page_link(script(path), label=label, icon=":material/arrow_forward:")
     return True
+
+
+def require_frame() -> None:
+    """First line of every page: make sure the entry script (navigation, filters, freshness) ran.
+
+    Streamlit runs a page file on its own, without dashboard.py, in one case: the very first request
+    to a fresh server process asks for a page URL (its legacy pages/ folder mode is still on until
+    st.navigation has been called once). Such a run is sent to the entry script, URL parameters kept;
+    from then on the process runs the entry script every time.
+    """
+    import streamlit as st
+
+    from board.filters import SELECTION_KEY
+
+    if SELECTION_KEY not in st.session_state:
+        st.switch_page(script("dashboard.py"), query_params={k: st.query_params.get_all(k) for k in st.query_params})

@@ -70,11 +70,16 @@ def _extract_re(u: pd.Series, pattern: str) -> pd.DataFrame:
 
 
 def normalise(cells: pd.Series, column: Column) -> Normalised:
-    """Canonical values of one column (dtype per ``column.kind``, see etl.contracts); work is per unique cell."""
-    codes, uniques = pd.factorize(cells.fillna("").astype("str"), use_na_sentinel=False)
-    u = clean(pd.Series(uniques.array, dtype="str"))
-    handler = _HANDLERS[column.kind]
-    values, errors = handler(u, column)
+    """Canonical values of one column (dtype per ``column.kind``, see etl.contracts); work is per unique cell.
+
+    ID numbers are nearly all distinct, so that column is processed cell by cell (still vectorised in Arrow).
+    """
+    if column.kind == "id_number":
+        codes, u = None, clean(cells.reset_index(drop=True))
+    else:
+        codes, uniques = pd.factorize(cells.fillna("").astype("str"), use_na_sentinel=False)
+        u = clean(pd.Series(uniques.array, dtype="str"))
+    values, errors = _HANDLERS[column.kind](u, column)
     blank = (u == "").to_numpy()
     errors = errors.where(~blank, None)
     if (column.required or column.kind in _NUMERIC or column.kind in _DATES) and column.kind != "bool":
@@ -89,8 +94,8 @@ def normalise(cells: pd.Series, column: Column) -> Normalised:
     return Normalised(values=_take(values, codes, cells.index), errors=errors)
 
 
-def _take(s: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    out = s.take(codes)
+def _take(s: pd.Series, codes: np.ndarray | None, index: pd.Index) -> pd.Series:
+    out = s.take(codes) if codes is not None else s.copy()
     out.index = index
     return out
 
@@ -137,9 +142,18 @@ def _bool(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
 
 
 def _id_number(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    ids = series(pc.utf8_upper(pc.utf8_ltrim(pc.replace_substring_regex(arrow(u), r"\s+", ""), "'")), u.index)
+    arr = arrow(u)
+    if pc.any(pc.match_substring_regex(arr, r"[\s']")).as_py():  # spaces inside, or Excel's text apostrophe
+        arr = pc.utf8_ltrim(pc.replace_substring_regex(arr, r"\s+", ""), "'")
+    if pc.any(pc.match_substring(arr, "x")).as_py():
+        arr = pc.utf8_upper(arr)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()  # check_ids reads the Arrow buffers of one contiguous array
+    ids = series(arr, u.index)
     checked = check_ids(ids)
     errors = checked["reason"].astype(object).where(checked["reason"].notna(), None)
+    sci = pc.match_substring_regex(arrow(ids), r"^\d(?:\.\d+)?[eE]\+?\d+$").to_numpy(zero_copy_only=False)
+    errors = errors.where(~sci, "id_as_number")  # 1.10105E+17: Excel turned the ID into a number
     return ids.where(checked["ok"].to_numpy()), errors
 
 
@@ -185,7 +199,7 @@ def _numeric(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     errors[ok & ~np.isfinite(values)] = invalid_code
     neg = ok & (sign.to_numpy(dtype=object) == "-") & (values != 0)
     errors[neg] = "negative"
-    values = np.where(sign.to_numpy(dtype=object) == "-", -values, values)
+    values = np.where((sign.to_numpy(dtype=object) == "-") & (values != 0), -values, values)
     if kind == "count":
         frac = ok & np.isfinite(values) & (np.floor(values) != values)
         errors[frac & (errors == None)] = "fraction"  # noqa: E711 - elementwise

@@ -88,6 +88,8 @@ def check_ids(values: pd.Series) -> pd.DataFrame:
     (Int64), ``gender`` (男/女).
     """
     arr = pa.Array.from_pandas(values.astype("str"), type=pa.string()).fill_null("")
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     n = len(arr)
     length_ok = pc.equal(pc.binary_length(arr), 18).to_numpy(zero_copy_only=False)
     fixed = pc.if_else(pa.array(length_ok), arr, pa.scalar("0" * 18)) if n else arr

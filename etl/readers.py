@@ -22,6 +22,7 @@ import python_calamine
 from etl.messages import WARNING, Issue, message
 
 HEADER_SCAN_ROWS = 15
+TOTAL_LABEL_COLUMNS = 4  # 合计/小计 labels are looked for in the first columns (序号, 编号, 名称…)
 TOTAL_RE = r"^(?:合计|小计|总计|共计)(?:$|[:：(（\-—\s])"
 NOTE_RE = re.compile(r"^(?:注|说明|备注|填表说明|填报说明)(?:$|[:：\d、.\s（(])")
 
@@ -76,7 +77,8 @@ def read_file(
     known = {header_key(h) for h in known_headers}
     if name.endswith((".xlsx", ".xlsm")) or (data[:2] == b"PK" and not name.endswith((".csv", ".txt"))):
         return _read_xlsx(data, sheet, known, max_uncompressed)
-    if name.endswith((".xls", ".et", ".ods", ".numbers")) or data[:4] == b"\xd0\xcf\x11\xe0":
+    head = data[:64].lstrip().lower()
+    if name.endswith((".xls", ".et", ".ods", ".numbers")) or data[:4] == b"\xd0\xcf\x11\xe0" or head.startswith(b"<"):
         raise FileRejected("file_format", name=file_name)
     return _read_csv(data, known)
 
@@ -99,62 +101,67 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def _read_csv(data: bytes, known: set[str]) -> RawTable:
     """Fast path: Arrow parses UTF-8 bytes directly (and checks they are valid UTF-8); GB18030 is transcoded first."""
-    body, encoding, text = (data[3:], "utf-8-sig", None) if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8", None)
+    body, text = data, None  # Arrow skips a UTF-8 BOM itself
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        head_text = codecs.getincrementaldecoder("utf-8")().decode(body[: 1 << 18], final=False)
+        head_text = codecs.getincrementaldecoder("utf-8-sig")().decode(body[: 1 << 18], final=False)
     except UnicodeDecodeError:
         text, encoding = _decode(data)
         body, head_text = text.encode("utf-8"), text[: 1 << 18]
     head: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(head_text))
-    line = 1
-    for rec in reader:
+    sample = head_text[:8192]
+    delimiter = max(",\t;", key=sample.count) if any(d in sample for d in ",\t;") else ","
+    # rows are numbered by CSV record (an empty line is a record), which is the row number Excel shows
+    for number, rec in enumerate(csv.reader(io.StringIO(head_text), delimiter=delimiter), start=1):
         if rec:
-            head.append((line, rec))
-        line = reader.line_num + 1
+            head.append((number, rec))
         if len(head) > HEADER_SCAN_ROWS:
             break
     h = _find_header([r for _, r in head], known, "CSV")
     header_line, headers = head[h]
     ncols = len(headers)
     frame = rows = None
-    if header_line == h + 1 and b"\n\n" not in body and b"\n\r\n" not in body and b"\r\r" not in body:
+    if header_line == h + 1:  # empty lines keep their row (of blanks), so row numbers stay the clerk's
         try:
             table = pacsv.read_csv(
                 io.BytesIO(body),
                 read_options=pacsv.ReadOptions(skip_rows=h + 1, autogenerate_column_names=True, block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                parse_options=pacsv.ParseOptions(
+                    # a newline can only sit inside a quoted value; without quotes Arrow may parse in parallel
+                    delimiter=delimiter,
+                    newlines_in_values=b'"' in body,
+                    ignore_empty_lines=False,
+                ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={f"f{i}": pa.string() for i in range(ncols)},
+                    column_types={f"f{i}": pa.large_string() for i in range(ncols)},
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
             )
             if table.num_columns == ncols:
-                frame = pd.DataFrame({i: table.column(i).to_pandas() for i in range(ncols)})
+                frame = pd.DataFrame(
+                    {i: pd.Series(pc.fill_null(table.column(i), ""), dtype="str") for i in range(ncols)}
+                )
                 rows = np.arange(header_line + 1, header_line + 1 + len(frame), dtype=np.int64)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             frame = None
     if frame is None:
         if text is None:
             text, encoding = _decode(data)
-        frame, rows = _csv_python(text, header_line, ncols)
+        frame, rows = _csv_python(text, header_line, ncols, delimiter)
     return _finish(frame, rows, headers, "csv", encoding, None, [], header_line)
 
 
-def _csv_python(text: str, header_line: int, ncols: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """Slow path for ragged rows and empty lines: the csv module, tracking each record's first line."""
-    reader = csv.reader(io.StringIO(text))
+def _csv_python(text: str, header_line: int, ncols: int, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Slow path for ragged rows and text that is not UTF-8 throughout: the csv module, rows numbered by record."""
     out: list[list[str]] = []
     rows: list[int] = []
-    line = 1
     width = ncols
-    for rec in reader:
-        start, line = line, reader.line_num + 1
-        if start <= header_line:
+    for number, rec in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        if number <= header_line:
             continue
         out.append(rec)
-        rows.append(start)
+        rows.append(number)
         width = max(width, len(rec))
     padded = [r + [""] * (width - len(r)) for r in out]
     frame = pd.DataFrame(padded, columns=range(width), dtype="str") if padded else pd.DataFrame(columns=range(width))
@@ -216,10 +223,11 @@ def _finish(
             issue.column = headers[keep.index(issue.column)] if issue.column in keep else ""
     nonblank = np.zeros(len(frame), dtype=np.int64)
     maybe_total = np.zeros(len(frame), dtype=bool)
-    for h in headers:
+    for i, h in enumerate(headers):
         arr = pa.array(frame[h].array)
         nonblank += _filled(arr)
-        maybe_total |= _maybe_total(arr)
+        if i < TOTAL_LABEL_COLUMNS:
+            maybe_total |= _maybe_total(arr)
     blank = nonblank == 0
     note = np.zeros(len(frame), dtype=bool)
     for i in np.flatnonzero(nonblank == 1):  # only rows with a single filled cell can be notes
@@ -228,7 +236,7 @@ def _finish(
     total = np.zeros(len(frame), dtype=bool)
     label = {}
     for i in np.flatnonzero(maybe_total):
-        for h in headers:
+        for h in headers[:TOTAL_LABEL_COLUMNS]:
             compact = re.sub(r"\s+", "", frame[h].iat[i])
             if re.match(TOTAL_RE, compact):
                 total[i], label[i] = True, compact
@@ -275,8 +283,10 @@ def _maybe_total(arr: pa.Array) -> np.ndarray:
 
 def _filled(arr: pa.Array) -> np.ndarray:
     """Per cell: not empty and not only whitespace."""
-    empty = pc.or_kleene(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
-    return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+    filled = pc.fill_null(pc.greater(pc.binary_length(arr), 0), False).to_numpy(zero_copy_only=False)
+    if filled.any():
+        filled &= ~pc.fill_null(pc.utf8_is_space(arr), False).to_numpy(zero_copy_only=False)
+    return filled
 
 
 # ---------------------------------------------------------------- XLSX
@@ -366,7 +376,10 @@ def _typed_to_str(grid: list[list], first_row: int) -> tuple[pd.DataFrame, list[
     return pd.DataFrame(out), issues
 
 
-_CELL_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
+# a cell holding a formula and no (or an empty) cached value <v>
+_CELL_FORMULA = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
 
 
 def _formula_issues(

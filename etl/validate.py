@@ -14,14 +14,13 @@ import pyarrow.csv as pacsv
 
 from etl import contracts
 from etl.contracts import DATASETS, STAGE_DATES, STATUS_REQUIRED_DATES, Column, Dataset
-from etl.messages import ERROR, WARNING, cell_message, message
+from etl.messages import CATALOGUE, ERROR, WARNING, cell_message, message
 from etl.normalise import DATE_DTYPE, clean, normalise
 from etl.pseudonym import mask_id, mask_text, pseudonymise
 from etl.readers import FileRejected, RawTable, header_key, read_file
 
 ERROR_COLUMNS = ["row", "column", "value", "code", "reason_zh", "reason_en"]
 REPORT_HEADERS = ["级别 level", "行号 row", "列 column", "值 value", "代码 code", "原因", "reason"]
-_EMPTY_DTYPES = {"DOUBLE": "float64", "BIGINT": "Int64", "INTEGER": "Int64", "BOOLEAN": "boolean", "DATE": DATE_DTYPE}
 _UNIT_SYNONYMS = {"万元": {"万元", "万"}, "人": {"人", "名"}}
 
 
@@ -65,19 +64,31 @@ class Validated:
         return out.reset_index(drop=True)
 
     def pseudonymised_copy(self) -> bytes:
-        """The data rows as a UTF-8-BOM CSV: IDs replaced by pseudonyms (masked if invalid), names/phones removed."""
+        """The data rows as a UTF-8-BOM CSV safe to keep: no raw ID, name or phone.
+
+        Valid IDs become their pseudonym in the person-key column (人员编号), so the copy re-validates to the
+        same person_key; invalid IDs stay in the ID column masked; name/phone (drop) columns are removed, and
+        for datasets with personal data so are columns not in the contract (they might hold personal data).
+        """
         raw, hmap = self.raw, self.header_map
-        keep = [h for h in raw.headers if hmap.get(h) is not None or not self.dataset.has_personal_data]
+        by_name = {v: k for k, v in hmap.items()}
         out = pd.DataFrame(index=raw.frame.index)
-        for h in keep:
+        for h in raw.headers:
             name = hmap.get(h)
             col = self.dataset.column(name) if name else None
-            if col is not None and col.kind == "drop":
+            if (col is None and self.dataset.has_personal_data) or (col is not None and col.kind == "drop"):
                 continue
+            if col is not None and col.kind == "person_key" and "id_number" in by_name:
+                continue  # written below, merged with the pseudonyms
             if col is not None and col.kind == "id_number":
-                masked = _mask_series(raw.frame[h], mask_id)
                 pseudo = self.id_pseudonym
-                out[h] = masked if pseudo is None else pseudo.where(pseudo.notna(), masked)
+                cells = raw.frame[h]
+                keep = pseudo.isna() if pseudo is not None else pd.Series(True, index=cells.index)
+                masked = pd.Series("", index=cells.index, dtype="str")
+                masked[keep] = _mask_series(cells[keep], mask_id)  # only invalid IDs stay, masked
+                out[h] = masked
+                pk_header = by_name.get("person_key") or self.dataset.column("person_key").zh
+                out[pk_header] = self.frame["person_key"].fillna("").astype("str").to_numpy()
                 continue
             out[h] = raw.frame[h]
         return _write(out, "csv")
@@ -166,10 +177,14 @@ def _fit(headers: Sequence[str], dataset: Dataset) -> tuple[int, int]:
 
 
 def detect_dataset(headers: Sequence[str]) -> Dataset:
-    """The dataset whose contract best fits ``headers``; FileRejected when none fits or two fit equally."""
+    """The dataset whose contract best fits ``headers``; FileRejected when none fits or two fit equally.
+
+    A file that clearly belongs to one dataset but lacks a required column is still assigned to it, so the
+    clerk gets the precise "column missing" error rather than "unknown file".
+    """
     scored = sorted(((_fit(headers, d), d) for d in DATASETS.values()), key=lambda x: x[0], reverse=True)
     (best, ds), (second, other) = scored[0], scored[1]
-    if best[0] < 2 or best[1] < 0:
+    if best[0] < 2 or (best[1] < 0 and best[0] < 3):
         raise FileRejected("dataset_unknown", headers="、".join(headers[:12]))
     if best == second:
         raise FileRejected("dataset_ambiguous", a=f"{ds.zh} {ds.name}", b=f"{other.zh} {other.name}")
@@ -202,28 +217,44 @@ class _Errors:
         )
 
     def frame(self, severity: str) -> pd.DataFrame:
-        recs = []
-        for c in self.chunks:
-            if c["severity"] != severity:
-                continue
-            per_row = c["params"].get("_per_row")
-            for i in range(len(c["row"])):
-                row = c["row"][i]
-                row = None if row is None or (isinstance(row, float) and np.isnan(row)) else int(row)
-                params = dict(c["params"])
-                if per_row is not None:
-                    params.update(per_row[i])
-                value, code = str(c["value"][i]), str(c["code"][i])
-                if row is None:  # file-level messages name their column themselves
-                    zh, en = message(code, **params)
-                else:
-                    zh, en = cell_message(code, row, c["column"], value, **params)
-                recs.append((row, c["column"], value, code, zh, en))
-        df = pd.DataFrame(recs, columns=ERROR_COLUMNS)
+        parts = [self._chunk_frame(c) for c in self.chunks if c["severity"] == severity]
+        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ERROR_COLUMNS)
         df["row"] = pd.array(df["row"], dtype="Int64")
         for col in ERROR_COLUMNS[1:]:
             df[col] = df[col].astype("str")
         return df.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+
+    @staticmethod
+    def _chunk_frame(c: dict) -> pd.DataFrame:
+        rows = [None if r is None or (isinstance(r, float) and np.isnan(r)) else int(r) for r in c["row"]]
+        values = pd.Series(c["value"], dtype=object).astype("str").fillna("")
+        codes = pd.Series(c["code"], dtype=object).astype("str")
+        per_row = c["params"].get("_per_row")
+        zh = pd.Series("", index=codes.index, dtype="str")
+        en = zh.copy()
+        header = c["column"]
+        for code in codes.unique():
+            at = (codes == code).to_numpy()
+            if per_row is None and None not in rows and "{row}" not in CATALOGUE[code][0]:
+                # one message body per code; the located prefix is built column-wise (fast for many errors)
+                body_zh, body_en = message(code, **c["params"])
+                r = pd.Series(rows, dtype="str")[at].reset_index(drop=True)
+                v = values[at].reset_index(drop=True)
+                has = v != ""
+                where_zh = "第" + r + "行" + (f"「{header}」" if header else "")
+                where_en = "Row " + r + (f", column '{header}'" if header else "")
+                zh[at] = (where_zh + ("值“" + v + "”").where(has, "") + body_zh).to_numpy()
+                en[at] = (where_en + (": value '" + v + "' ").where(has, ": ") + body_en).to_numpy()
+                continue
+            for i in np.flatnonzero(at):
+                params = {**c["params"], **(per_row[i] if per_row is not None else {}), "row": rows[i]}
+                if rows[i] is None or "{row}" in CATALOGUE[code][0]:  # self-contained messages
+                    zh.iat[i], en.iat[i] = message(code, **params)
+                else:
+                    zh.iat[i], en.iat[i] = cell_message(code, rows[i], header, values.iat[i], **params)
+        return pd.DataFrame(
+            {"row": rows, "column": header, "value": values, "code": codes, "reason_zh": zh, "reason_en": en}
+        )
 
 
 def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: Collection[str] = ()) -> Validated:
@@ -236,19 +267,11 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
     for code, h, params in problems:
         errs.add([None], h, "", code, params)
         file_bad = True
+    fit = _fit(raw.headers, dataset)
     best = max(DATASETS.values(), key=lambda d: _fit(raw.headers, d))
-    if (
-        best is not dataset
-        and _fit(raw.headers, best) > _fit(raw.headers, dataset)
-        and _fit(raw.headers, dataset)[1] < 0
-    ):
-        errs.add(
-            [None],
-            "",
-            "",
-            "wrong_dataset",
-            {"chosen": f"{dataset.zh} {dataset.name}", "other": f"{best.zh} {best.name}"},
-        )
+    if best is not dataset and _fit(raw.headers, best) > fit and fit[1] < 0:  # chosen type lacks columns another has
+        params = {"chosen": f"{dataset.zh} {dataset.name}", "other": f"{best.zh} {best.name}"}
+        errs.add([None], "", "", "wrong_dataset", params)
         file_bad = True
     for col in dataset.columns:
         if col.required and col.name not in by_name:
@@ -271,6 +294,7 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
 
     # cells
     values: dict[str, pd.Series] = {}
+    cell_bad: dict[str, np.ndarray] = {}  # column name → cells that already carry an error
     for h, name in hmap.items():
         col = dataset.column(name)
         if col.kind == "drop":
@@ -280,10 +304,10 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
         values[name] = norm.values.reset_index(drop=True)
         bad = norm.errors.notna().to_numpy().copy()
         blank = (clean(cells) == "").to_numpy().copy() if col.required else np.zeros(n, dtype=bool)
-        if issue_cells:
-            skip = np.isin(rows, [r for r, c in issue_cells if c == h])
-            bad &= ~skip
-            blank &= ~skip
+        flagged = np.isin(rows, [r for r, c in issue_cells if c == h])  # the reader already reported these cells
+        bad &= ~flagged
+        blank &= ~flagged
+        cell_bad[name] = bad | flagged
         if bad.any():
             shown = cells[bad]
             shown = _mask_series(shown, mask_id) if col.personal else shown
@@ -295,7 +319,7 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
 
     frame = _build_frame(dataset, values, n, key, hmap, errs, rows)
     _check_one_of(dataset, raw, by_name, rows, errs)
-    _check_rules(dataset, frame, by_name, rows, errs, known_project_ids)
+    _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_bad)
     _check_keys(dataset, frame, by_name, rows, errs)
     _check_totals(raw, dataset, hmap, values, errs)
 
@@ -314,7 +338,16 @@ def _col_params(col: Column) -> dict:
 
 
 def _empty(sql_type: str, n: int) -> pd.Series:
-    return pd.Series([None] * n, dtype=_EMPTY_DTYPES.get(sql_type, "str"))
+    """An all-NA column of the stored type (for a contract column absent from the file)."""
+    if sql_type == "DOUBLE":
+        return pd.Series(np.full(n, np.nan))
+    if sql_type in ("BIGINT", "INTEGER"):
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)))
+    if sql_type == "BOOLEAN":
+        return pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool)))
+    if sql_type == "DATE":
+        return pd.Series(pa.nulls(n, pa.date32()), dtype=DATE_DTYPE)
+    return pd.Series(pa.nulls(n, pa.large_string()), dtype="str")
 
 
 def _build_frame(dataset, values, n, key, hmap, errs, rows) -> pd.DataFrame:
@@ -354,14 +387,14 @@ def _date_str(s: pd.Series) -> np.ndarray:
     return s.astype("str").to_numpy(dtype=object)
 
 
-def _check_rules(dataset, frame, by_name, rows, errs, known_project_ids) -> None:
+def _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_bad) -> None:
     head = lambda name: by_name.get(name, dataset.column(name).zh)  # noqa: E731
     for rule in dataset.rules:
         if rule.code == "stage_dates_required" and "status" in by_name:
             for status, dates in STATUS_REQUIRED_DATES.items():
                 at = (frame["status"] == status).fillna(False).to_numpy(dtype=bool)
                 for d in dates:
-                    miss = at & frame[d].isna().to_numpy()
+                    miss = at & frame[d].isna().to_numpy() & ~cell_bad.get(d, np.zeros(len(frame), dtype=bool))
                     names = "、".join(head(x) for x in dates)
                     errs.add(rows[miss], head(d), "", "stage_dates_required", {"status": status, "dates": names})
         elif rule.code == "stage_dates_ordered":
@@ -402,6 +435,10 @@ def _check_rules(dataset, frame, by_name, rows, errs, known_project_ids) -> None
 
 def _check_keys(dataset, frame, by_name, rows, errs) -> None:
     keys = list(dataset.key)
+    if len(keys) == 1 and frame[keys[0]].dtype == "str":  # cheap test first: usually there is no repeat at all
+        arr = pa.array(frame[keys[0]].array)
+        if len(pc.unique(arr)) == len(arr) - arr.null_count + (1 if arr.null_count else 0):
+            return
     sub = frame[keys]
     complete = sub.notna().all(axis=1).to_numpy()
     if not complete.any() or not sub[complete].duplicated().any():
@@ -416,7 +453,8 @@ def _check_keys(dataset, frame, by_name, rows, errs) -> None:
         key_names = "、".join(
             by_name.get(k, dataset.column(k).zh if k != "person_key" else "人员编号/身份证号") for k in keys
         )
-        hdr = by_name.get(keys[0]) or by_name.get("id_number") or keys[0]
+        hdr = (by_name.get("id_number") or by_name.get("person_key")) if "person_key" in keys else by_name.get(keys[0])
+        hdr = hdr or keys[0]
         per = [{"first": int(f)} for f in first_rows]
         shown = sub[complete][dup].astype("str").agg(" / ".join, axis=1).to_numpy(dtype=object)
         if "person_key" in keys:

@@ -17,6 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from etl import schema
 from etl.contracts import DATASETS, Dataset
@@ -275,13 +277,19 @@ def load_file(
         if file_level or (n_bad and not skip_invalid) or (n_read == 0):
             _keep_rejected(db_path, v, data, sha, file_path.name)
             return result
-        kept = _keep(db_path, v, data, sha, file_path.name, next_id)
-        try:
-            with build_and_swap(db_path) as con:
-                _insert_batch(con, v, next_id, file_path.name, sha, user, kept)
-        except BaseException:
-            kept.unlink(missing_ok=True)
-            raise
+        kept = _kept_path(db_path, v, sha, file_path.name, next_id)
+        # The kept copy is written (pyarrow, GIL released) while DuckDB inserts; both finish before the swap.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            keeping = pool.submit(_write_kept, kept, v, data)
+            try:
+                with build_and_swap(db_path) as con:
+                    _insert_batch(con, v, next_id, file_path.name, sha, user, kept)
+                    keeping.result()
+            except BaseException:
+                keeping.cancel()
+                wait([keeping])
+                kept.unlink(missing_ok=True)
+                raise
         result.status = "loaded"
         result.batch_id = next_id
         result.rows_loaded = n_read - n_bad
@@ -292,11 +300,11 @@ def load_file(
 def _insert_batch(con, v, batch_id: int, file_name: str, sha: str, user: str, kept: Path) -> None:
     ds: Dataset = v.dataset
     good = v.frame.loc[v.valid]
-    con.register("incoming", good)
+    con.register("incoming", pa.Table.from_pandas(good, preserve_index=False))  # Arrow scans without Python objects
     con.execute(schema.insert_sql(ds), [batch_id])
     con.unregister("incoming")
-    bad = v.bad_rows()
-    if len(bad):
+    if not v.valid.all():
+        bad = v.bad_rows()
         reasons = bad["reason"].astype("str").tolist()
         rows = bad["_row"].astype("int64").tolist()
         cells = bad.drop(columns=["reason", "_row"]).astype("object").where(bad.notna(), None)
@@ -342,28 +350,31 @@ def _safe_name(name: str) -> str:
     return keep[-80:] or "upload"
 
 
-def _kept_bytes(v, data: bytes, file_name: str) -> tuple[bytes, str]:
+def _kept_name(v, file_name: str) -> str:
     if v.dataset.has_personal_data:
-        return v.pseudonymised_copy(), _safe_name(Path(file_name).stem) + ".pseudonymised.csv"
-    return data, _safe_name(file_name)
+        return _safe_name(Path(file_name).stem) + ".pseudonymised.csv"
+    return _safe_name(file_name)
 
 
-def _keep(db_path: Path, v, data: bytes, sha: str, file_name: str, batch_id: int) -> Path:
-    """Keep the uploaded file (pseudonymised when it holds personal fields) under uploads/."""
-    body, name = _kept_bytes(v, data, file_name)
-    out = uploads_dir(db_path) / (str(batch_id) + "-" + sha[:12] + "-" + name)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(body)
-    return out
+def _kept_bytes(v, data: bytes) -> bytes:
+    """What is kept of an upload: the file itself, or a pseudonymised copy when it holds personal fields."""
+    return v.pseudonymised_copy() if v.dataset.has_personal_data else data
+
+
+def _kept_path(db_path: Path, v, sha: str, file_name: str, batch_id: int) -> Path:
+    return uploads_dir(db_path) / (str(batch_id) + "-" + sha[:12] + "-" + _kept_name(v, file_name))
+
+
+def _write_kept(path: Path, v, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_kept_bytes(v, data))
 
 
 def _keep_rejected(db_path: Path, v, data: bytes, sha: str, file_name: str) -> Path:
     """Keep a rejected file too (pseudonymised when personal), outside the warehouse."""
-    body, name = _kept_bytes(v, data, file_name)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = uploads_dir(db_path) / "rejected" / (stamp + "-" + sha[:12] + "-" + name)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(body)
+    out = uploads_dir(db_path) / "rejected" / (stamp + "-" + sha[:12] + "-" + _kept_name(v, file_name))
+    _write_kept(out, v, data)
     return out
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from board import db, meta
+from board import db, meta, nav
 from board.export import download_buttons
 from board.i18n import dataset_name, t
 
+nav.require_frame()
 st.title(t("page.batches"))
 if not db.has_data():
     st.info(t("batches.none"), icon=":material/info:")

@@ -31,7 +31,7 @@ def card(row: pd.Series) -> None:
         has_actual = not pd.isna(row["actual"])
         st.metric(
             metric_name(row["metric"]),
-            fmt.value(row["actual"], kind) if has_actual else fmt.DASH,
+            fmt.value(row["actual"], kind, compact=True) if has_actual else fmt.DASH,
             delta=None if pd.isna(row["yoy"]) else fmt.pct(row["yoy"], signed=True),
             delta_description=t("card.yoy"),
         )
@@ -40,10 +40,7 @@ def card(row: pd.Series) -> None:
             return
         st.progress(min(float(row["rate"]), 1.0))
         st.caption(t("card.target", target=fmt.value(row["target"], kind), rate=fmt.pct(row["rate"])))
-        if row["ahead"]:
-            st.markdown(f":green[{t('verdict.ahead', pace=fmt.pct(row['pace']))}]")
-        else:
-            st.markdown(f":orange[{t('verdict.behind', pace=fmt.pct(row['pace']))}]")
+        st.markdown(t("verdict.ahead" if row["ahead"] else "verdict.behind", pace=fmt.pct(row["pace"])))
 
 
 def progress_table(df: pd.DataFrame, unit_col: str | None = None) -> pd.DataFrame:
@@ -71,6 +68,7 @@ def scope_text(sel) -> str:
     return " · ".join(parts) if parts else t("scope.all")
 
 
+nav.require_frame()
 if not db.has_data():
     empty_screen()
     st.stop()
@@ -98,7 +96,7 @@ for col, metric in zip(st.columns(2), ("funds_in_place", "contract_investment"),
             metrics.monthly(sel, metric), row["target"] if pd.notna(row["target"]) else None, "money",
             t("chart.cumulative_title", metric=metric_name(metric)),
         )  # fmt: skip
-        st.plotly_chart(fig, config={"displayModeBar": False}, key=f"ov_pace_{metric}")
+        st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key=f"ov_pace_{metric}")
 
 st.subheader(t("overview.ranking_heading"))
 metric_labels = {m: metric_name(m) for m in metrics.CARD_METRICS}
@@ -113,12 +111,16 @@ else:
     n = 5 if len(rated) > 10 else len(rated)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(charts.ranking_bars(rated.head(n), rated["pace"].iloc[0], t("overview.top", n=n)), key="ov_top")
+        st.plotly_chart(
+            charts.ranking_bars(rated.head(n), rated["pace"].iloc[0], t("overview.top", n=n)), theme=None, key="ov_top"
+        )
     if len(rated) > 10:
         with right:
             bottom = rated.tail(n)
             st.plotly_chart(
-                charts.ranking_bars(bottom, bottom["pace"].iloc[0], t("overview.bottom", n=n)), key="ov_bottom"
+                charts.ranking_bars(bottom, bottom["pace"].iloc[0], t("overview.bottom", n=n)),
+                theme=None,
+                key="ov_bottom",
             )
 with st.expander(t("overview.ranking_table")):
     show_table(progress_table(ranking, "township"), f"ranking_{rank_metric}_{sel.year}", "ov_rank_dl")

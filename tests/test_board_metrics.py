@@ -100,7 +100,7 @@ def test_missing_target_is_none_not_zero(con):
     assert row["note"] == "no_target"
 
 
-def test_industry_filter_keeps_actuals_and_drops_targets():
+def test_industry_filter_keeps_actuals_and_drops_targets(board_env):
     industry = meta.options().industries[0]
     df = metrics.progress(Selection(2026, 11, industries=(industry,))).set_index("metric")
     assert df.loc["funds_in_place", "actual"] > 0
@@ -110,7 +110,7 @@ def test_industry_filter_keeps_actuals_and_drops_targets():
 
 
 @pytest.mark.parametrize("month", [3, 11])
-def test_pace_verdict_and_cumulative_series(month):
+def test_pace_verdict_and_cumulative_series(board_env, month):
     sel = Selection(2026, month)
     card = metrics.progress(sel, ("funds_in_place",)).iloc[0]
     assert card["pace"] == pytest.approx(month / 12)
@@ -121,7 +121,7 @@ def test_pace_verdict_and_cumulative_series(month):
     assert series["cumulative"].iloc[month:].isna().all()
 
 
-def test_behind_pace_lists_only_units_below_pace():
+def test_behind_pace_lists_only_units_below_pace(board_env):
     df = metrics.behind_pace(Selection(2026, 11), meta.options())
     assert len(df) > 0
     assert (df["rate"] < 11 / 12).all()

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from etl.contracts import PROJECT_STATUS_EN, PROJECT_STATUSES, Column
+from etl.messages import CATALOGUE
 from etl.normalise import normalise
 
 MONEY = Column("total_investment", "总投资(万元)", "money", unit="万元")
@@ -119,6 +120,7 @@ CASES = [
     (ID, "11010519491231002", "id_length"),
     (ID, "11010519491331002X", "id_date"),
     (ID, "1101051949123100AX", "id_chars"),
+    (ID, "1.10105E+17", "id_as_number"),  # a CSV saved from Excel with the ID column as a number
 ]
 
 
@@ -127,12 +129,13 @@ def test_messy_cell(column: Column, cell: str, expected: object) -> None:
     got = normalise(pd.Series([cell], dtype="str"), column)
     value, error = got.values.iat[0], got.errors.iat[0]
     is_code = isinstance(expected, str) and (expected.endswith(("_invalid", "_wrong", "_only", "_impossible")) or expected in {
-        "percent", "negative", "fraction", "placeholder", "id_checksum", "id_length", "id_date", "id_chars",
+        "percent", "negative", "fraction", "placeholder", "id_checksum", "id_length", "id_date", "id_chars", "id_as_number",
     })  # fmt: skip
     if expected is None:
         assert pd.isna(value) and pd.isna(error)
     elif is_code:
         assert error == expected
+        assert error in CATALOGUE, "every error code has a zh/en message"
         assert pd.isna(value), "a cell with an error never yields a value"
     else:
         assert pd.isna(error), error

@@ -182,3 +182,15 @@ def test_header_only_xlsx_is_rejected() -> None:
     with pytest.raises(FileRejected) as exc:
         read_file(xlsx({"s": [PROJECT_HEADER.split(",")]}), "a.xlsx", known_headers=KNOWN)
     assert exc.value.code == "file_no_data"
+
+
+def test_tab_separated_export_is_read() -> None:
+    data = "项目编号\t项目名称\t总投资(万元)\nP1\t甲,乙合作\t1,234.5\n".encode("gbk")
+    raw = read_file(data, "export.txt", known_headers=KNOWN)
+    assert raw.frame.values.tolist() == [["P1", "甲,乙合作", "1,234.5"]]
+
+
+def test_html_saved_as_xls_is_refused_with_advice() -> None:
+    with pytest.raises(FileRejected) as exc:
+        read_file(b"<html><table><tr><td>1</td></tr></table></html>", "report.xls", known_headers=KNOWN)
+    assert exc.value.code == "file_format" and ".xlsx" in exc.value.zh

@@ -102,6 +102,12 @@ def test_detect_dataset_refuses_unknown_headers() -> None:
     with pytest.raises(FileRejected) as exc:
         detect_dataset(["甲", "乙"])
     assert exc.value.code == "dataset_unknown"
+    assert detect_dataset(["镇街", "月份", "县外劳务输出（人）"]).name == "labor"
+
+
+def test_detected_file_missing_a_required_column_gets_the_precise_error() -> None:
+    v = run("项目编号,项目名称,所属镇街,总投资(万元),项目状态\nP1,甲,城关镇,100,在谈\n")
+    assert v.dataset.name == "projects" and codes(v) == [(None, "column_missing")]
 
 
 def test_stage_dates_required_and_ordered() -> None:
@@ -173,6 +179,9 @@ def test_pseudonymised_copy_holds_no_personal_data() -> None:
     for secret in (ID_M, ID_F[:-1] + "0", "张三", "李四", "13812345678", "姓名", "联系电话"):
         assert secret not in copy
     assert hmac_reference(ID_M, KEY) in copy
+    again = read_and_validate(v.pseudonymised_copy(), "kept.csv", dataset="returnees", key=KEY)
+    assert again.frame["person_key"].iat[0] == v.frame["person_key"].iat[0]  # the kept copy reloads to the same key
+    assert again.valid.tolist() == v.valid.tolist()
     assert v.frame["person_key"].iat[0] == hmac_reference(ID_M, KEY)
     assert (v.frame["birth_year"].iat[0], v.frame["id_gender"].iat[0]) == (1980, "男")
     report = v.error_report("csv").decode("utf-8-sig")
@@ -217,3 +226,17 @@ def test_empty_frame_columns_are_typed(name: str) -> None:
     v = read_and_validate(template(DATASETS[name]), "t.csv", dataset=name, key=KEY, known_project_ids={"P2012001"})
     assert v.errors.empty
     assert list(v.frame.columns) == [n for n, _ in DATASETS[name].stored_columns()] + ["_row"]
+
+
+def test_a_bad_stage_date_is_reported_once() -> None:
+    v = run(PROJECTS + "\nP1,甲,城关镇,新材料,1,签约,2012-02-30,,,\n")
+    assert codes(v) == [(2, "date_impossible")]  # not also "signed date required"
+
+
+def test_same_person_twice_in_returnees_is_a_duplicate() -> None:
+    v = run(
+        RETURNEES + f"{ID_M},甲,男,城关镇,2012-03-05,\n,乙,男,城关镇,2012-03-05,\n{ID_M},丙,男,城关镇,2012-04-05,\n"
+    )
+    assert codes(v) == [(3, "one_of_missing"), (4, "duplicate_key")]
+    dup = v.errors[v.errors["code"] == "duplicate_key"]
+    assert dup["column"].iat[0] == "身份证号" and ID_M not in dup["reason_zh"].iat[0]

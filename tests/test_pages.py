@@ -1,0 +1,194 @@
+"""The app through Streamlit's AppTest: every page runs, filters drive the cards, the URL holds the view."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from board import fmt, i18n, metrics, nav
+from board.i18n import metric_name, t
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app(board_env: Path, tmp_path: Path):
+    """A factory of AppTests of dashboard.py, optionally opened with URL parameters.
+
+    The entry is a one-line wrapper outside the repository: AppTest resets Streamlit's "pages/ folder"
+    flag before every run, so with dashboard.py itself a rerun would execute the page file alone (a
+    real server runs the entry script every time once st.navigation was called).
+    """
+    entry = tmp_path / "entry.py"
+    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
+
+    def make(**params: str | list[str]) -> AppTest:
+        at = AppTest.from_file(str(entry), default_timeout=60)
+        for name, value in params.items():
+            at.query_params[name] = value
+        return at.run()
+
+    return make
+
+
+def cards(at: AppTest) -> dict[str, str]:
+    """Card label → shown value (the overview's st.metric elements)."""
+    return {m.label: m.value for m in at.metric}
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def qp(at: AppTest) -> dict[str, list[str]]:
+    """The URL parameters after the run, every value as a list."""
+    return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("error.generic", "zh") not in [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", [p.path for p in nav.existing()])
+def test_every_page_runs(app, page):
+    at = app()
+    ok(at)
+    at.switch_page(str(ROOT / page)).run()
+    ok(at)
+    assert at.title, "each page has a title"
+    assert any(c.startswith(t("freshness", "zh", month="", loaded="")[:4]) for c in captions(at))
+
+
+def _own_actuals(db: Path, town: str | None) -> dict[str, float]:
+    """The test's own numbers: Σ v_metric_facts for 2026 through November, for the unit ``town``."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            """SELECT metric, sum(value) FROM v_metric_facts WHERE year = 2026 AND month <= 11
+               AND (? IS NULL OR ? IN (township, park, unit)) GROUP BY metric""",
+            [town, town],
+        ).fetchall()
+    return dict(rows)
+
+
+def test_choosing_a_township_changes_every_card_to_its_numbers(app, board_env):
+    at = app()
+    ok(at)
+    county = cards(at)
+    own = _own_actuals(board_env, None)
+    for m in metrics.CARD_METRICS:
+        assert county[metric_name(m, "zh")] == fmt.value(own.get(m, 0.0), metrics.KIND[m], "zh", compact=True)
+    town = at.multiselect(key="f_town").options[3]
+    at.multiselect(key="f_town").set_value([town]).run()
+    ok(at)
+    shown = cards(at)
+    own = _own_actuals(board_env, town)
+    for m in metrics.CARD_METRICS:
+        label = metric_name(m, "zh")
+        assert shown[label] == fmt.value(own.get(m, 0.0), metrics.KIND[m], "zh", compact=True), m
+        assert shown[label] != county[label], m
+    assert qp(at)["town"] == [town]
+
+
+def test_card_targets_and_rates_equal_v_target_progress(app, board_env):
+    with duckdb.connect(str(board_env), read_only=True) as con:
+        town = con.execute("SELECT min(township) FROM v_labor").fetchone()[0]
+        rows = con.execute(
+            "SELECT metric, target, completion_rate FROM v_target_progress WHERE year = 2025 AND unit = ?", [town]
+        ).fetchall()
+    at = app(year="2025", town=town)
+    ok(at)
+    assert at.selectbox(key="f_month").value == 12  # a past year defaults to December
+    texts = captions(at)
+    for metric, target, rate in rows:
+        if metric in metrics.CARD_METRICS:
+            expected = t("card.target", "zh", target=fmt.value(target, metrics.KIND[metric], "zh"), rate=fmt.pct(rate))
+            assert expected in texts, metric
+
+
+def test_query_params_round_trip(app):
+    at = app(year="2025", month="6", town=["青石镇", "柳河镇"], lang="en")
+    ok(at)
+    assert at.selectbox(key="f_year").value == 2025
+    assert at.selectbox(key="f_month").value == 6
+    assert at.multiselect(key="f_town").value == ["青石镇", "柳河镇"]
+    assert at.radio(key="f_lang").value == "en"
+    assert qp(at) == {"year": ["2025"], "month": ["6"], "town": ["青石镇", "柳河镇"], "lang": ["en"]}
+    assert t("fmt.period", "en", y=2025, m=6, mon="Jun") + " · 青石镇, 柳河镇" in captions(at)
+
+
+def test_bad_params_fall_back_with_a_notice(app):
+    at = app(year="1999", town="不存在镇", month="6")
+    ok(at)
+    assert at.selectbox(key="f_year").value == 2026
+    assert at.multiselect(key="f_town").value == []
+    notices = [w.value for w in at.warning]
+    assert t("filters.bad_param", "zh", param="year", value="1999") in notices
+    assert t("filters.bad_param", "zh", param="town", value="不存在镇") in notices
+    assert qp(at) == {"year": ["2026"], "month": ["6"]}
+
+
+def test_english_switch_changes_labels_and_keeps_filters(app):
+    at = app(town="青石镇")
+    at.radio(key="f_lang").set_value("en").run()
+    ok(at)
+    labels = set(cards(at))
+    assert {metric_name(m, "en") for m in metrics.CARD_METRICS} <= labels
+    assert at.title[0].value == t("overview.title", "en")
+    assert at.multiselect(key="f_town").value == ["青石镇"]
+    assert qp(at)["lang"] == ["en"]
+
+
+def test_missing_target_says_no_target(app, board_env):
+    with duckdb.connect(str(board_env), read_only=True) as con:
+        town, metric = con.execute(
+            """SELECT t.township, m.metric FROM (SELECT DISTINCT township FROM v_labor) t,
+               (SELECT unnest(?::VARCHAR[]) AS metric) m
+               WHERE NOT EXISTS (SELECT 1 FROM v_targets v WHERE v.year = 2026 AND v.unit = t.township
+                                 AND v.metric = m.metric) ORDER BY 1, 2 LIMIT 1""",
+            [list(metrics.CARD_METRICS)],
+        ).fetchone()
+    for lang, word in (("zh", "无目标"), ("en", "no target")):
+        at = app(town=town, lang=lang)
+        ok(at)
+        block = _card_block(at, metric_name(metric, lang))
+        assert word in block
+        assert "%" not in block.replace(metric_name(metric, lang), "").split("\n", 2)[-1]  # no 0 % rate
+
+
+def _card_block(at: AppTest, label: str) -> str:
+    """The texts of the bordered card whose metric has ``label``: label, value, captions."""
+    for col in at.columns:
+        metrics_in = [m for m in col.get("metric") if m.label == label]
+        if metrics_in:
+            return "\n".join([label, metrics_in[0].value] + [c.value for c in col.get("caption")])
+    raise AssertionError(label)
+
+
+def test_industry_filter_says_targets_do_not_apply(app):
+    at = app(ind="食品加工")
+    ok(at)
+    texts = captions(at)
+    assert texts.count(t("note.target_na_industry", "zh")) >= 8
+    template = re.escape(i18n.catalog("zh")["card.target"])
+    card_rate = re.compile(template.replace(re.escape("{target}"), ".+").replace(re.escape("{rate}"), ".+"))
+    assert not any(card_rate.fullmatch(c) for c in texts)
+    assert any(card_rate.fullmatch(c) for c in captions(app()))  # the same check finds rates without the filter
+
+
+def test_empty_warehouse_shows_the_first_screen(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("DASHBOARD_RAISE", "1")
+    entry = tmp_path / "entry.py"
+    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
+    at = AppTest.from_file(str(entry), default_timeout=60).run()
+    ok(at)
+    assert at.title[0].value == t("empty.title", "zh")
+    assert "python -m etl init --demo" in [c.value for c in at.code]
+    at.switch_page(str(ROOT / "pages/batches.py")).run()
+    ok(at)
+    assert t("batches.none", "zh") in [i.value for i in at.info]
