@@ -6,37 +6,41 @@ import logging
 import os
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from board import db, filters, fmt, meta, nav
 from board.i18n import t
 
 log = logging.getLogger("dashboard")
 
-ready = db.has_data()
-options = meta.options() if ready else filters.Options()
-notices = filters.init_state(options)
-st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
 
-sections: dict[str, list] = {}
-for spec in nav.existing():
-    page = st.Page(nav.script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
-    sections.setdefault(t(f"nav.{spec.section}"), []).append(page)
-current_page = st.navigation(sections)
+def frame() -> StreamlitPage:
+    """Draw what every page shares and return the page to run."""
+    ready = db.has_data()
+    options = meta.options() if ready else filters.Options()
+    notices = filters.init_state(options)
+    st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
+    sections: dict[str, list] = {}
+    for spec in nav.existing():
+        page = st.Page(nav.script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
+        sections.setdefault(t(f"nav.{spec.section}"), []).append(page)
+    current_page = st.navigation(sections)
+    st.sidebar.caption(t("app.title"))
+    sel = filters.sidebar(options, with_data=ready)
+    for notice in notices:
+        st.warning(notice.text(), icon=":material/info:")
+    if ready:
+        st.caption(
+            t("freshness", loaded=fmt.timestamp(meta.latest_load()), month=fmt.month(sel.year, sel.month)),
+            help=t("freshness_help"),
+        )
+    return current_page
 
-st.sidebar.caption(t("app.title"))
-sel = filters.sidebar(options, with_data=ready)
-for notice in notices:
-    st.warning(notice.text(), icon=":material/info:")
-if ready:
-    st.caption(
-        t("freshness", loaded=fmt.timestamp(meta.latest_load()), month=fmt.month(sel.year, sel.month)),
-        help=t("freshness_help"),
-    )
 
 try:
-    current_page.run()
-except Exception:
+    frame().run()
+except Exception:  # the details go to the server log; the user gets a short message in their language
     if os.environ.get("DASHBOARD_RAISE"):
         raise
-    log.exception("page %s failed", current_page.url_path)
+    log.exception("dashboard run failed")
     st.error(t("error.generic"), icon=":material/error:")

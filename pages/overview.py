@@ -22,7 +22,7 @@ def empty_screen() -> None:
     st.subheader(t("empty.upload_heading"))
     if not nav.link(nav.UPLOAD_PAGE, t("empty.upload_link")):
         st.write(t("empty.upload_cli"))
-        st.code("python -m etl --help", language="bash")
+        st.code("python -m etl load <file.xlsx|file.csv>", language="bash")
 
 
 def card(row: pd.Series) -> None:
@@ -54,11 +54,15 @@ def progress_table(df: pd.DataFrame, unit_col: str | None = None) -> pd.DataFram
     out[t("col.measure")] = [t(f"unit.{metrics.KIND[m]}") for m in df["metric"]]
     out[t("col.rate")] = df["rate"]
     out[t("col.pace")] = df["pace"]
+    if "prior" in df:
+        out[t("col.prior")] = df["prior"]
+        out[t("col.yoy")] = df["yoy"]
     return out
 
 
 def show_table(df: pd.DataFrame, name: str, key: str) -> None:
-    pct = {c: st.column_config.NumberColumn(format="percent") for c in (t("col.rate"), t("col.pace")) if c in df}
+    ratios = (t("col.rate"), t("col.pace"), t("col.yoy"))
+    pct = {c: st.column_config.NumberColumn(format="percent") for c in ratios if c in df}
     st.dataframe(df, hide_index=True, column_config=pct)
     download_buttons(df, name, key)
 

@@ -161,3 +161,9 @@ def test_reader_is_hardened(board_env):
         db.query("SELECT * FROM read_csv('/etc/passwd')")
     with pytest.raises(duckdb.Error):
         db.query("SET enable_external_access = true")
+
+
+@pytest.mark.parametrize("metric", metrics.CARD_METRICS)
+def test_named_metric_functions_are_the_card_numbers(board_env, metric):
+    sel = Selection(2026, 11, townships=(meta.options().townships[0],))
+    assert getattr(metrics, metric)(sel) == metrics.progress(sel).set_index("metric").loc[metric, "actual"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -192,3 +193,27 @@ def test_empty_warehouse_shows_the_first_screen(tmp_path, monkeypatch):
     at.switch_page(str(ROOT / "pages/batches.py")).run()
     ok(at)
     assert t("batches.none", "zh") in [i.value for i in at.info]
+
+
+def test_choosing_a_past_year_moves_the_month_to_december(app):
+    at = app()
+    assert at.selectbox(key="f_month").value == 11  # latest month with data in 2026
+    at.selectbox(key="f_year").set_value(2025).run()
+    ok(at)
+    assert at.selectbox(key="f_month").value == 12
+    assert qp(at)["year"] == ["2025"] and qp(at)["month"] == ["12"]
+
+
+def test_a_failing_page_shows_a_short_message_not_a_traceback(demo_db, tmp_path, monkeypatch):
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(demo_db, broken)
+    with duckdb.connect(str(broken)) as con:  # a setting that is not a number: the overview cannot run
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('settings.stalled_signed_days', 'abc')")
+    monkeypatch.setenv("DASHBOARD_DB", str(broken))
+    monkeypatch.delenv("DASHBOARD_RAISE", raising=False)
+    entry = tmp_path / "entry.py"
+    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
+    at = AppTest.from_file(str(entry), default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("error.generic", "zh")]
+    assert "abc" not in " ".join(m.value for m in at.markdown)
