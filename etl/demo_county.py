@@ -176,6 +176,11 @@ def _one_project(rng, county, staff, y, k, signed, total, contract, as_of) -> di
         town = lead["unit"]
     else:
         town = county.townships[rng.integers(0, len(county.townships))]
+    if lead["unit"] in county.townships and lead["unit"] != town:
+        # a township answers for the projects located in it (v_target_progress matches township, park or
+        # responsible unit): the lead comes from the project's own township or from a department
+        own = staff[(staff["unit"] == town) | ~staff["unit"].isin(county.townships)]
+        lead = own.iloc[rng.integers(0, len(own))]
     total, contract = round(float(total), 2), round(float(contract), 2)
     if rng.random() < 0.1:  # written as text amounts like 2.5亿 / 3000万元: keep them round
         total = contract = float(max(100, round(total, -2)))
