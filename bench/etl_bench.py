@@ -28,7 +28,7 @@ from etl.pseudonym import load_key
 AS_OF = date(2026, 11, 27)
 CSV_ROWS = int(os.environ.get("BENCH_CSV_ROWS", 1_000_000))
 XLSX_ROWS = int(os.environ.get("BENCH_XLSX_ROWS", 100_000))
-NAIVE_ROWS = 100_000
+NAIVE_ROWS = 20_000
 CACHE = Path(__file__).resolve().parents[1] / "data" / "bench"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -292,9 +293,30 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
         if issue.row is not None and issue.severity == ERROR:
             issue_cells.add((issue.row, issue.column))
 
-    # cells
+    # cells (the keyed pseudonyms are computed by DuckDB, GIL released, while later columns normalise)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        values, cell_bad, pseudo = _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key)
+        frame = _build_frame(dataset, values, n, hmap, errs, rows, pseudo)
+    _check_one_of(dataset, raw, by_name, rows, errs)
+    _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_bad)
+    _check_keys(dataset, frame, by_name, rows, errs)
+    _check_totals(raw, dataset, hmap, values, errs)
+
+    errors, warnings = errs.frame(ERROR), errs.frame(WARNING)
+    located = errors["row"].dropna().to_numpy(dtype=np.int64)
+    valid = np.zeros(n, dtype=bool) if file_bad else ~np.isin(rows, located)
+    frame["_row"] = rows
+    stored = [c for c, _ in dataset.stored_columns()]
+    pseudo = frame["_id_pseudonym"] if "_id_pseudonym" in frame else None
+    return Validated(dataset, frame[stored + ["_row"]], valid, errors, warnings, raw, hmap, pseudo)
+
+
+def _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key):
+    """Normalise every mapped column; returns (values, cells already in error, pseudonym future or None)."""
+    n, rows = len(raw.frame), raw.rows
     values: dict[str, pd.Series] = {}
     cell_bad: dict[str, np.ndarray] = {}  # column name → cells that already carry an error
+    pseudo = None
     for h, name in hmap.items():
         col = dataset.column(name)
         if col.kind == "drop":
@@ -302,6 +324,8 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
         cells = raw.frame[h]
         norm = normalise(cells, col)
         values[name] = norm.values.reset_index(drop=True)
+        if col.kind == "id_number" and pseudo is None:
+            pseudo = pool.submit(pseudonymise, values[name], key)
         bad = norm.errors.notna().to_numpy().copy()
         blank = (clean(cells) == "").to_numpy().copy() if col.required else np.zeros(n, dtype=bool)
         flagged = np.isin(rows, [r for r, c in issue_cells if c == h])  # the reader already reported these cells
@@ -317,19 +341,7 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
         if col.required and blank.any():
             errs.add(rows[blank], h, "", "required")
 
-    frame = _build_frame(dataset, values, n, key, hmap, errs, rows)
-    _check_one_of(dataset, raw, by_name, rows, errs)
-    _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_bad)
-    _check_keys(dataset, frame, by_name, rows, errs)
-    _check_totals(raw, dataset, hmap, values, errs)
-
-    errors, warnings = errs.frame(ERROR), errs.frame(WARNING)
-    located = errors["row"].dropna().to_numpy(dtype=np.int64)
-    valid = np.zeros(n, dtype=bool) if file_bad else ~np.isin(rows, located)
-    frame["_row"] = rows
-    stored = [c for c, _ in dataset.stored_columns()]
-    pseudo = frame["_id_pseudonym"] if "_id_pseudonym" in frame else None
-    return Validated(dataset, frame[stored + ["_row"]], valid, errors, warnings, raw, hmap, pseudo)
+    return values, cell_bad, pseudo
 
 
 def _col_params(col: Column) -> dict:
@@ -350,7 +362,7 @@ def _empty(sql_type: str, n: int) -> pd.Series:
     return pd.Series(pa.nulls(n, pa.large_string()), dtype="str")
 
 
-def _build_frame(dataset, values, n, key, hmap, errs, rows) -> pd.DataFrame:
+def _build_frame(dataset, values, n, hmap, errs, rows, pseudo_future) -> pd.DataFrame:
     cols: dict[str, pd.Series] = {}
     for name, sql_type in dataset.stored_columns():
         cols[name] = values[name] if name in values else _empty(sql_type, n)
@@ -358,7 +370,7 @@ def _build_frame(dataset, values, n, key, hmap, errs, rows) -> pd.DataFrame:
     id_cols = [c.name for c in dataset.columns if c.kind == "id_number" and c.name in values]
     if id_cols:
         ids = values[id_cols[0]]
-        pseudo = pseudonymise(ids, key)
+        pseudo = pseudo_future.result()
         given = frame["person_key"] if "person_key" in values else _empty("VARCHAR", n)
         frame["person_key"] = pseudo.where(pseudo.notna(), given)
         arr = pa.array(ids.array)  # valid 18-character IDs or null

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from etl import schema
+from etl import contracts, schema
 from etl.contracts import DATASETS, Dataset
 from etl.pseudonym import load_key
 
@@ -229,34 +229,37 @@ def load_file(
     sheet: str | None = None,
 ) -> LoadResult:
     """Load one file as one batch (one transaction); all-or-nothing unless ``skip_invalid``."""
-    from etl.readers import FileRejected
-    from etl.validate import read_and_validate
+    from etl.readers import FileRejected, read_file
+    from etl.validate import detect_dataset, known_headers, validate
 
     db_path = Path(db_path or default_db_path())
     _require(db_path)
     file_path = Path(file_path)
     data = file_path.read_bytes() if data is None else data
-    sha = hashlib.sha256(data).hexdigest()
     key = load_key()
-    with writer_lock(db_path):
+    with writer_lock(db_path), ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(lambda: hashlib.sha256(data).hexdigest())  # GIL released: runs beside the reading
         reader = open_reader(db_path)
         try:
             cur = reader.cursor()
-            dup = cur.execute(
-                "SELECT batch_id, dataset FROM batches WHERE sha256 = ? AND status = 'loaded' ORDER BY batch_id LIMIT 1",
-                [sha],
-            ).fetchone()
-            if dup is not None:
-                return LoadResult("noop", dataset=dup[1], duplicate_of=dup[0])
+            loaded = dict(
+                cur.execute("SELECT sha256, min(batch_id) FROM batches WHERE status = 'loaded' GROUP BY 1").fetchall()
+            )
             project_ids = _known(cur, "SELECT project_id FROM v_projects")
             next_id = cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
         finally:
             reader.close()
         try:
-            v = read_and_validate(
-                data, file_path.name, dataset=dataset, key=key, known_project_ids=project_ids, sheet=sheet
-            )
+            raw = read_file(data, file_path.name, sheet=sheet, known_headers=known_headers())
+            sha = hashing.result()
+            if sha in loaded:  # the same bytes are already loaded: a no-op that says so
+                return _noop(db_path, loaded[sha])
+            ds_given = contracts.get(dataset) if dataset else detect_dataset(raw.headers)
+            v = validate(raw, ds_given, key=key, known_project_ids=project_ids)
         except FileRejected as exc:
+            sha = hashing.result()
+            if sha in loaded:
+                return _noop(db_path, loaded[sha])
             errors = pd.DataFrame(
                 [{"row": pd.NA, "column": "", "value": "", "code": exc.code, "reason_zh": exc.zh, "reason_en": exc.en}]
             )
@@ -279,8 +282,8 @@ def load_file(
             return result
         kept = _kept_path(db_path, v, sha, file_path.name, next_id)
         # The kept copy is written (pyarrow, GIL released) while DuckDB inserts; both finish before the swap.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            keeping = pool.submit(_write_kept, kept, v, data)
+        with ThreadPoolExecutor(max_workers=1) as keeper:
+            keeping = keeper.submit(_write_kept, kept, v, data)
             try:
                 with build_and_swap(db_path) as con:
                     _insert_batch(con, v, next_id, file_path.name, sha, user, kept)
@@ -295,6 +298,15 @@ def load_file(
         result.rows_loaded = n_read - n_bad
         result.kept_path = kept
         return result
+
+
+def _noop(db_path: Path, batch_id: int) -> LoadResult:
+    reader = open_reader(db_path)
+    try:
+        row = reader.cursor().execute("SELECT dataset FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
+    finally:
+        reader.close()
+    return LoadResult("noop", dataset=row[0], duplicate_of=batch_id)
 
 
 def _insert_batch(con, v, batch_id: int, file_name: str, sha: str, user: str, kept: Path) -> None:

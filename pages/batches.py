@@ -20,6 +20,7 @@ COLUMNS = (
     "status", "rolled_back_at",
 )  # fmt: skip
 table = pd.DataFrame({t(f"batches.col.{c}"): df[c] for c in COLUMNS})
+table[t("batches.col.rolled_back_at")] = pd.to_datetime(df["rolled_back_at"])  # never rolled back: blank
 table[t("batches.col.status")] = [t(f"batches.status.{s}") for s in df["status"]]
 table[t("batches.col.dataset")] = [dataset_name(d) for d in df["dataset"]]
 st.caption(t("batches.caption", n=len(df)))
