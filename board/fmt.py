@@ -51,13 +51,14 @@ def _scaled(v: float | None, table: dict, lang: str | None, compact: bool = Fals
     for threshold, divisor, key in table[lang]:
         if abs(v) >= threshold:
             x = v / divisor
-            return t(key, lang, v=f"{x:,.0f}" if compact and abs(x) >= 1000 else f"{x:,.2f}")
+            places = 2 if not compact else 0 if abs(x) >= 1000 else 1 if abs(x) >= 100 else 2
+            return t(key, lang, v=f"{x:,.{places}f}")
     raise AssertionError("unreachable")
 
 
 def money(v: float | None, lang: str | None = None, compact: bool = False) -> str:
     """A money amount given in 万元: '3,000.00 万元', '88.70 亿元' (en: 'CNY 30.00 m', 'CNY 8.87 bn').
-    ``compact`` (cards): no decimals from 1,000 of the shown unit on ('3,000 万元')."""
+    ``compact`` (cards): one decimal from 100 of the shown unit, none from 1,000 ('3,000 万元')."""
     return _scaled(v, _MONEY, lang, compact)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from board import db, meta, nav
+from board import db, fmt, meta, nav
 from board.export import download_buttons
 from board.i18n import dataset_name, t
 
@@ -20,7 +20,7 @@ COLUMNS = (
     "status", "rolled_back_at",
 )  # fmt: skip
 table = pd.DataFrame({t(f"batches.col.{c}"): df[c] for c in COLUMNS})
-table[t("batches.col.rolled_back_at")] = pd.to_datetime(df["rolled_back_at"])  # never rolled back: blank
+table[t("batches.col.rolled_back_at")] = [fmt.timestamp(x) if pd.notna(x) else "" for x in df["rolled_back_at"]]
 table[t("batches.col.status")] = [t(f"batches.status.{s}") for s in df["status"]]
 table[t("batches.col.dataset")] = [dataset_name(d) for d in df["dataset"]]
 st.caption(t("batches.caption", n=len(df)))

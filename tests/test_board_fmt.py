@@ -68,7 +68,12 @@ def test_value_dispatches_on_kind(kind, expected):
 
 @pytest.mark.parametrize(
     ("value", "kind", "expected"),
-    [(3_275.52, "usd", "3,276 万美元"), (999.5, "money", "999.50 万元"), (887_000, "money", "88.70 亿元")],
+    [
+        (3_275.52, "usd", "3,276 万美元"),
+        (999.5, "money", "999.5 万元"),
+        (99.5, "money", "99.50 万元"),
+        (887_000, "money", "88.70 亿元"),
+    ],
 )
 def test_compact_card_values(value, kind, expected):
     assert fmt.value(value, kind, "zh", compact=True) == expected

@@ -1,0 +1,28 @@
+"""The README's dataset reference is the one generated from the contracts (declare once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import docs
+from etl.contracts import DATASETS
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_dataset_table_matches_the_contracts():
+    text = README.read_text(encoding="utf-8")
+    assert docs.dataset_table() in text, "run: python -m etl.docs"
+
+
+def test_every_dataset_and_column_is_documented():
+    table = docs.dataset_table()
+    for ds in DATASETS.values():
+        assert f"`{ds.name}`" in table
+        for col in ds.columns:
+            assert f"| {col.zh} | `{col.name}` |" in table
+
+
+def test_readme_names_the_two_commands():
+    text = README.read_text(encoding="utf-8")
+    assert "make run" in text and "make test" in text
