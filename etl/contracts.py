@@ -79,6 +79,19 @@ TARGET_METRICS: dict[str, str] = {
     "labor_export": "劳务输出",
 }
 
+# Unit of each target metric's value: (kind, unit) — a target of 合同引资 may be written 70亿.
+TARGET_VALUE_KIND: dict[str, tuple[str, str]] = {
+    **{m: ("money", "万元") for m in ("contract_investment", "funds_in_place", "out_of_province_funds")},
+    **{m: ("money", "万元") for m in ("fixed_asset_investment", "park_revenue", "park_output", "park_tax")},
+    **{m: ("usd", "万美元") for m in ("foreign_contract", "foreign_actual")},
+    **{m: ("count", "个") for m in ("projects_signed", "projects_signed_100m", "projects_started")},
+    **{m: ("count", "个") for m in ("projects_in_production", "returnee_ventures")},
+    **{m: ("count", "条") for m in ("valuable_leads",)},
+    **{m: ("count", "人") for m in ("trainees", "new_jobs", "labor_export")},
+}
+# Column.kind_by → {value of that column → (kind, unit)}.
+KIND_BY: dict[str, dict[str, tuple[str, str]]] = {"metric": TARGET_VALUE_KIND}
+
 LEAD_RANKS: tuple[str, ...] = ("正科级", "副科级", "专职招商", "一般干部")
 RETURNEE_INTENTS: tuple[str, ...] = ("就业", "创业", "培训", "务农", "待定")
 RETURNEE_STATUSES: tuple[str, ...] = ("待业", "县内就业", "县外就业", "自主创业", "务农", "参加培训")
@@ -101,6 +114,7 @@ class Column:
     help_zh: str = ""
     help_en: str = ""
     zh_aliases: tuple[str, ...] = ()  # other Chinese headers seen in the field
+    kind_by: str = ""  # another column whose value sets this cell's kind and unit (see KIND_BY)
 
     @property
     def personal(self) -> bool:
@@ -284,7 +298,15 @@ TARGETS = Dataset(
             choices=tuple(TARGET_METRICS),
             aliases={zh: en for en, zh in TARGET_METRICS.items()},
         ),
-        C("target", "目标值", "number", True, help_zh="金额以万元、外资以万美元、项目以个、人数以人计"),
+        C(
+            "target",
+            "目标值",
+            "number",
+            True,
+            kind_by="metric",
+            help_zh="按指标的单位：金额万元（可写 70亿）、外资万美元、项目个数、人数",
+            help_en="in the metric's unit: money 万元 (70亿 accepted), foreign 万美元, counts, people",
+        ),
     ),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -317,31 +317,64 @@ def _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key):
     values: dict[str, pd.Series] = {}
     cell_bad: dict[str, np.ndarray] = {}  # column name → cells that already carry an error
     pseudo = None
-    for h, name in hmap.items():
+    # columns whose kind depends on another column (targets: the metric) come after that column
+    for h, name in sorted(hmap.items(), key=lambda item: bool(dataset.column(item[1]).kind_by)):
         col = dataset.column(name)
         if col.kind == "drop":
             continue  # names and phones: read, never validated or stored
         cells = raw.frame[h]
-        norm = normalise(cells, col)
-        values[name] = norm.values.reset_index(drop=True)
+        flagged = np.isin(rows, [r for r, c in issue_cells if c == h])  # the reader already reported these cells
+        bad = np.zeros(n, dtype=bool)
+        parts = []
+        for sub_col, mask in _kinds(col, values.get(col.kind_by), n):
+            norm = normalise(cells[mask], sub_col)
+            parts.append(norm.values)
+            sub_bad = norm.errors.notna().to_numpy() & ~flagged[mask]
+            bad[mask] = sub_bad
+            if sub_bad.any():
+                shown = cells[mask][sub_bad]
+                shown = _mask_series(shown, mask_id) if col.personal else shown
+                params = _col_params(sub_col)
+                errs.add(
+                    rows[mask][sub_bad],
+                    h,
+                    shown.to_numpy(dtype=object),
+                    norm.errors[sub_bad].to_numpy(dtype=object),
+                    params,
+                )
+        values[name] = (parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()).reset_index(drop=True)
         if col.kind == "id_number" and pseudo is None:
             pseudo = pool.submit(pseudonymise, values[name], key)
-        bad = norm.errors.notna().to_numpy().copy()
         blank = (clean(cells) == "").to_numpy().copy() if col.required else np.zeros(n, dtype=bool)
-        flagged = np.isin(rows, [r for r, c in issue_cells if c == h])  # the reader already reported these cells
-        bad &= ~flagged
         blank &= ~flagged
         cell_bad[name] = bad | flagged
-        if bad.any():
-            shown = cells[bad]
-            shown = _mask_series(shown, mask_id) if col.personal else shown
-            errs.add(
-                rows[bad], h, shown.to_numpy(dtype=object), norm.errors[bad].to_numpy(dtype=object), _col_params(col)
-            )
         if col.required and blank.any():
             errs.add(rows[blank], h, "", "required")
 
     return values, cell_bad, pseudo
+
+
+def _kinds(col: Column, ctrl: pd.Series | None, n: int):
+    """(column as normalised, row mask) pairs: one pair, or one per kind set by the controlling column."""
+    if not col.kind_by or ctrl is None:
+        yield col, np.ones(n, dtype=bool)
+        return
+    ctrl = ctrl.astype("str").fillna("").to_numpy(dtype=object)
+    seen = np.zeros(n, dtype=bool)
+    for (kind, unit), codes in _group_kinds(contracts.KIND_BY[col.kind_by]).items():
+        mask = np.isin(ctrl, codes)
+        if mask.any():
+            yield replace(col, kind=kind, unit=unit, kind_by=""), mask
+        seen |= mask
+    if (~seen).any():
+        yield col, ~seen
+
+
+def _group_kinds(mapping: dict[str, tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    out: dict[tuple[str, str], list[str]] = {}
+    for code, kind in mapping.items():
+        out.setdefault(kind, []).append(code)
+    return out
 
 
 def _col_params(col: Column) -> dict:

@@ -240,3 +240,30 @@ def test_same_person_twice_in_returnees_is_a_duplicate() -> None:
     assert codes(v) == [(3, "one_of_missing"), (4, "duplicate_key")]
     dup = v.errors[v.errors["code"] == "duplicate_key"]
     assert dup["column"].iat[0] == "身份证号" and ID_M not in dup["reason_zh"].iat[0]
+
+
+@pytest.mark.parametrize(
+    ("metric", "cell", "expected"),
+    [
+        ("合同引资", "70亿", 700000.0),
+        ("到位资金", "\"38,000\"", 38000.0),
+        ("合同利用外资", "500万美元", 500.0),
+        ("签约项目", "6", 6.0),
+        ("技能培训", "457人", 457.0),
+        ("签约项目", "6.5", "fraction"),
+        ("新增就业", "1.5亿", "unit_wrong"),
+        ("合同利用外资", "3000万元", "currency_wrong"),
+    ],
+)
+def test_target_value_is_read_in_its_metrics_unit(metric, cell, expected, tmp_path):
+    from etl.pseudonym import load_key
+    from etl.validate import read_and_validate
+
+    data = f"年度,责任单位,指标,目标值\n2026,全县,{metric},{cell}\n".encode()
+    v = read_and_validate(data, "t.csv", dataset="targets", key=load_key(tmp_path / "k"))
+    if isinstance(expected, float):
+        assert v.errors.empty, v.errors.to_dict(orient="records")
+        assert v.frame["target"].iloc[0] == expected
+    else:
+        assert v.errors["code"].tolist() == [expected]
+        assert v.errors["row"].tolist() == [2]
