@@ -6,6 +6,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -62,13 +63,16 @@ def _bare(key: str) -> str:
     return key.split("(")[0]
 
 
+MAX_XLSX_ENV = "DASHBOARD_MAX_XLSX_MB"
+
+
 def read_file(
     data: bytes,
     file_name: str,
     *,
     sheet: str | None = None,
     known_headers: Collection[str] = (),
-    max_uncompressed: int = 200 * 2**20,
+    max_uncompressed: int | None = None,
 ) -> RawTable:
     """Parse ``data`` (CSV or XLSX) into a :class:`RawTable`; raise :class:`FileRejected` for whole-file problems."""
     if not data or (len(data) < 1 << 16 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf")):
@@ -76,7 +80,7 @@ def read_file(
     name = file_name.lower()
     known = {header_key(h) for h in known_headers}
     if name.endswith((".xlsx", ".xlsm")) or (data[:2] == b"PK" and not name.endswith((".csv", ".txt"))):
-        return _read_xlsx(data, sheet, known, max_uncompressed)
+        return _read_xlsx(data, sheet, known, max_uncompressed or max_xlsx_bytes())
     head = data[:64].lstrip().lower()
     if name.endswith((".xls", ".et", ".ods", ".numbers")) or data[:4] == b"\xd0\xcf\x11\xe0" or head.startswith(b"<"):
         raise FileRejected("file_format", name=file_name)
@@ -290,6 +294,11 @@ def _filled(arr: pa.Array) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- XLSX
+
+
+def max_xlsx_bytes() -> int:
+    """The cap on a workbook's uncompressed size, checked before parsing: $DASHBOARD_MAX_XLSX_MB (default 200)."""
+    return int(float(os.environ.get(MAX_XLSX_ENV, "200")) * 2**20)
 
 
 def _read_xlsx(data: bytes, sheet: str | None, known: set[str], max_uncompressed: int) -> RawTable:

@@ -556,7 +556,7 @@ def read_and_validate(
     key: bytes,
     known_project_ids: Collection[str] = (),
     sheet: str | None = None,
-    max_uncompressed: int = 200 * 2**20,
+    max_uncompressed: int | None = None,
 ) -> Validated:
     """Read ``data`` and validate it against ``dataset`` (detected from the headers when None)."""
     raw = read_file(data, file_name, sheet=sheet, known_headers=known_headers(), max_uncompressed=max_uncompressed)

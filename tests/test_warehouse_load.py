@@ -227,3 +227,24 @@ def test_cli_reload_is_a_noop_that_says_so(db, tmp_path):
     assert (first.returncode, second.returncode) == (0, 0)
     assert "已装入过" in second.stdout
     assert q(db, "SELECT count(*) FROM batches") == [(1,)]
+
+
+def test_workbook_over_the_configured_cap_is_refused_before_parsing(db, tmp_path):
+    from etl.contracts import DATASETS
+    from etl.templates import template
+
+    book = tmp_path / "t.xlsx"
+    book.write_bytes(template(DATASETS["projects"], "xlsx"))
+    before = db.read_bytes()
+    env = {**os.environ, "DASHBOARD_MAX_XLSX_MB": "0.001"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "--db", str(db), "load", str(book)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 1
+    assert "MB" in proc.stdout
+    assert db.read_bytes() == before
+    assert warehouse.load_file(db, book).status == "loaded"  # under the default cap it loads
