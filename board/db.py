@@ -8,7 +8,6 @@ by the token, so pages show the new batch on their next rerun.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,13 +20,11 @@ import streamlit as st
 from etl import warehouse
 
 T = TypeVar("T")
-DEFAULT_DB = Path(__file__).resolve().parents[1] / "data" / "warehouse.duckdb"
-DB_ENV = "DASHBOARD_DB"
 
 
 def db_path() -> Path:
-    """The warehouse file: $DASHBOARD_DB, else data/warehouse.duckdb of the repository."""
-    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+    """The warehouse file: $DASHBOARD_DB, else data/warehouse.duckdb of the repository (etl.warehouse decides)."""
+    return warehouse.default_db_path()
 
 
 def version(path: Path | None = None) -> tuple[int, int] | None:

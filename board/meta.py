@@ -8,8 +8,10 @@ import pandas as pd
 
 from board import db
 from board.filters import Options
+from etl import schema
 
-DEFAULT_SETTINGS: dict[str, int] = {"settings.stalled_signed_days": 180, "settings.stalled_no_funds_months": 6}
+# The defaults are declared once, with the warehouse schema; the meta table may override them.
+DEFAULT_SETTINGS: dict[str, int] = {k: int(v) for k, v in schema.DEFAULT_SETTINGS.items() if k.startswith("settings.")}
 
 _YEARS_SQL = "SELECT year FROM v_metric_facts UNION SELECT year FROM v_targets ORDER BY year"
 # Park metrics are left out: an annual park row sits in month 12 and says nothing about the latest month.
