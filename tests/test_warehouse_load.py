@@ -248,3 +248,22 @@ def test_workbook_over_the_configured_cap_is_refused_before_parsing(db, tmp_path
     assert "MB" in proc.stdout
     assert db.read_bytes() == before
     assert warehouse.load_file(db, book).status == "loaded"  # under the default cap it loads
+
+
+def test_cli_output_never_shows_raw_personal_data(db, tmp_path):
+    bad_id = ID_A[:-1] + "1"  # checksum wrong: reported, but masked
+    f = csv(tmp_path / "r.csv", "returnees", [_returnee(ID_B), _returnee(bad_id), _returnee("12345")])
+    for args in (["load", str(f)], ["validate", str(f)], ["load", str(f), "--skip-invalid"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "etl", "--db", str(db), *args], cwd=ROOT, capture_output=True, text=True
+        )
+        shown = proc.stdout + proc.stderr
+        assert "行 3" in shown or "已装入" in shown, shown
+        for needle in (ID_B, bad_id, NAME_A, PHONE_A):
+            assert needle not in shown
+    assert (
+        "110105********0021"
+        in subprocess.run(
+            [sys.executable, "-m", "etl", "--db", str(db), "validate", str(f)], cwd=ROOT, capture_output=True, text=True
+        ).stdout
+    )
