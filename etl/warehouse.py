@@ -287,6 +287,8 @@ def load_file(
             try:
                 with build_and_swap(db_path) as con:
                     _insert_batch(con, v, next_id, file_path.name, sha, user, kept)
+                    if ds.name in schema.FACT_SOURCES:
+                        con.execute(schema.REFRESH_FACTS)
                     keeping.result()
             except BaseException:
                 keeping.cancel()
@@ -438,6 +440,8 @@ def rollback(db_path: Path | None, batch_id: int, *, user: str = "cli") -> dict:
             "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
             [datetime.now(), user, batch_id],
         )
+        if ds.name in schema.FACT_SOURCES:
+            con.execute(schema.REFRESH_FACTS)
         if ds.name == "projects":
             orphans = con.execute(
                 "SELECT count(*), min(project_id) FROM v_funding f "

@@ -96,3 +96,20 @@ def test_contract_investment_blank_means_total(db):
         ("A1", 15000.0),
         ("A2", 8000.0),
     ]
+
+
+def test_facts_follow_every_load_and_rollback(db, tmp_path):
+    before = progress(db, "全县", "contract_investment")[1]
+    extra = warehouse.load_file(
+        db, csv(tmp_path / "more.csv", "projects", [project("E1", "1000", township="城关街道", signed="2026-10-01")])
+    )
+    assert progress(db, "全县", "contract_investment")[1] == before + 1000
+    warehouse.rollback(db, extra.batch_id)
+    assert progress(db, "全县", "contract_investment")[1] == before
+
+
+def test_a_returnees_batch_leaves_the_facts_as_they_were(db, tmp_path):
+    facts = q(db, "SELECT * FROM v_metric_facts ORDER BY ALL")
+    row = {"person_key": "K1", "township": "青石镇", "return_date": "2026-02-01"}
+    assert warehouse.load_file(db, csv(tmp_path / "r.csv", "returnees", [row])).status == "loaded"
+    assert q(db, "SELECT * FROM v_metric_facts ORDER BY ALL") == facts
