@@ -94,7 +94,12 @@ def _cmd_load(args, db: Path) -> int:
     res = warehouse.load_file(
         db, args.file, dataset=args.dataset, skip_invalid=args.skip_invalid, user=args.user, sheet=args.sheet
     )
-    zh = args.lang == "zh"
+    return _report(res, args.lang, args.report)
+
+
+def _report(res: warehouse.LoadResult, lang: str, report: Path | None) -> int:
+    """Print what happened to one file (located errors, warnings, counts); return the exit code."""
+    zh = lang == "zh"
     if res.status == "noop":
         print(
             f"文件已装入过（批次 {res.duplicate_of}），未做任何改动。"
@@ -102,9 +107,9 @@ def _cmd_load(args, db: Path) -> int:
             else f"This file was already loaded as batch {res.duplicate_of}; nothing changed."
         )
         return EXIT_OK
-    _print_issues(res.errors, args.lang, "错误", "Errors")
-    _print_issues(res.warnings, args.lang, "提示", "Warnings")
-    _write_report(res.validated, args.report)
+    _print_issues(res.errors, lang, "错误", "Errors")
+    _print_issues(res.warnings, lang, "提示", "Warnings")
+    _write_report(res.validated, report)
     if res.status == "rejected":
         print(
             f"未装入：{res.rows_read} 行中 {res.rows_rejected} 行有错误，数据仓库未改动。"
@@ -155,15 +160,7 @@ def _cmd_init(args, db: Path) -> int:
     sample = db.parent / "sample"
     files = demo.generate(sample, as_of=args.as_of or date.today(), returnees=args.returnees)
     for path in files:  # generate() returns them in load order (projects before funding)
-        args.file, args.dataset, args.skip_invalid, args.user, args.sheet, args.report = (
-            path,
-            None,
-            False,
-            "demo",
-            None,
-            None,
-        )
-        code = _cmd_load(args, db)
+        code = _report(warehouse.load_file(db, path, user="demo"), args.lang, None)
         if code != EXIT_OK:
             return code
     return EXIT_OK

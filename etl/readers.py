@@ -333,7 +333,7 @@ def _read_xlsx(data: bytes, sheet: str | None, known: set[str], max_uncompressed
             issues.append(Issue(None, "", "", "sheet_chosen", {"sheet": name, "sheets": "、".join(names)}, WARNING))
         frame, typed_issues = _typed_to_str(grid[h + 1 :], h + 2)
         issues += typed_issues
-        issues += _formula_issues(zf, wb, name, h + 1)
+        issues += _formula_issues(zf, name, h + 1)
         rows = np.arange(h + 2, h + 2 + len(frame), dtype=np.int64)
         if not len(frame):
             raise FileRejected("file_no_data", where=f"sheet {name}")
@@ -391,9 +391,7 @@ _CELL_FORMULA = re.compile(
 )
 
 
-def _formula_issues(
-    zf: zipfile.ZipFile, wb: python_calamine.CalamineWorkbook, sheet: str, header_row: int
-) -> list[Issue]:
+def _formula_issues(zf: zipfile.ZipFile, sheet: str, header_row: int) -> list[Issue]:
     """Formula cells with no cached value: calamine reads them as blank, so find them in the sheet XML."""
     path = _sheet_xml_path(zf, sheet)
     if path is None:

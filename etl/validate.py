@@ -296,7 +296,7 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
     # cells (the keyed pseudonyms are computed by DuckDB, GIL released, while later columns normalise)
     with ThreadPoolExecutor(max_workers=1) as pool:
         values, cell_bad, pseudo = _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key)
-        frame = _build_frame(dataset, values, n, hmap, errs, rows, pseudo)
+        frame = _build_frame(dataset, values, n, pseudo)
     _check_one_of(dataset, raw, by_name, rows, errs)
     _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_bad)
     _check_keys(dataset, frame, by_name, rows, errs)
@@ -307,7 +307,7 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
     valid = np.zeros(n, dtype=bool) if file_bad else ~np.isin(rows, located)
     frame["_row"] = rows
     stored = [c for c, _ in dataset.stored_columns()]
-    pseudo = frame["_id_pseudonym"] if "_id_pseudonym" in frame else None
+    pseudo = frame.get("_id_pseudonym")
     return Validated(dataset, frame[stored + ["_row"]], valid, errors, warnings, raw, hmap, pseudo)
 
 
@@ -395,7 +395,7 @@ def _empty(sql_type: str, n: int) -> pd.Series:
     return pd.Series(pa.nulls(n, pa.large_string()), dtype="str")
 
 
-def _build_frame(dataset, values, n, hmap, errs, rows, pseudo_future) -> pd.DataFrame:
+def _build_frame(dataset, values, n, pseudo_future) -> pd.DataFrame:
     cols: dict[str, pd.Series] = {}
     for name, sql_type in dataset.stored_columns():
         cols[name] = values[name] if name in values else _empty(sql_type, n)

@@ -214,10 +214,6 @@ class LoadResult:
     validated: object | None = None
 
 
-def _known(reader_con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
-    return {r[0] for r in reader_con.execute(sql).fetchall()}
-
-
 def load_file(
     db_path: Path | None,
     file_path: Path | str,
@@ -242,28 +238,40 @@ def load_file(
         reader = open_reader(db_path)
         try:
             cur = reader.cursor()
-            loaded = dict(
-                cur.execute("SELECT sha256, min(batch_id) FROM batches WHERE status = 'loaded' GROUP BY 1").fetchall()
-            )
-            project_ids = _known(cur, "SELECT project_id FROM v_projects")
+            loaded = {  # sha256 → (first loaded batch, dataset)
+                sha: (batch_id, name)
+                for sha, batch_id, name in cur.execute(
+                    "SELECT sha256, min(batch_id), any_value(dataset) FROM batches WHERE status = 'loaded' GROUP BY 1"
+                ).fetchall()
+            }
+            project_ids = {r[0] for r in cur.execute("SELECT project_id FROM v_projects").fetchall()}
             next_id = cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
         finally:
             reader.close()
         try:
             raw = read_file(data, file_path.name, sheet=sheet, known_headers=known_headers())
             sha = hashing.result()
-            if sha in loaded:  # the same bytes are already loaded: a no-op that says so
-                return _noop(db_path, loaded[sha])
-            ds_given = contracts.get(dataset) if dataset else detect_dataset(raw.headers)
-            v = validate(raw, ds_given, key=key, known_project_ids=project_ids)
+            if sha not in loaded:
+                ds_given = contracts.get(dataset) if dataset else detect_dataset(raw.headers)
+                v = validate(raw, ds_given, key=key, known_project_ids=project_ids)
         except FileRejected as exc:
             sha = hashing.result()
-            if sha in loaded:
-                return _noop(db_path, loaded[sha])
-            errors = pd.DataFrame(
-                [{"row": pd.NA, "column": "", "value": "", "code": exc.code, "reason_zh": exc.zh, "reason_en": exc.en}]
-            )
-            return LoadResult("rejected", dataset=dataset, errors=errors)
+            if sha not in loaded:
+                errors = pd.DataFrame(
+                    [
+                        {
+                            "row": pd.NA,
+                            "column": "",
+                            "value": "",
+                            "code": exc.code,
+                            "reason_zh": exc.zh,
+                            "reason_en": exc.en,
+                        }
+                    ]
+                )
+                return LoadResult("rejected", dataset=dataset, errors=errors)
+        if sha in loaded:  # the same bytes are already loaded: a no-op that says so
+            return LoadResult("noop", dataset=loaded[sha][1], duplicate_of=loaded[sha][0])
         ds: Dataset = v.dataset
         n_read = len(v.frame)
         n_bad = int((~v.valid).sum())
@@ -282,33 +290,22 @@ def load_file(
             return result
         kept = _kept_path(db_path, v, sha, file_path.name, next_id)
         # The kept copy is written (pyarrow, GIL released) while DuckDB inserts; both finish before the swap.
-        with ThreadPoolExecutor(max_workers=1) as keeper:
-            keeping = keeper.submit(_write_kept, kept, v, data)
-            try:
-                with build_and_swap(db_path) as con:
-                    _insert_batch(con, v, next_id, file_path.name, sha, user, kept)
-                    if ds.name in schema.FACT_SOURCES:
-                        con.execute(schema.REFRESH_FACTS)
-                    keeping.result()
-            except BaseException:
-                keeping.cancel()
-                wait([keeping])
-                kept.unlink(missing_ok=True)
-                raise
+        keeping = pool.submit(_write_kept, kept, v, data)
+        try:
+            with build_and_swap(db_path) as con:
+                _insert_batch(con, v, next_id, file_path.name, sha, user, kept)
+                if ds.name in schema.FACT_SOURCES:
+                    con.execute(schema.REFRESH_FACTS)
+                keeping.result()
+        except BaseException:
+            wait([keeping])
+            kept.unlink(missing_ok=True)
+            raise
         result.status = "loaded"
         result.batch_id = next_id
         result.rows_loaded = n_read - n_bad
         result.kept_path = kept
         return result
-
-
-def _noop(db_path: Path, batch_id: int) -> LoadResult:
-    reader = open_reader(db_path)
-    try:
-        row = reader.cursor().execute("SELECT dataset FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
-    finally:
-        reader.close()
-    return LoadResult("noop", dataset=row[0], duplicate_of=batch_id)
 
 
 def _insert_batch(con, v, batch_id: int, file_name: str, sha: str, user: str, kept: Path) -> None:

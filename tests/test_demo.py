@@ -276,3 +276,26 @@ def test_write_returnees_csv_and_xlsx_for_benchmarks(tmp_path):
     xlsx = demo.write_returnees_xlsx(tmp_path / "r.xlsx", 300, as_of=AS_OF)
     rows = list(openpyxl.load_workbook(xlsx, read_only=True).active.iter_rows(values_only=True))
     assert len(rows) == 301 and all(isinstance(r[0], str) and len(r[0]) == 18 for r in rows[1:])
+
+
+def test_demo_targets_agree_with_the_warehouse_definition_of_actuals(demo_db):
+    """The generator sizes targets from its own tally of actuals; loaded, the warehouse (v_target_progress)
+    must put complete years at 40–125 % (lagging townships 40–60 %), so the two tallies cannot drift apart."""
+    from etl import warehouse
+
+    r = warehouse.open_reader(demo_db)
+    try:
+        rates = (
+            r.cursor()
+            .execute(
+                "SELECT completion_rate FROM v_target_progress WHERE actual > 0 AND year < 2026"
+                " AND NOT (target IN (1, 100) AND actual < target)"  # the generator's minimum target (1 / 100万)
+            )
+            .fetchall()
+        )
+    finally:
+        r.close()
+    rates = [x for (x,) in rates]
+    assert len(rates) > 500
+    assert min(rates) >= 0.35 and max(rates) <= 1.3
+    assert sum(0.85 <= x <= 1.2 for x in rates) / len(rates) > 0.75
