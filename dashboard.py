@@ -8,8 +8,9 @@ import os
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from board import db, filters, fmt, meta, nav
+from board import db, fmt, meta, nav, sidebar
 from board.i18n import t
+from board.selection import Options
 
 log = logging.getLogger("dashboard")
 
@@ -17,8 +18,9 @@ log = logging.getLogger("dashboard")
 def frame() -> StreamlitPage:
     """Draw what every page shares and return the page to run."""
     ready = db.has_data()
-    options = meta.options() if ready else filters.Options()
-    notices = filters.init_state(options)
+    options = meta.options() if ready else Options()
+    page_params = nav.page_params()
+    notices = sidebar.init_state(options, page_params)
     st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
     sections: dict[str, list] = {}
     for spec in nav.existing():
@@ -26,14 +28,14 @@ def frame() -> StreamlitPage:
         sections.setdefault(t(f"nav.{spec.section}"), []).append(page)
     current_page = st.navigation(sections)
     st.sidebar.caption(t("app.title"))
-    sel = filters.sidebar(options, with_data=ready)
+    own = nav.params_of(current_page.url_path)
+    sel = sidebar.sidebar(options, with_data=ready, page_params=own)
     for notice in notices:
-        st.warning(notice.text(), icon=":material/info:")
-    if ready:
-        st.caption(
-            t("freshness", loaded=fmt.timestamp(meta.latest_load()), month=fmt.month(sel.year, sel.month)),
-            help=t("freshness_help"),
-        )
+        st.warning(sidebar.notice_text(notice), icon=":material/info:")
+    through = options.data_through()
+    if ready and through:
+        period, loaded = fmt.period(sel.year, sel.month), fmt.timestamp(meta.latest_load())
+        st.caption(t("freshness", period=period, through=fmt.month(*through), loaded=loaded), help=t("freshness_help"))
     return current_page
 
 

@@ -6,6 +6,8 @@ on this stack that is several times cheaper per rerun than incremental updates.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -44,7 +46,7 @@ def cumulative_vs_pace(monthly: pd.DataFrame, target: float | None, kind: str, t
     lang = current_lang()
     top = max(float(monthly["cumulative"].max(skipna=True) or 0), target or 0)
     div, unit = fmt.scale(top, kind, lang)
-    months = [t(f"month.short.{m}") for m in monthly["month"]]
+    months = list(monthly["month"])
     traces = [
         go.Bar(x=months, y=monthly["value"] / div, name=t("chart.monthly"), marker_color=GREY, opacity=0.6),
         go.Scatter(
@@ -56,19 +58,22 @@ def cumulative_vs_pace(monthly: pd.DataFrame, target: float | None, kind: str, t
         pace = [target * m / 12 / div for m in monthly["month"]]
         line = {"color": ORANGE, "dash": "dash", "width": 2}
         traces.append(go.Scatter(x=months, y=pace, name=t("chart.pace_line"), mode="lines", line=line))
-    return go.Figure(traces, _layout(title, 360, yaxis={"title": {"text": unit}}))
+    xaxis = {"title": {"text": t("chart.month_axis")}, "tickmode": "linear", "dtick": 1, "tickangle": 0}
+    return go.Figure(traces, _layout(title, 360, yaxis={"title": {"text": unit}}, xaxis=xaxis))
 
 
-def ranking_bars(df: pd.DataFrame, pace: float, title: str) -> go.Figure:
-    """Horizontal bars of completion rate per unit (columns unit, rate, ahead), with the 序时 line.
+def ranking_bars(df: pd.DataFrame, pace: float, title: str, highlight: tuple[str, ...] = ()) -> go.Figure:
+    """Horizontal bars of completion rate per unit (columns unit, rate, ahead), with the 序时 line; the
+    ``highlight`` units' names in bold.
 
     Each bar's text carries the rate and the verdict word, so colour is not the only signal.
     """
     df = df.iloc[::-1]  # plotly draws the first row at the bottom
+    names = [f"<b>{html.escape(u)}</b>" if u in highlight else html.escape(u) for u in df["unit"]]
     words = {True: t("verdict.ahead_short"), False: t("verdict.behind_short")}
     text = [f"{fmt.pct(r)} {words[bool(a)]}" for r, a in zip(df["rate"], df["ahead"], strict=True)]
     bar = go.Bar(
-        x=df["rate"] * 100, y=df["unit"], orientation="h", marker_color=[GREEN if a else ORANGE for a in df["ahead"]],
+        x=df["rate"] * 100, y=names, orientation="h", marker_color=[GREEN if a else ORANGE for a in df["ahead"]],
         text=text, textposition="outside", cliponaxis=False,
     )  # fmt: skip
     top = max(float((df["rate"] * 100).max()), pace * 100)

@@ -1,18 +1,24 @@
-"""Table downloads: XLSX (formulas-from-strings off) and CSV (formula-looking cells neutralised).
+"""Table downloads (XLSX and CSV) of a labelled table (board.tables.Table), built when clicked.
 
-Every table on every page is offered through ``download_buttons``. Values are written as stored
-(no rounding); text that a spreadsheet would run as a formula is kept as text.
+Both carry the table's title and context lines (period, filters, data through, made at) above the
+header. Numbers are written as numbers at their display precision: XLSX cells carry a number format
+(two decimals for money, whole numbers for counts, ``0.0%`` for rates); CSV rates are written as
+``85.3%``, which Excel reads as a percentage. Missing values are blank. Text a spreadsheet would run
+as a formula is kept as text.
 """
 
 from __future__ import annotations
 
 import io
+import math
 
 import pandas as pd
 
 from board.i18n import t
+from board.tables import NUMERIC_KINDS, Table
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_XLSX_FORMATS = {"money": "#,##0.00", "usd": "#,##0.00", "count": "#,##0", "rate": "0.0%"}
 
 
 def neutralise(text: str) -> str:
@@ -20,56 +26,104 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _neutral_frame(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
-            out[col] = out[col].map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    return out
+def _kinds(tab: Table, label: str) -> list[str]:
+    return tab.row_kinds.get(label) or [tab.kinds[label]] * len(tab.frame)
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with BOM and CRLF (cells holding CR or LF are quoted); text cells neutralised, numbers exact."""
-    return _neutral_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+def to_csv_bytes(tab: Table) -> bytes:
+    """UTF-8 CSV with BOM and CRLF: title and context lines, a blank line, then the table."""
+    lines: list[list[str]] = [[neutralise(tab.title)]]
+    lines += [[neutralise(k), neutralise(v)] for k, v in tab.context]
+    lines.append([])
+    lines.append([neutralise(str(c)) for c in tab.frame.columns])
+    cols = []
+    for label in tab.frame.columns:
+        values = tab.frame[label]
+        kind = tab.kinds[label]
+        if kind in NUMERIC_KINDS:
+            cols.append([_csv_number(v, k) for v, k in zip(values, _kinds(tab, label), strict=True)])
+        else:
+            cols.append([neutralise(str(v)) for v in values])
+    lines += [list(row) for row in zip(*cols, strict=True)] if cols else []
+    buf = io.StringIO()
+    pd.DataFrame(lines).to_csv(buf, index=False, header=False, lineterminator="\r\n")
+    return buf.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
-    """XLSX via xlsxwriter with strings_to_formulas/strings_to_urls off: '=1+1' stays a string."""
+def _csv_number(v: object, kind: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if kind == "rate":
+        return f"{float(v) * 100:.1f}%"
+    if kind == "count":
+        return str(int(round(float(v))))
+    return f"{float(v):.2f}"
+
+
+def to_xlsx_bytes(tab: Table) -> bytes:
+    """XLSX via xlsxwriter (strings never become formulas or links): title, context, header, rows."""
+    import xlsxwriter
+
     buf = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        df.to_excel(writer, sheet_name=sheet[:31], index=False)
-        ws = writer.sheets[sheet[:31]]
-        for i, col in enumerate(df.columns):
-            width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)]) + 2
-            ws.set_column(i, i, min(width * 1.6, 60))
+    opts = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(buf, opts) as wb:
+        ws = wb.add_worksheet((tab.title or "data")[:31])
+        bold = wb.add_format({"bold": True, "font_size": 13})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        number = {k: wb.add_format({"num_format": f}) for k, f in _XLSX_FORMATS.items()}
+        ws.write_string(0, 0, tab.title, bold)
+        for i, (k, v) in enumerate(tab.context, start=1):
+            ws.write_string(i, 0, k)
+            ws.write_string(i, 1, v)
+        top = len(tab.context) + 2
+        for j, label in enumerate(tab.frame.columns):
+            ws.write_string(top, j, str(label), head)
+            kinds = _kinds(tab, label)
+            numeric = tab.kinds[label] in NUMERIC_KINDS
+            for i, v in enumerate(tab.frame[label], start=top + 1):
+                if numeric:
+                    if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                        ws.write_number(i, j, float(v), number[kinds[i - top - 1]])
+                elif v != "":
+                    ws.write_string(i, j, str(v))
+            width = max([len(str(label))] + [len(str(v)) for v in tab.frame[label].head(200)]) + 2
+            ws.set_column(j, j, min(max(width * 1.6, 10), 60))
+        ws.freeze_panes(top + 1, 0)
     return buf.getvalue()
 
 
-def download_buttons(df: pd.DataFrame, name: str, key: str) -> None:
-    """Two buttons (XLSX, CSV) under a table; files are built on click. ``name`` is the file stem, ``key`` unique on the page."""
+def download_buttons(tab: Table, key: str) -> None:
+    """Two buttons (XLSX, CSV) under a table; the files are built when clicked. ``key`` unique on the page."""
     import streamlit as st
 
-    frame = df.copy()  # built only when clicked (deferred), from this snapshot
-    left, right, _ = st.columns([1, 1, 4])
-    with left:
+    with st.container(horizontal=True, gap="small"):
         st.download_button(
             t("export.xlsx"),
-            lambda: to_xlsx_bytes(frame),
-            file_name=f"{name}.xlsx",
+            lambda: to_xlsx_bytes(tab),
+            file_name=f"{tab.stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
             on_click="ignore",
             icon=":material/download:",
+            width="content",
         )
-    with right:
         st.download_button(
             t("export.csv"),
-            lambda: to_csv_bytes(frame),
-            file_name=f"{name}.csv",
+            lambda: to_csv_bytes(tab),
+            file_name=f"{tab.stem}.csv",
             mime="text/csv",
             key=f"{key}_csv",
             on_click="ignore",
             icon=":material/download:",
+            width="content",
         )
+
+
+def show(tab: Table, key: str) -> None:
+    """The table as the page shows it (board.tables.display_frame), with its download buttons."""
+    import streamlit as st
+
+    from board.tables import display_frame
+
+    st.dataframe(display_frame(tab), hide_index=True)
+    download_buttons(tab, key)

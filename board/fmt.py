@@ -26,7 +26,8 @@ _USD = {
 KINDS: tuple[str, ...] = ("money", "usd", "projects", "ventures", "people", "items")
 
 
-def _missing(v: object) -> bool:
+def missing(v: object) -> bool:
+    """None, NaN, NA or NaT."""
     if v is None:
         return True
     try:
@@ -37,7 +38,7 @@ def _missing(v: object) -> bool:
 
 def number(v: float | int | None, decimals: int = 2) -> str:
     """Thousands separators; integers without decimals, other values with ``decimals`` places."""
-    if _missing(v):
+    if missing(v):
         return DASH
     if float(v) == int(v):
         return f"{int(v):,}"
@@ -45,7 +46,7 @@ def number(v: float | int | None, decimals: int = 2) -> str:
 
 
 def _scaled(v: float | None, table: dict, lang: str | None, compact: bool = False) -> str:
-    if _missing(v):
+    if missing(v):
         return DASH
     lang = lang or current_lang()
     for threshold, divisor, key in table[lang]:
@@ -69,7 +70,7 @@ def usd(v: float | None, lang: str | None = None, compact: bool = False) -> str:
 
 def count(v: float | int | None, kind: str, lang: str | None = None) -> str:
     """A count with its unit word: kind people (人), projects or ventures (个), items (条)."""
-    if _missing(v):
+    if missing(v):
         return DASH
     return t(f"fmt.{kind}", lang, v=number(v))
 
@@ -85,7 +86,7 @@ def value(v: float | None, kind: str, lang: str | None = None, compact: bool = F
 
 def pct(r: float | None, signed: bool = False) -> str:
     """A ratio as a percentage with one decimal: 0.853 → '85.3%' ('+85.3%' when signed)."""
-    if _missing(r):
+    if missing(r):
         return DASH
     return f"{r * 100:+.1f}%" if signed else f"{r * 100:.1f}%"
 
@@ -114,11 +115,45 @@ def month(year: int, m: int, lang: str | None = None) -> str:
 
 def timestamp(ts: dt.datetime | None, lang: str | None = None) -> str:
     """A date and minute: '2026年11月27日 10:03' / '27 Nov 2026 10:03'."""
-    if ts is None or _missing(ts):
+    if ts is None or missing(ts):
         return DASH
     return f"{date(ts.date(), lang)} {ts:%H:%M}"
+
+
+def period_short(m: int, lang: str | None = None) -> str:
+    """Months 1 through ``m`` of the year: '1–11月' / 'Jan–Nov'."""
+    return t("fmt.period_short", lang, m=m, mon=t(f"month.short.{m}", "en"))
 
 
 def period(year: int, m: int, lang: str | None = None) -> str:
     """Year to date through month ``m``: '2026年1–11月' / 'Jan–Nov 2026'."""
     return t("fmt.period", lang, y=year, m=m, mon=t(f"month.short.{m}", "en"))
+
+
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~:$=\"'&%^@")
+
+
+def escape_md(text: str) -> str:
+    """Text that Streamlit's Markdown shows as typed: every ASCII punctuation character backslash-escaped
+    (no link, image, emphasis, colour or icon directive can come out of it)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+_CELL_FORMATS = {"money": "{:,.2f}", "usd": "{:,.2f}", "count": "{:,.0f}", "rate": "{:.1%}"}
+
+
+def cell_format(kind: str) -> str:
+    """The format of a table cell of ``kind`` (money, usd, count, rate): '1,234.56', '1,234', '85.3%'."""
+    return _CELL_FORMATS[kind]
+
+
+def cell(v: object, kind: str) -> str:
+    """A table cell as text in its display precision; "—" when missing."""
+    return DASH if missing(v) else cell_format(kind).format(float(v))
+
+
+def iso_date(v: object) -> str:
+    """A date as 2026-03-05 (tables and exports); "" when missing."""
+    if missing(v):
+        return ""
+    return pd.Timestamp(v).strftime("%Y-%m-%d")

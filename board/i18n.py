@@ -37,8 +37,15 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
 
 
 def metric_name(code: str, lang: str | None = None) -> str:
-    """Display name of a target metric code (etl.contracts.TARGET_METRICS)."""
-    return t(f"metric.{code}", lang)
+    """Display name of a metric, from the metric catalogue (etl.metric_catalogue)."""
+    from etl.metric_catalogue import get
+
+    return get(code).name(lang or current_lang())
+
+
+def field_name(fields: dict[str, tuple[str, str]], name: str, lang: str | None = None) -> str:
+    """A word shared with the command line (etl.messages: BATCH_FIELDS, BATCH_STATUS…) in the display language."""
+    return fields[name][0 if (lang or current_lang()) == "zh" else 1]
 
 
 def dataset_name(name: str, lang: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Warehouse metadata for the frame: filter options, data freshness, batches and settings."""
+"""Warehouse metadata for the frame: filter options (from the unit registry), data freshness, batches, settings."""
 
 from __future__ import annotations
 
@@ -7,46 +7,56 @@ import datetime as dt
 import pandas as pd
 
 from board import db
-from board.filters import Options
-from etl import schema
+from board.selection import Options
+from etl import metric_catalogue, schema, store
 
 # The defaults are declared once, with the warehouse schema; the meta table may override them.
 DEFAULT_SETTINGS: dict[str, int] = {k: int(v) for k, v in schema.DEFAULT_SETTINGS.items() if k.startswith("settings.")}
+# Metrics whose facts carry their real month say how far the data runs (an annual park row sits in month 12).
+_MONTHLY = [m.code for m in metric_catalogue.METRICS if m.monthly]
 
-_YEARS_SQL = "SELECT year FROM v_metric_facts UNION SELECT year FROM v_targets ORDER BY year"
-# Park metrics are left out: an annual park row sits in month 12 and says nothing about the latest month.
-_LATEST_SQL = """SELECT year, max(month) AS month FROM v_metric_facts
-WHERE NOT starts_with(metric, 'park_') GROUP BY year ORDER BY year"""
-# Townships come from the datasets that have one (a lead's unit may be a department, so not from facts).
-_DIM_SQL = """SELECT 'township' AS dim, township AS v FROM v_projects WHERE township IS NOT NULL
-UNION SELECT 'township', township FROM v_labor UNION SELECT 'township', township FROM v_returnees
-UNION SELECT 'township', township FROM v_training UNION SELECT 'township', township FROM v_ventures
-UNION SELECT 'industry', industry FROM v_metric_facts WHERE industry IS NOT NULL
-UNION SELECT 'park', park FROM v_metric_facts WHERE park IS NOT NULL
-UNION SELECT 'park', park FROM v_parks WHERE park IS NOT NULL
+_YEARS_SQL = "SELECT DISTINCT year FROM v_unit_facts UNION SELECT year FROM v_targets ORDER BY year"
+_LATEST_SQL = """SELECT year, max(month) AS month FROM v_unit_facts
+WHERE unit = '*' AND list_contains(?::VARCHAR[], metric) GROUP BY year ORDER BY year"""
+# Registered units first (townships in division-code order), then names the data uses that are not registered.
+_UNITS_SQL = """SELECT type, name, last_year FROM v_units ORDER BY type, code NULLS LAST, name"""
+_DATA_SQL = """SELECT 'township' AS dim, township AS v FROM v_unit_facts WHERE township IS NOT NULL
+UNION SELECT 'township', township FROM v_returnees
+UNION SELECT 'industry', industry FROM v_unit_facts WHERE industry IS NOT NULL
+UNION SELECT 'park', park FROM v_unit_facts WHERE park IS NOT NULL
+UNION SELECT 'park', park FROM v_parks
 ORDER BY dim, v"""
 _FRESH_SQL = "SELECT max(loaded_at) AS loaded_at FROM v_batches WHERE status = 'loaded'"
-_BATCHES_SQL = """SELECT batch_id, dataset, file_name, rows_read, rows_loaded, rows_rejected, user_name, loaded_at,
-  status, rolled_back_at FROM v_batches ORDER BY loaded_at DESC, batch_id DESC"""
 _SETTINGS_SQL = "SELECT key, value FROM meta WHERE starts_with(key, 'settings.')"
 
 
 @db.cached
 def options() -> Options:
-    """Years (with data or targets), latest month with data per year, townships, industries, parks."""
+    """Years (with data or targets); per year the last month a user may choose (the latest month with data;
+    12 for a year followed by a later year with data); townships and parks from the unit registry (a
+    township with no data yet is listed; one merged away before the first year is not) and the data;
+    industries from the data."""
     years = tuple(int(y) for y in db.query(_YEARS_SQL)["year"])
-    latest = {int(r.year): int(r.month) for r in db.query(_LATEST_SQL).itertuples()}
-    dims = db.query(_DIM_SQL)
+    latest = {int(r.year): int(r.month) for r in db.query(_LATEST_SQL, [_MONTHLY]).itertuples()}
+    if latest:
+        last_data_year = max(latest)
+        latest |= {y: 12 for y in years if y < last_data_year}
+    units = db.query(_UNITS_SQL)
+    data = db.query(_DATA_SQL)
+    first = min(years) if years else None
 
-    def values(dim: str) -> tuple[str, ...]:
-        return tuple(dims.loc[dims["dim"] == dim, "v"])
+    def listed(unit_type: str, dim: str) -> tuple[str, ...]:
+        reg = units[units["type"] == unit_type]
+        if first is not None:
+            reg = reg[reg["last_year"].isna() | (reg["last_year"] >= first)]
+        return tuple(dict.fromkeys([*reg["name"], *data.loc[data["dim"] == dim, "v"]]))
 
     return Options(
         years=years,
         latest_month=latest,
-        townships=values("township"),
-        industries=values("industry"),
-        parks=values("park"),
+        townships=listed("镇街", "township"),
+        industries=tuple(data.loc[data["dim"] == "industry", "v"]),
+        parks=listed("园区", "park"),
     )
 
 
@@ -56,9 +66,16 @@ def latest_load() -> dt.datetime | None:
     return None if pd.isna(ts) else pd.Timestamp(ts).to_pydatetime()
 
 
-def batches() -> pd.DataFrame:
-    """Grain: one row per batch (loaded or rolled back), newest first."""
-    return db.query(_BATCHES_SQL)
+@db.cached
+def batch_history() -> pd.DataFrame:
+    """Grain: one row per batch (loaded or rolled back), newest first (etl.store.batches)."""
+    return store.batches(db.reader(str(db.db_path())))
+
+
+@db.cached
+def quarantined(batch_id: int) -> pd.DataFrame:
+    """Grain: one row per quarantined row of the batch (etl.store.quarantine)."""
+    return store.quarantine(db.reader(str(db.db_path())), batch_id)
 
 
 @db.cached

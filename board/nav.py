@@ -17,12 +17,13 @@ class PageSpec:
     title_key: str
     icon: str
     url_path: str
+    params: tuple[str, ...] = ()  # URL parameters the page owns (kept in the URL beside the shared filters)
 
 
 # Later issues add their pages here; a page whose file does not exist yet is left out of the menu
 # and links to it are not drawn.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "overview", "page.overview", ":material/dashboard:", "overview"),
+    PageSpec("pages/overview.py", "overview", "page.overview", ":material/dashboard:", "overview", ("rank",)),
     PageSpec("pages/projects.py", "investment", "page.projects", ":material/handshake:", "projects"),
     PageSpec("pages/parks.py", "parks", "page.parks", ":material/factory:", "parks"),
     PageSpec("pages/employment.py", "employment", "page.employment", ":material/work:", "employment"),
@@ -33,6 +34,16 @@ PAGES: tuple[PageSpec, ...] = (
 STALLED_PAGE = "pages/projects.py"  # lists stalled projects
 BEHIND_PAGE = "pages/assessment.py"  # lists units behind 序时
 UPLOAD_PAGE = "pages/upload.py"
+
+
+def page_params() -> tuple[str, ...]:
+    """Every URL parameter a registered page owns (the frame keeps them; a page validates its own)."""
+    return tuple(dict.fromkeys(p for spec in PAGES for p in spec.params))
+
+
+def params_of(url_path: str) -> tuple[str, ...]:
+    """The URL parameters the page at ``url_path`` owns."""
+    return next((spec.params for spec in PAGES if spec.url_path == url_path), ())
 
 
 def exists(path: str) -> bool:
@@ -69,7 +80,7 @@ def require_frame() -> None:
     """
     import streamlit as st
 
-    from board.filters import SELECTION_KEY
+    from board.sidebar import SELECTION_KEY
 
     if SELECTION_KEY not in st.session_state:
         st.switch_page(script("dashboard.py"), query_params={k: st.query_params.get_all(k) for k in st.query_params})

@@ -1,4 +1,4 @@
-"""Command line: ``python -m etl`` — a thin layer over etl.warehouse, etl.validate and etl.templates.
+"""Command line: ``python -m etl`` — argument parsing and printing over etl.check, etl.warehouse and etl.store.
 
 Exit codes: 0 loaded / no-op / done, 1 rejected by validation or refused, 2 usage error,
 3 warehouse busy.
@@ -11,8 +11,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from etl import warehouse
+import pandas as pd
+
+from etl import check, clock, store, warehouse
 from etl.contracts import DATASETS
+from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 MAX_PRINTED_ERRORS = 50
@@ -39,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, help_text in (
         ("load", "校验并装入一个文件（一个批次） validate and load one file as one batch"),
-        ("validate", "只校验，不装入 validate only, load nothing"),
+        ("validate", "只校验，不装入（与 load 的结论相同） check only, load nothing (the same verdict as load)"),
     ):
         s = sub.add_parser(name, help=help_text)
         s.add_argument("file", type=Path, help="CSV 或 XLSX 文件 CSV or XLSX file")
@@ -48,15 +51,17 @@ def _parser() -> argparse.ArgumentParser:
         )
         s.add_argument("--sheet", help="XLSX 工作表名 sheet name")
         s.add_argument("--report", type=Path, help="错误报告输出 write the error report (.csv or .xlsx)")
+        s.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="装入有效行、隔离错误行 load the valid rows, quarantine the rows in error",
+        )
         if name == "load":
-            s.add_argument(
-                "--skip-invalid",
-                action="store_true",
-                help="装入有效行、隔离错误行 load valid rows, quarantine the rest",
-            )
             s.add_argument("--user", default="cli", help="操作人 user name recorded with the batch")
 
     sub.add_parser("batches", help="列出批次 list batches")
+    s = sub.add_parser("quarantine", help="列出一个批次被隔离的行 list the quarantined rows of a batch")
+    s.add_argument("batch_id", type=int)
     s = sub.add_parser("rollback", help="回滚一个批次 roll back one batch")
     s.add_argument("batch_id", type=int)
     s.add_argument("--user", default="cli")
@@ -68,14 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _print_issues(frame, lang: str, title_zh: str, title_en: str) -> None:
+def _say(lang: str, zh: str, en: str) -> None:
+    print(zh if lang == "zh" else en)
+
+
+def _print_issues(frame: pd.DataFrame, lang: str, title_zh: str, title_en: str) -> None:
     if frame is None or not len(frame):
         return
     reason = "reason_zh" if lang == "zh" else "reason_en"
     print(title_zh if lang == "zh" else title_en, f"({len(frame)})")
     for rec in frame.head(MAX_PRINTED_ERRORS).to_dict(orient="records"):
         row = rec.get("row")
-        where = "-" if row is None or row != row or str(row) == "<NA>" else str(row)
+        where = "-" if row is None or pd.isna(row) else str(row)
         label = "行" if lang == "zh" else "row"
         print(f"  {label} {where} | {rec.get('column') or ''} | {rec.get('value') or ''} | {rec.get(reason)}")
     if len(frame) > MAX_PRINTED_ERRORS:
@@ -83,87 +92,114 @@ def _print_issues(frame, lang: str, title_zh: str, title_en: str) -> None:
         print(f"  … 另有 {more} 条（用 --report 输出全部）" if lang == "zh" else f"  … {more} more (use --report)")
 
 
-def _write_report(validated, path: Path | None) -> None:
-    if path is None or validated is None:
+def _write_report(checked: check.Checked, path: Path | None) -> None:
+    if path is None:
         return
+    from etl.reports import error_report
+
     fmt = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
-    path.write_bytes(validated.error_report(fmt))
+    path.write_bytes(error_report(checked.errors, checked.warnings, fmt))
+
+
+def _print_check(checked: check.Checked, lang: str, report: Path | None) -> None:
+    _print_issues(checked.errors, lang, "错误", "Errors")
+    _print_issues(checked.warnings, lang, "提示", "Warnings")
+    _write_report(checked, report)
+
+
+def _refusal(checked: check.Checked, lang: str, kept: Path | None) -> None:
+    """Why nothing was loaded, what to do, and where the file was kept."""
+    v = checked.validated
+    n, bad = checked.rows_read, checked.rows_bad
+    if v is None or v.file_level_error:
+        _say(lang, "未装入：文件本身有错误（见上），数据仓库未改动。", "Not loaded: the file itself has errors (above); the warehouse is unchanged.")  # fmt: skip
+    elif bad == n:
+        _say(lang, f"未装入：全部 {n} 行都有错误，数据仓库未改动。", f"Not loaded: all {n} rows have errors; the warehouse is unchanged.")  # fmt: skip
+    else:
+        _say(
+            lang,
+            f"未装入：{n} 行中 {bad} 行有错误，数据仓库未改动。改正后重新装入；或加 --skip-invalid 装入其余 {n - bad} 行、隔离有错误的行。",
+            f"Not loaded: {bad} of {n} rows have errors; the warehouse is unchanged. Correct them and load again, "
+            f"or add --skip-invalid to load the other {n - bad} rows and quarantine the rows in error.",
+        )
+    if kept is not None:
+        _say(lang, f"文件已留存：{kept}", f"The file was kept at {kept}")
 
 
 def _cmd_load(args, db: Path) -> int:
     res = warehouse.load_file(
         db, args.file, dataset=args.dataset, skip_invalid=args.skip_invalid, user=args.user, sheet=args.sheet
     )
-    return _report(res, args.lang, args.report)
+    return _report_load(res, args.lang, args.report)
 
 
-def _report(res: warehouse.LoadResult, lang: str, report: Path | None) -> int:
+def _report_load(res: warehouse.LoadResult, lang: str, report: Path | None) -> int:
     """Print what happened to one file (located errors, warnings, counts); return the exit code."""
-    zh = lang == "zh"
+    checked = res.checked
     if res.status == "noop":
-        print(
-            f"文件已装入过（批次 {res.duplicate_of}），未做任何改动。"
-            if zh
-            else f"This file was already loaded as batch {res.duplicate_of}; nothing changed."
-        )
+        _say(lang, f"文件已装入过（批次 {checked.duplicate_of}），未做任何改动。", f"This file was already loaded as batch {checked.duplicate_of}; nothing changed.")  # fmt: skip
         return EXIT_OK
-    _print_issues(res.errors, lang, "错误", "Errors")
-    _print_issues(res.warnings, lang, "提示", "Warnings")
-    _write_report(res.validated, report)
+    _print_check(checked, lang, report)
     if res.status == "rejected":
-        print(
-            f"未装入：{res.rows_read} 行中 {res.rows_rejected} 行有错误，数据仓库未改动。"
-            if zh
-            else f"Rejected: {res.rows_rejected} of {res.rows_read} rows have errors; the warehouse is unchanged."
-        )
+        _refusal(checked, lang, res.kept_path)
         return EXIT_REJECTED
-    print(
-        f"已装入批次 {res.batch_id}（{res.dataset}）：读取 {res.rows_read} 行，装入 {res.rows_loaded} 行，"
-        f"隔离 {res.rows_rejected} 行。"
-        if zh
-        else f"Loaded batch {res.batch_id} ({res.dataset}): {res.rows_read} rows read, {res.rows_loaded} loaded, "
-        f"{res.rows_rejected} quarantined."
+    _say(
+        lang,
+        f"已装入批次 {res.batch_id}（{checked.dataset.zh}）：读取 {res.rows_read} 行，装入 {res.rows_loaded} 行，隔离 {res.rows_rejected} 行。",
+        f"Loaded batch {res.batch_id} ({checked.dataset.en}): {res.rows_read} rows read, {res.rows_loaded} loaded, "
+        f"{res.rows_rejected} quarantined.",
     )
+    if res.rows_rejected:
+        _say(lang, f"查看隔离的行：python -m etl quarantine {res.batch_id}", f"See the quarantined rows: python -m etl quarantine {res.batch_id}")  # fmt: skip
     return EXIT_OK
 
 
-def _cmd_validate(args) -> int:
+def _cmd_validate(args, db: Path) -> int:
+    """The same check as ``load`` (against the same warehouse), nothing written."""
     from etl.pseudonym import load_key
-    from etl.readers import FileRejected
-    from etl.validate import read_and_validate
 
-    try:
-        v = read_and_validate(
-            args.file.read_bytes(), args.file.name, dataset=args.dataset, key=load_key(), sheet=args.sheet
-        )
-    except FileRejected as exc:
-        print(exc.zh if args.lang == "zh" else exc.en)
+    ctx = check.read_context(db)
+    if not ctx.exists:
+        _say(args.lang, f"（未找到数据仓库 {db}：按空库校验）", f"(no warehouse at {db}: checked against an empty one)")  # fmt: skip
+    checked = check.check(
+        args.file.read_bytes(), args.file.name, ctx, key=load_key(), dataset=args.dataset, sheet=args.sheet
+    )
+    if checked.status == "noop":
+        _say(args.lang, f"文件已装入过（批次 {checked.duplicate_of}），装入时不会有任何改动。", f"This file was already loaded as batch {checked.duplicate_of}; loading it would change nothing.")  # fmt: skip
+        return EXIT_OK
+    _print_check(checked, args.lang, args.report)
+    if not checked.loadable(args.skip_invalid):
+        _refusal(checked, args.lang, None)
         return EXIT_REJECTED
-    _print_issues(v.errors, args.lang, "错误", "Errors")
-    _print_issues(v.warnings, args.lang, "提示", "Warnings")
-    _write_report(v, args.report)
-    ok = not len(v.errors)
-    if args.lang == "zh":
-        print(f"{v.dataset.zh}：{len(v.frame)} 行，" + ("校验通过。" if ok else f"{len(v.errors)} 个错误。"))
-    else:
-        print(f"{v.dataset.en}: {len(v.frame)} rows, " + ("valid." if ok else f"{len(v.errors)} errors."))
-    return EXIT_OK if ok else EXIT_REJECTED
+    v = checked.validated
+    new, old = check.key_changes(store.Reader(db), v) if ctx.exists else (int(v.valid.sum()), 0)
+    good, bad = int(v.valid.sum()), checked.rows_bad
+    _say(
+        args.lang,
+        f"校验通过（{v.dataset.zh}）：可装入 {good} 行（新增 {new} 条、更新 {old} 条）" + (f"，隔离 {bad} 行。" if bad else "。"),
+        f"Valid ({v.dataset.en}): {good} rows can be loaded ({new} new keys, {old} updated)"
+        + (f", {bad} quarantined." if bad else "."),
+    )  # fmt: skip
+    return EXIT_OK
 
 
 def _cmd_init(args, db: Path) -> int:
-    warehouse.init(db)
-    print(("已建库：" if args.lang == "zh" else "Warehouse ready: ") + str(db))
     if not args.demo:
+        warehouse.init(db)
+        _say(args.lang, f"已建库：{db}", f"Warehouse ready: {db}")
         return EXIT_OK
     from etl import demo
 
-    sample = db.parent / "sample"
-    files = demo.generate(sample, as_of=args.as_of or date.today(), returnees=args.returnees)
-    for path in files:  # generate() returns them in load order (projects before funding)
-        code = _report(warehouse.load_file(db, path, user="demo"), args.lang, None)
-        if code != EXIT_OK:
-            return code
-    return EXIT_OK
+    codes: list[int] = []
+
+    def load(path: Path) -> warehouse.LoadResult:
+        res = warehouse.load_file(db, path, user="demo")
+        codes.append(_report_load(res, args.lang, None))
+        return res
+
+    demo.build(db, db.parent / "sample", as_of=args.as_of or clock.today(), returnees=args.returnees, load=load)
+    _say(args.lang, f"已建库并装入演示县：{db}", f"Warehouse ready with the demo county: {db}")
+    return max(codes, default=EXIT_OK)
 
 
 def _cmd_template(args) -> int:
@@ -180,46 +216,84 @@ def _cmd_template(args) -> int:
     return EXIT_OK
 
 
+def _labelled(frame: pd.DataFrame, fields: dict[str, tuple[str, str]], lang: str) -> pd.DataFrame:
+    i = 0 if lang == "zh" else 1
+    return frame.rename(columns={k: v[i] for k, v in fields.items()})
+
+
+def _cmd_batches(args, db: Path) -> int:
+    frame = store.batches(store.Reader(store.require(db)))
+    if not len(frame):
+        _say(args.lang, "（无批次）", "(no batches)")
+        return EXIT_OK
+    i = 0 if args.lang == "zh" else 1
+    out = frame.assign(
+        dataset=[DATASETS[d].zh if i == 0 else d for d in frame["dataset"]],
+        sha256=frame["sha256"].str[:12],
+        loaded_at=frame["loaded_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        status=[BATCH_STATUS[s][i] for s in frame["status"]],
+        rolled_back_at=frame["rolled_back_at"].dt.strftime("%Y-%m-%d %H:%M").fillna(""),
+    ).drop(columns=["rolled_back_by"])
+    print(_labelled(out, BATCH_FIELDS, args.lang).to_string(index=False))
+    return EXIT_OK
+
+
+def _cmd_quarantine(args, db: Path) -> int:
+    reader = store.Reader(store.require(db))
+    known = reader.query("SELECT batch_id FROM v_batches WHERE batch_id = ?", [args.batch_id])
+    if not len(known):
+        raise store.Refused(f"批次 {args.batch_id} 不存在", f"batch {args.batch_id} does not exist")
+    frame = store.quarantine(reader, args.batch_id)
+    if not len(frame):
+        _say(args.lang, f"批次 {args.batch_id} 没有被隔离的行。", f"Batch {args.batch_id} has no quarantined rows.")
+        return EXIT_OK
+    _say(args.lang, f"批次 {args.batch_id} 被隔离的行（{len(frame)}）：", f"Quarantined rows of batch {args.batch_id} ({len(frame)}):")  # fmt: skip
+    reason = "reason" if args.lang == "zh" else "reason_en"
+    for rec in frame.to_dict(orient="records"):
+        cells = "；".join(f"{k}={v}" for k, v in rec.items() if k not in ("row", "reason", "reason_en") and v != "")
+        label = QUARANTINE_FIELDS["row"][0 if args.lang == "zh" else 1]
+        print(f"  {label} {rec['row']} | {rec[reason]} | {cells}")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db = args.db or warehouse.default_db_path()
+    db = args.db or store.default_db_path()
+    commands = {
+        "init": lambda: _cmd_init(args, db),
+        "load": lambda: _cmd_load(args, db),
+        "validate": lambda: _cmd_validate(args, db),
+        "template": lambda: _cmd_template(args),
+        "batches": lambda: _cmd_batches(args, db),
+        "quarantine": lambda: _cmd_quarantine(args, db),
+        "rollback": lambda: _cmd_rollback(args, db),
+    }
     try:
-        if args.command == "init":
-            return _cmd_init(args, db)
-        if args.command == "load":
-            return _cmd_load(args, db)
-        if args.command == "validate":
-            return _cmd_validate(args)
-        if args.command == "template":
-            return _cmd_template(args)
-        if args.command == "batches":
-            frame = warehouse.batches(db)
-            cols = ["batch_id", "dataset", "file_name", "rows_read", "rows_loaded", "rows_rejected", "user_name"]
-            print(frame[cols + ["loaded_at", "status"]].to_string(index=False) if len(frame) else "(无批次 no batches)")
-            return EXIT_OK
-        if args.command == "rollback":
-            res = warehouse.rollback(db, args.batch_id, user=args.user)
-            print(
-                f"已回滚批次 {res['batch_id']}（{res['dataset']}）。"
-                if args.lang == "zh"
-                else f"Rolled back batch {res['batch_id']} ({res['dataset']})."
-            )
-            return EXIT_OK
+        return commands[args.command]()
     except warehouse.WarehouseBusy:
         print(
-            "数据仓库正忙（另一个装入或回滚正在进行），请稍后重试。 The warehouse is busy; try again.", file=sys.stderr
+            "数据仓库正忙（另一个装入或回滚正在进行），请稍后重试。"
+            if args.lang == "zh"
+            else "The warehouse is busy (another load or rollback is running); try again later.",
+            file=sys.stderr,
         )
         return EXIT_BUSY
-    except warehouse.NoWarehouse as exc:
+    except store.NoWarehouse as exc:
         print(exc.zh if args.lang == "zh" else exc.en, file=sys.stderr)
         return EXIT_USAGE
-    except warehouse.Refused as exc:
+    except store.Refused as exc:
         print(exc.zh if args.lang == "zh" else exc.en, file=sys.stderr)
         return EXIT_REJECTED
     except FileNotFoundError as exc:
         print(("文件不存在：" if args.lang == "zh" else "no such file: ") + str(exc.filename), file=sys.stderr)
         return EXIT_USAGE
-    return EXIT_USAGE
+
+
+def _cmd_rollback(args, db: Path) -> int:
+    res = warehouse.rollback(db, args.batch_id, user=args.user)
+    name = DATASETS[res["dataset"]]
+    _say(args.lang, f"已回滚批次 {res['batch_id']}（{name.zh}）。", f"Rolled back batch {res['batch_id']} ({name.en}).")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from etl import metric_catalogue
+
 WHOLE_JURISDICTION: tuple[str, ...] = ("全县", "全区", "全市")
 
 PROJECT_STATUSES: tuple[str, ...] = ("在谈", "签约", "开工", "竣工", "投产", "停滞", "终止")
@@ -57,40 +59,12 @@ METHODS: tuple[str, ...] = (
     "网络招商", "会议招商", "节庆招商", "叩门招商",
 )  # fmt: skip
 
-# Target metrics: English code → Chinese name (DOMAIN.md §4, targets).
-TARGET_METRICS: dict[str, str] = {
-    "contract_investment": "合同引资",
-    "funds_in_place": "到位资金",
-    "out_of_province_funds": "省外到位资金",
-    "foreign_contract": "合同利用外资",
-    "foreign_actual": "实际利用外资",
-    "fixed_asset_investment": "固定资产投资",
-    "projects_signed": "签约项目",
-    "projects_signed_100m": "亿元以上签约项目",
-    "projects_started": "开工项目",
-    "projects_in_production": "竣工投产项目",
-    "valuable_leads": "有价值招商信息",
-    "park_revenue": "园区经营收入",
-    "park_output": "工业产值",
-    "park_tax": "园区财税收入",
-    "returnee_ventures": "返乡创业",
-    "trainees": "技能培训",
-    "new_jobs": "新增就业",
-    "labor_export": "劳务输出",
+# Target metrics (code → Chinese name) and the unit each target value is read in come from the metric
+# catalogue: a 合同引资 target may be written 70亿. Column.kind_by → {value of that column → (kind, unit)}.
+TARGET_METRICS: dict[str, str] = {code: metric_catalogue.get(code).zh for code in metric_catalogue.TARGET_METRICS}
+KIND_BY: dict[str, dict[str, tuple[str, str]]] = {
+    "metric": {code: metric_catalogue.target_value_kind(code) for code in TARGET_METRICS}
 }
-
-# Unit of each target metric's value: (kind, unit) — a target of 合同引资 may be written 70亿.
-TARGET_VALUE_KIND: dict[str, tuple[str, str]] = {
-    **{m: ("money", "万元") for m in ("contract_investment", "funds_in_place", "out_of_province_funds")},
-    **{m: ("money", "万元") for m in ("fixed_asset_investment", "park_revenue", "park_output", "park_tax")},
-    **{m: ("usd", "万美元") for m in ("foreign_contract", "foreign_actual")},
-    **{m: ("count", "个") for m in ("projects_signed", "projects_signed_100m", "projects_started")},
-    **{m: ("count", "个") for m in ("projects_in_production", "returnee_ventures")},
-    **{m: ("count", "条") for m in ("valuable_leads",)},
-    **{m: ("count", "人") for m in ("trainees", "new_jobs", "labor_export")},
-}
-# Column.kind_by → {value of that column → (kind, unit)}.
-KIND_BY: dict[str, dict[str, tuple[str, str]]] = {"metric": TARGET_VALUE_KIND}
 
 LEAD_RANKS: tuple[str, ...] = ("正科级", "副科级", "专职招商", "一般干部")
 RETURNEE_INTENTS: tuple[str, ...] = ("就业", "创业", "培训", "务农", "待定")
@@ -98,6 +72,11 @@ RETURNEE_STATUSES: tuple[str, ...] = ("待业", "县内就业", "县外就业", 
 COURSE_TYPES: tuple[str, ...] = ("技能培训", "创业培训", "引导性培训")
 VENTURE_TYPES: tuple[str, ...] = ("能人创办企业", "家庭创业", "返乡创业", "其他")
 GENDERS: tuple[str, ...] = ("男", "女")
+# The unit registry's types: township/subdistrict, park, department.
+UNIT_TYPES: tuple[str, ...] = ("镇街", "园区", "部门")
+UNIT_TYPE_EN: dict[str, str] = {"township": "镇街", "park": "园区", "department": "部门", "镇": "镇街", "街道": "镇街"}
+TOWNSHIP, PARK = ("镇街",), ("园区",)
+ANY_UNIT = UNIT_TYPES
 
 
 @dataclass(frozen=True)
@@ -115,6 +94,7 @@ class Column:
     help_en: str = ""
     zh_aliases: tuple[str, ...] = ()  # other Chinese headers seen in the field
     kind_by: str = ""  # another column whose value sets this cell's kind and unit (see KIND_BY)
+    unit_types: tuple[str, ...] = ()  # names a unit of these registry types (UNIT_TYPES); checked against it
 
     @property
     def personal(self) -> bool:
@@ -147,6 +127,7 @@ class Dataset:
     key: tuple[str, ...]  # canonical (stored) column names
     rules: tuple[Rule, ...] = ()
     one_of: tuple[tuple[str, ...], ...] = ()  # at least one column of each group must be filled
+    year_column: str = ""  # the date, month or year a row belongs to (a registered unit's years are checked)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -201,17 +182,18 @@ PROJECTS = Dataset(
     en="Investment projects",
     grain_zh="每行一个项目",
     grain_en="one row per project",
+    year_column="signed_date",
     key=("project_id",),
     columns=(
         C("project_id", "项目编号", "code", True),
         C("name", "项目名称", "text", True),
         C("investor", "投资方", "text"),
         C("investor_origin", "客商来源地", "text", help_zh="长三角、珠三角、环渤海、省内、境外…"),
-        C("township", "所属镇街", "text", True),
-        C("park", "所属园区", "text"),
+        C("township", "所属镇街", "text", True, unit_types=TOWNSHIP),
+        C("park", "所属园区", "text", unit_types=PARK),
         C("industry", "产业类别", "text", True),
         C("method", "招商方式", "enum", choices=METHODS),
-        C("responsible_unit", "责任单位", "text"),
+        C("responsible_unit", "责任单位", "text", unit_types=ANY_UNIT),
         C("lead_person", "招商责任人", "text"),
         C("total_investment", "总投资(万元)", "money", True, unit="万元"),
         C(
@@ -286,10 +268,11 @@ TARGETS = Dataset(
     en="Targets",
     grain_zh="每年每单位每指标一行",
     grain_en="one row per year, unit and metric",
+    year_column="year",
     key=("year", "unit", "metric"),
     columns=(
         C("year", "年度", "year", True),
-        C("unit", "责任单位", "text", True, help_zh="镇街、部门或园区；全县/全区 表示全辖区"),
+        C("unit", "责任单位", "text", True, help_zh="镇街、部门或园区；全县/全区 表示全辖区", unit_types=ANY_UNIT),
         C(
             "metric",
             "指标",
@@ -316,9 +299,10 @@ PARKS = Dataset(
     en="Park operations",
     grain_zh="每个园区每期一行（月份如 2012-03，或年份 2012）",
     grain_en="one row per park per period (a month 2012-03 or a year 2012)",
+    year_column="period",
     key=("park", "period"),
     columns=(
-        C("park", "园区", "text", True),
+        C("park", "园区", "text", True, unit_types=PARK),
         C("period", "期间", "period", True),
         C("developed_area_km2", "建成面积(平方公里)", "number", unit="平方公里"),
         C("land_used_mu", "已供地(亩)", "number", unit="亩"),
@@ -338,6 +322,7 @@ RETURNEES = Dataset(
     en="Returning migrant workers",
     grain_zh="每人一行",
     grain_en="one row per person",
+    year_column="return_date",
     key=("person_key",),
     one_of=(("id_number", "person_key"),),
     columns=(
@@ -345,7 +330,7 @@ RETURNEES = Dataset(
         C("person_key", "人员编号", "person_key"),
         C("name", "姓名", "drop", help_zh="不入库", help_en="never stored"),
         C("gender", "性别", "enum", choices=GENDERS, aliases={"M": "男", "F": "女", "male": "男", "female": "女"}),
-        C("township", "镇街", "text", True),
+        C("township", "镇街", "text", True, unit_types=TOWNSHIP),
         C("village", "村(社区)", "text"),
         C("return_date", "返乡日期", "date", True),
         C("prior_region", "原务工地", "text"),
@@ -368,6 +353,7 @@ TRAINING = Dataset(
     en="Training",
     grain_zh="每个学员每个班次一行",
     grain_en="one row per trainee per class",
+    year_column="start_date",
     key=("class_id", "person_key"),
     one_of=(("id_number", "person_key"),),
     columns=(
@@ -375,7 +361,7 @@ TRAINING = Dataset(
         C("course", "培训工种", "text", True, help_zh="电焊工、钢筋工、家政服务、电脑操作、特色小吃、电工、缝纫…"),
         C("course_type", "培训类别", "enum", choices=COURSE_TYPES),
         C("provider", "培训机构", "text"),
-        C("township", "镇街", "text", True),
+        C("township", "镇街", "text", True, unit_types=TOWNSHIP),
         C("start_date", "开班日期", "date", True),
         C("end_date", "结业日期", "date"),
         C("id_number", "身份证号", "id_number"),
@@ -396,6 +382,7 @@ VENTURES = Dataset(
     en="Ventures",
     grain_zh="每个创业实体一行",
     grain_en="one row per venture",
+    year_column="start_date",
     key=("venture_id",),
     columns=(
         C("venture_id", "编号", "code", True),
@@ -403,7 +390,7 @@ VENTURES = Dataset(
         C("venture_type", "创业类型", "enum", True, choices=VENTURE_TYPES),
         C("id_number", "创业者身份证号", "id_number"),
         C("person_key", "人员编号", "person_key"),
-        C("township", "镇街", "text", True),
+        C("township", "镇街", "text", True, unit_types=TOWNSHIP),
         C("industry", "行业", "text"),
         C("start_date", "创办日期", "date", True),
         C("investment", "投资额(万元)", "money", unit="万元"),
@@ -420,9 +407,10 @@ LABOR = Dataset(
     en="Labour and jobs",
     grain_zh="每个镇街每月一行",
     grain_en="one row per township per month",
+    year_column="period",
     key=("township", "period"),
     columns=(
-        C("township", "镇街", "text", True),
+        C("township", "镇街", "text", True, unit_types=TOWNSHIP),
         C("period", "月份", "month", True),
         C("local_transfer", "县内转移就业(人)", "count", unit="人"),
         C("export_total", "县外劳务输出(人)", "count", unit="人"),
@@ -446,12 +434,13 @@ LEADS = Dataset(
     en="Investment leads",
     grain_zh="每条报送的信息一行",
     grain_en="one row per reported lead",
+    year_column="reported_date",
     key=("lead_id",),
     columns=(
         C("lead_id", "编号", "code", True),
         C("person", "报送人", "text", True, help_zh="招商工作人员（工作记录，非个人隐私字段）"),
         C("rank", "职级", "enum", True, choices=LEAD_RANKS),
-        C("unit", "单位", "text", True),
+        C("unit", "单位", "text", True, unit_types=ANY_UNIT),
         C("reported_date", "报送日期", "date", True),
         C("description", "信息内容", "text"),
         C("valuable", "有价值", "bool", True),
@@ -459,11 +448,46 @@ LEADS = Dataset(
     ),
 )
 
+UNITS = Dataset(
+    name="units",
+    zh="单位名录",
+    en="Unit registry",
+    grain_zh="每个单位一行",
+    grain_en="one row per unit",
+    key=("name",),
+    columns=(
+        C("name", "单位名称", "text", True, help_zh="镇街、园区或部门的规范名称", help_en="the unit's official name"),
+        C("type", "类型", "enum", True, choices=UNIT_TYPES, aliases=UNIT_TYPE_EN),
+        C(
+            "code",
+            "行政区划代码",
+            "code",
+            help_zh="12位数字，镇街填写（边界地图按此代码对应）",
+            help_en="12 digits, for townships (the key a boundary map joins on)",
+        ),
+        C("parent", "上级", "text"),
+        C("aliases", "别名", "text", help_zh="其他写法，多个用 、 或 ; 分隔", help_en="other spellings, separated by 、 or ;"),
+        C("first_year", "起始年度", "year", help_zh="空白表示一直有效", help_en="blank = always"),
+        C("last_year", "终止年度", "year", help_zh="撤并、更名后填写", help_en="after a merger or renaming"),
+    ),
+    rules=(
+        Rule("code_digits", ("code",), "行政区划代码须为12位数字", "the division code must be 12 digits"),
+        Rule("not_before", ("last_year", "first_year"), "终止年度早于起始年度", "last year is before the first year"),
+        Rule(
+            "aliases_unique",
+            ("aliases",),
+            "别名不能与其他单位的名称或别名相同",
+            "an alias cannot be another unit's name or alias",
+        ),
+    ),
+)
+
 DATASETS: dict[str, Dataset] = {
-    d.name: d for d in (PROJECTS, FUNDING, TARGETS, PARKS, RETURNEES, TRAINING, VENTURES, LABOR, LEADS)
+    d.name: d for d in (UNITS, PROJECTS, FUNDING, TARGETS, PARKS, RETURNEES, TRAINING, VENTURES, LABOR, LEADS)
 }
 
-# Load order for a directory of files (funding needs projects first).
+# Load order for a set of files: the unit registry first (other files are checked against it), projects
+# before funding (funding must name known projects).
 LOAD_ORDER: tuple[str, ...] = tuple(DATASETS)
 
 

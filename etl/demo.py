@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,15 +21,17 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import xlsxwriter
 
+from etl import clock, store
 from etl.contracts import DATASETS, LOAD_ORDER, TARGET_METRICS, Dataset
-from etl.demo_county import make_county, make_leads, make_parks, make_projects
+from etl.demo_county import make_county, make_leads, make_parks, make_projects, make_units
 from etl.demo_people import iter_returnees, make_labor, make_training, make_ventures
-from etl.demo_targets import make_targets
+from etl.demo_targets import ACTUALS_SQL, make_targets
 
 BOM = b"\xef\xbb\xbf"
 _FIXED_TIME = datetime(2012, 1, 1)  # workbook metadata, so files are byte-identical
 # dataset → (file extension, CSV encoding or None for XLSX, title row or None)
 FORMATS: dict[str, tuple[str, str | None, bool]] = {
+    "units": ("csv", "utf-8-sig", False),
     "projects": ("xlsx", None, True),
     "funding": ("csv", "utf-8-sig", False),
     "targets": ("xlsx", None, True),
@@ -39,6 +42,7 @@ FORMATS: dict[str, tuple[str, str | None, bool]] = {
     "labor": ("csv", "utf-8", False),
     "leads": ("csv", "utf-8-sig", False),
 }
+LEADING = frozenset({"城关街道", "东城街道", "青石镇", "柳河镇"})  # the park hosts are never the lagging ones
 TITLES = {"projects": "{y}年招商项目统计表", "targets": "{y0}—{y}年目标任务分解表"}
 
 
@@ -50,19 +54,20 @@ def demo_years(as_of: date) -> list[int]:
 def generate(
     out_dir: Path, *, seed: int = 2012, as_of: date | None = None, returnees: int = 6000, scale: float = 1.0
 ) -> list[Path]:
-    """Write the demo county's nine upload files into out_dir; return their paths in LOAD_ORDER.
+    """Write the demo county's upload files except the targets into out_dir; return their paths in LOAD_ORDER.
 
     Data runs from January of as_of's year − 4 to as_of (default today); nothing is dated after as_of.
-    ``returnees`` is the number of returnee rows; ``scale`` multiplies projects, ventures and leads.
+    ``returnees`` is the number of returnee rows; ``scale`` multiplies projects, ventures and leads. The
+    targets are sized from what the warehouse makes of these files: see :func:`write_targets`.
     """
     if returnees < 1:
         raise ValueError("returnees must be ≥ 1")
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     years = demo_years(as_of)
     first = date(years[0], 1, 1)
     rng = np.random.default_rng(seed)
     county = make_county(rng)
-    data: dict[str, pd.DataFrame] = {}
+    data: dict[str, pd.DataFrame] = {"units": make_units(county, years)}
     data["projects"], data["funding"] = make_projects(rng, county, years, as_of, scale)
     data["parks"] = make_parks(rng, first, as_of)
     data["leads"] = make_leads(rng, county, data["projects"], years, as_of, scale)
@@ -72,28 +77,82 @@ def generate(
     data["training"] = make_training(rng, people, years, as_of)
     data["ventures"] = make_ventures(rng, people, county.townships, years, as_of, scale)
     data["labor"] = make_labor(rng, county.townships, first, as_of)
-    hosts = {"城关街道", "东城街道", "青石镇", "柳河镇"}
-    candidates = [t for t in county.townships if t not in hosts]
-    lagging = tuple(sorted(rng.choice(candidates, 3, replace=False).tolist()))
-    data["targets"] = make_targets(rng, data, county.townships, county.parks, years, as_of, lagging)
-    data["targets"]["metric"] = [TARGET_METRICS[m] if rng.random() < 0.9 else m for m in data["targets"]["metric"]]
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, name in enumerate(LOAD_ORDER, start=1):
-        ext, encoding, titled = FORMATS[name]
-        path = out_dir / f"{i:02d}_{name}.{ext}"
-        ds = DATASETS[name]
+    for name in LOAD_ORDER:
+        if name == "targets":
+            continue
         if name == "returnees":
-            _write_arrow_csv(path, [table], encoding or "utf-8")
-        elif ext == "csv":
-            _write_csv(path, ds, data[name], encoding or "utf-8")
+            path = _path(out_dir, name)
+            _write_arrow_csv(path, [table], FORMATS[name][1] or "utf-8")
         else:
-            title = TITLES[name].format(y=as_of.year, y0=years[0]) if titled else None
-            fancy = np.random.default_rng([seed, i]) if name == "projects" else None
-            _write_xlsx(path, ds, data[name], title, fancy)
+            path = _write(out_dir, name, data[name], as_of, years, seed)
         paths.append(path)
     return paths
+
+
+def write_targets(out_dir: Path, db_path: Path, *, seed: int = 2012, as_of: date | None = None) -> Path:
+    """Write the targets file, sized from the facts of the warehouse at ``db_path`` (the other demo files
+    loaded): each unit lands at ~90–115 % of its targets, three townships at 40–60 %."""
+    as_of = as_of or clock.today()
+    years = demo_years(as_of)
+    reader = store.Reader(db_path)
+    actuals = reader.query(ACTUALS_SQL)
+    units = reader.query("SELECT name, type FROM v_units")
+    unit_types = dict(zip(units["name"], units["type"], strict=True))
+    rng = np.random.default_rng([seed, 7])
+    candidates = [u for u, t in sorted(unit_types.items()) if t == "镇街" and u not in LEADING]
+    candidates = [u for u in candidates if (actuals["unit"] == u).any()]
+    lagging = tuple(sorted(rng.choice(candidates, 3, replace=False).tolist()))
+    targets = make_targets(rng, actuals, unit_types, years, as_of, lagging)
+    targets["metric"] = [TARGET_METRICS[m] if rng.random() < 0.9 else m for m in targets["metric"]]
+    return _write(out_dir, "targets", targets, as_of, years, seed)
+
+
+def build(
+    db_path: Path,
+    out_dir: Path,
+    *,
+    seed: int = 2012,
+    as_of: date | None = None,
+    returnees: int = 6000,
+    load: Callable[[Path], object] | None = None,
+) -> list[Path]:
+    """Generate the demo county into out_dir and load it into the warehouse at ``db_path`` (created if
+    needed) through the real load path, targets last; return the files in the order loaded.
+
+    ``load`` loads one file and returns its result (default: etl.warehouse.load_file); a result whose
+    ``status`` is not ``loaded`` stops the build."""
+    from etl import warehouse
+
+    load = load or (lambda path: warehouse.load_file(db_path, path, user="demo"))
+    warehouse.init(db_path)
+    paths = generate(out_dir, seed=seed, as_of=as_of, returnees=returnees)
+    for path in paths:
+        if getattr(load(path), "status", "loaded") != "loaded":
+            return paths[: paths.index(path) + 1]
+    path = write_targets(out_dir, db_path, seed=seed, as_of=as_of)
+    load(path)
+    return [*paths, path]
+
+
+def _path(out_dir: Path, name: str) -> Path:
+    return out_dir / f"{LOAD_ORDER.index(name):02d}_{name}.{FORMATS[name][0]}"
+
+
+def _write(out_dir: Path, name: str, df: pd.DataFrame, as_of: date, years: list[int], seed: int) -> Path:
+    """One demo file in its clerk-style format (FORMATS)."""
+    ext, encoding, titled = FORMATS[name]
+    path = _path(out_dir, name)
+    ds = DATASETS[name]
+    if ext == "csv":
+        _write_csv(path, ds, df, encoding or "utf-8")
+    else:
+        title = TITLES[name].format(y=as_of.year, y0=years[0]) if titled else None
+        fancy = np.random.default_rng([seed, LOAD_ORDER.index(name)]) if name == "projects" else None
+        _write_xlsx(path, ds, df, title, fancy)
+    return path
 
 
 def _columns(ds: Dataset, df: pd.DataFrame) -> list:
@@ -196,14 +255,14 @@ def write_returnees_csv(
     path: Path, n: int, *, seed: int = 1, encoding: str = "utf-8-sig", as_of: date | None = None
 ) -> Path:
     """Benchmark file: n returnees (one row per person) as CSV, generated and written in 1M-row chunks."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     _write_arrow_csv(path, iter_returnees(n, seed, demo_years(as_of), as_of), encoding)
     return path
 
 
 def write_returnees_xlsx(path: Path, n: int, *, seed: int = 1, as_of: date | None = None) -> Path:
     """Benchmark file: n returnees as XLSX (xlsxwriter constant_memory; dates as ISO text, IDs as text)."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     wb.set_properties({"created": _FIXED_TIME})
     ws = wb.add_worksheet(DATASETS["returnees"].zh)

@@ -109,6 +109,28 @@ def make_county(rng: np.random.Generator, n_townships: int = 18) -> County:
     return County(towns, tuple(PARKS), staff)
 
 
+COUNTY_CODE = "510999"  # a fictional county's 6-digit division code
+NEW_TOWNSHIP = "新区街道"  # registered in the demo's last year, no data yet: still listed in the filters
+OLD_TOWNSHIP = "红岩乡"  # merged away before the demo's first year
+ALIASES = {"城关街道": "城关镇", "东城街道": "东城办事处"}
+
+
+def make_units(county: County, years: list[int]) -> pd.DataFrame:
+    """The unit registry: townships (12-digit codes), parks (under their host township) and departments."""
+    rows = []
+    towns = [*county.townships, NEW_TOWNSHIP, OLD_TOWNSHIP]
+    for i, t in enumerate(towns):
+        first = years[-1] if t == NEW_TOWNSHIP else None
+        last = years[0] - 2 if t == OLD_TOWNSHIP else None
+        code = f"{COUNTY_CODE}{100 + i:03d}000"
+        rows.append((t, "镇街", code, "全县", ALIASES.get(t), first, last))
+    rows += [(p, "园区", None, PARKS[p][0], None, None, None) for p in county.parks]
+    rows += [(d, "部门", None, "全县", None, None, None) for d in DEPARTMENTS]
+    cols = ["name", "type", "code", "parent", "aliases", "first_year", "last_year"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.astype({"first_year": "Int64", "last_year": "Int64"})
+
+
 def _stage_dates(rng: np.random.Generator, signed: date) -> list[date]:
     started = signed + timedelta(days=int(rng.integers(20, 150)))
     completed = started + timedelta(days=int(rng.integers(150, 600)))

@@ -91,8 +91,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "is an ID number stored as an Excel number, so digits may be lost: format the column as text and re-enter it",
     ),
     "placeholder": (
-        "不是有效值（暂无/不详/-// 不能代替数据），请填写实际值；确实没有数据时留空（必填列不可留空）",
-        "is a placeholder, not a value: enter the real value, or leave optional cells blank",
+        "是占位符，不是数据（“暂无”“不详”“-”“/”等不能代替数值）：请填写实际值；确实没有数据时请留空",
+        "is a placeholder, not data (暂无, 不详, - or / cannot stand for a value): enter the real value, or leave the cell blank if there is none",
+    ),
+    "placeholder_required": (
+        "是占位符，不是数据（“暂无”“不详”“-”“/”等不能代替数值）：本列为必填项，请填写实际值",
+        "is a placeholder, not data (暂无, 不详, - or / cannot stand for a value): this column is required, enter the real value",
     ),
     "required": ("为必填项，不能为空", "is required and cannot be blank"),
     "money_invalid": (
@@ -162,6 +166,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "与身份证号显示的性别「{id_gender}」不符，请核对",
         "does not match the gender in the ID number ({id_gender}): check it",
     ),
+    # unit registry (单位名录)
+    "unit_unknown_suggest": (
+        "不在单位名录中，是否为「{suggestion}」？请改正名称，或先在单位名录中登记",
+        "is not in the unit registry; did you mean '{suggestion}'? Correct the name, or register it first",
+    ),
+    "unit_unknown": (
+        "不在单位名录中（本列应为{types}），请核对名称，或先在单位名录中登记",
+        "is not in the unit registry (this column names a {types}): check the name, or register it first",
+    ),
+    "unit_wrong_type": (
+        "在单位名录中登记为{actual}，本列应填{expected}",
+        "is registered as a {actual}; this column needs a {expected}",
+    ),
+    "unit_out_of_years": (
+        "在 {year} 年不是有效单位（单位名录中的有效年度 {span}），请核对名称或年度",
+        "is not a unit in {year} (registered for {span}): check the name or the year",
+    ),
+    "unit_alias": (
+        "是「{name}」的别名，已按「{name}」入库（本文件共 {n} 行）",
+        "is an alias of '{name}' and is stored as '{name}' ({n} rows in this file)",
+    ),
+    "unit_near_seen": (
+        "与已有数据中的「{suggestion}」相近，是否写错？（本文件共 {n} 行；单位名录为空，未作为错误处理）",
+        "is close to '{suggestion}' already in the data: a typo? ({n} rows in this file; the unit registry is empty, so this is not an error)",
+    ),
+    "registry_empty": (
+        "单位名录为空，单位名称未经核对；本文件中新出现的 {n} 个名称：{names}。建议先导入单位名录",
+        "The unit registry is empty, so unit names were not checked; {n} names are new in this file: {names}. Load the unit registry first",
+    ),
+    "code_digits": ("行政区划代码须为12位数字", "must be a 12-digit division code"),
+    "aliases_unique": (
+        "中的别名「{alias}」已是单位「{other}」的名称或别名，同一写法只能指一个单位",
+        "holds the alias '{alias}', which already names '{other}': one spelling can name only one unit",
+    ),
+    "example_row": (
+        "第{row}行是模板的示例行，未导入",
+        "Row {row} is the template's example row and was not loaded",
+    ),
+    "only_example": (
+        "文件只有模板的示例行，没有数据：请删除示例行并填入本期数据",
+        "The file holds only the template's example row: delete it and enter this period's data",
+    ),
     "project_exists": (
         "项目编号不存在于项目库，请先导入该项目或核对编号",
         "is not a known project: load the project first or check the id",
@@ -203,3 +249,26 @@ def cell_message(code: str, row: int | None, header: str, value: str, /, **param
 class _Default(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+# The words for batches and quarantined rows, shared by the CLI and the dashboard: field → (zh, en).
+BATCH_FIELDS: dict[str, tuple[str, str]] = {
+    "batch_id": ("批次号", "Batch"),
+    "dataset": ("数据集", "Dataset"),
+    "file_name": ("文件名", "File"),
+    "sha256": ("文件哈希", "SHA-256"),
+    "rows_read": ("读取行数", "Rows read"),
+    "rows_loaded": ("入库行数", "Rows loaded"),
+    "rows_rejected": ("隔离行数", "Rows quarantined"),
+    "user_name": ("操作人", "User"),
+    "loaded_at": ("入库时间", "Loaded at"),
+    "status": ("状态", "Status"),
+    "rolled_back_at": ("回滚时间", "Rolled back at"),
+    "rolled_back_by": ("回滚人", "Rolled back by"),
+}
+BATCH_STATUS: dict[str, tuple[str, str]] = {"loaded": ("已入库", "loaded"), "rolled_back": ("已回滚", "rolled back")}
+QUARANTINE_FIELDS: dict[str, tuple[str, str]] = {
+    "row": ("行号", "Row"),
+    "reason": ("隔离原因", "Why quarantined"),
+    "reason_en": ("隔离原因", "Why quarantined"),
+}

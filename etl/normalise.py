@@ -84,7 +84,7 @@ def normalise(cells: pd.Series, column: Column) -> Normalised:
     errors = errors.where(~blank, None)
     if (column.required or column.kind in _NUMERIC or column.kind in _DATES) and column.kind != "bool":
         ph = _lower(u).isin(PLACEHOLDERS).to_numpy()
-        errors = errors.where(~ph, "placeholder")
+        errors = errors.where(~ph, "placeholder_required" if column.required else "placeholder")
     bad = blank | errors.notna().to_numpy()
     values = values.where(~bad) if not isinstance(values.dtype, pd.ArrowDtype) else _mask_arrow(values, bad)
     if bad.any():

@@ -8,9 +8,10 @@ in ``batches``. The ``v_*`` views are the stable, documented read contract.
 
 from __future__ import annotations
 
+from etl import metric_catalogue
 from etl.contracts import DATASETS, WHOLE_JURISDICTION, Dataset
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "schema_version": SCHEMA_VERSION,
@@ -44,8 +45,10 @@ CREATE TABLE IF NOT EXISTS quarantine (
     dataset VARCHAR NOT NULL,
     "row" BIGINT,
     reason VARCHAR NOT NULL,
-    cells JSON
+    cells JSON,
+    reason_en VARCHAR
 );
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS reason_en VARCHAR;
 """
 
 
@@ -99,6 +102,20 @@ def overlap_sql(ds: Dataset) -> str:
     )
 
 
+def existing_keys_sql(ds: Dataset) -> str:
+    """How many keys of the registered frame ``incoming_keys`` the current state of ``ds`` already holds."""
+    on = " AND ".join("i." + q(k) + " IS NOT DISTINCT FROM c." + q(k) for k in ds.key)
+    return "SELECT count(*) FROM incoming_keys i WHERE EXISTS (SELECT 1 FROM v_" + ds.name + " c WHERE " + on + ")"
+
+
+def seen_units_sql() -> str:
+    """Every unit name the loaded data uses (the columns declared with unit types in the contracts)."""
+    parts = [
+        "SELECT " + q(c.name) + " AS name FROM v_" + d.name for d in DATASETS.values() for c in d.columns if c.unit_types
+    ]
+    return "SELECT DISTINCT name FROM (" + " UNION ALL ".join(parts) + ") WHERE name IS NOT NULL"
+
+
 # Extra derived columns per public view (period split into year/month; contract blank = total).
 _VIEW_SELECT: dict[str, str] = {
     "projects": "SELECT * REPLACE (coalesce(contract_investment, total_investment) AS contract_investment) FROM cur",
@@ -119,11 +136,19 @@ def public_view(ds: Dataset) -> str:
 
 _WHOLE = ", ".join("'" + w + "'" for w in WHOLE_JURISDICTION)
 
-# One row per contribution of one source row to one target metric in one (year, month).
-# This is the single definition of every "actual" (DOMAIN.md §5); the read side sums it.
-# It is materialised as the table metric_facts inside every load and rollback transaction
-# (REFRESH_FACTS), sorted by metric and year, so pages read a small sorted table, not a join.
-METRIC_FACTS_SELECT = """
+
+
+def answers_for(township: str, park: str, unit: str) -> str:
+    """SQL list of the distinct unit names a row answers for: its township, park and responsible unit.
+
+    The one rule of which units count a fact or a project; a target's unit is matched against it.
+    """
+    return "list_distinct(list_filter([" + ", ".join((township, park, unit)) + "], lambda x: x IS NOT NULL))"
+
+
+FACT_COLUMNS = "year, month, township, park, responsible_unit, industry, project_id, value"
+# The source relations a catalogue record's facts branch selects from (etl.metric_catalogue).
+_FACT_SOURCES_SQL = """
 WITH last_year AS (
     -- the latest year the data speaks of: carry-over of unfinished projects runs up to it
     SELECT max(y) AS y FROM (
@@ -137,6 +162,7 @@ fund AS (
 ),
 park_year_has_annual AS (SELECT DISTINCT park, year FROM v_parks WHERE month IS NULL),
 park_flows AS (
+    -- flows: an annual row, when present, is the year's figure; otherwise the monthly rows are summed
     SELECT pk.park, pk.year, coalesce(pk.month, 12) AS month, pk.revenue, pk.industrial_output, pk.tax
     FROM v_parks pk
     WHERE pk.month IS NULL
@@ -152,81 +178,63 @@ under_construction AS (
                          WHEN p.status IN ('停滞', '终止') THEN year(p.started_date)
                          ELSE greatest((SELECT y FROM last_year), year(p.started_date)) END + 1)) AS year) y
     WHERE p.started_date IS NOT NULL
-)
-SELECT 'contract_investment' AS metric, year(signed_date) AS year, month(signed_date) AS month,
-       township, park, responsible_unit AS unit, industry, project_id, contract_investment AS value FROM signed
-UNION ALL
-SELECT 'foreign_contract', year(signed_date), month(signed_date), township, park, responsible_unit, industry,
-       project_id, foreign_contract FROM signed WHERE foreign_contract IS NOT NULL
-UNION ALL
-SELECT 'projects_signed', year(signed_date), month(signed_date), township, park, responsible_unit, industry,
-       project_id, 1 FROM signed
-UNION ALL
-SELECT 'projects_signed_100m', year(signed_date), month(signed_date), township, park, responsible_unit, industry,
-       project_id, 1 FROM signed WHERE total_investment >= 10000
-UNION ALL
-SELECT 'projects_started', year, CASE WHEN year = year(started_date) THEN month(started_date) ELSE 1 END,
-       township, park, responsible_unit, industry, project_id, 1 FROM under_construction
-UNION ALL
-SELECT 'projects_in_production', year(coalesce(production_date, completed_date)),
-       month(coalesce(production_date, completed_date)), township, park, responsible_unit, industry, project_id, 1
-FROM v_projects WHERE coalesce(production_date, completed_date) IS NOT NULL
-UNION ALL
-SELECT 'funds_in_place', year, month, township, park, responsible_unit, industry, project_id, funds_in_place
-FROM fund
-UNION ALL
-SELECT 'out_of_province_funds', year, month, township, park, responsible_unit, industry, project_id, out_of_province
-FROM fund WHERE out_of_province IS NOT NULL
-UNION ALL
-SELECT 'foreign_actual', year, month, township, park, responsible_unit, industry, project_id, foreign_actual
-FROM fund WHERE foreign_actual IS NOT NULL
-UNION ALL
-SELECT 'fixed_asset_investment', year, month, township, park, responsible_unit, industry, project_id,
-       fixed_asset_investment FROM fund WHERE fixed_asset_investment IS NOT NULL
-UNION ALL
-SELECT 'valuable_leads', year(reported_date), month(reported_date), unit, NULL, unit, NULL, project_id, 1
-FROM v_leads WHERE valuable
-UNION ALL
-SELECT 'park_revenue', year, month, NULL, park, NULL, NULL, NULL, revenue FROM park_flows WHERE revenue IS NOT NULL
-UNION ALL
-SELECT 'park_output', year, month, NULL, park, NULL, NULL, NULL, industrial_output
-FROM park_flows WHERE industrial_output IS NOT NULL
-UNION ALL
-SELECT 'park_tax', year, month, NULL, park, NULL, NULL, NULL, tax FROM park_flows WHERE tax IS NOT NULL
-UNION ALL
-SELECT 'returnee_ventures', year(start_date), month(start_date), township, NULL, NULL, industry, NULL, 1
-FROM v_ventures WHERE venture_type = '返乡创业'
-UNION ALL
-SELECT 'trainees', year(start_date), month(start_date), township, NULL, NULL, NULL, NULL, 1 FROM v_training
-UNION ALL
-SELECT 'new_jobs', year, month, township, NULL, NULL, NULL, NULL, new_urban_jobs
-FROM v_labor WHERE new_urban_jobs IS NOT NULL
-UNION ALL
-SELECT 'labor_export', year, month, township, NULL, NULL, NULL, NULL, export_total
-FROM v_labor WHERE export_total IS NOT NULL
+),
 """
 
-# Datasets the facts are computed from: a batch of any other (returnees) does not refresh them.
+
+def _facts_union() -> str:
+    """One branch per catalogue record: (metric, year, month, township, park, responsible_unit, industry,
+    project_id, value), one row per contribution of one source row to the metric in one month."""
+    branches = [
+        "SELECT " + _literal(m.code) + " AS metric, f.* FROM (" + m.facts + ") AS f(" + FACT_COLUMNS + ")"
+        for m in metric_catalogue.METRICS
+    ]
+    return "\nUNION ALL\n".join(branches)
+
+
+def _literal(code: str) -> str:
+    q(code)  # a catalogue code is an identifier
+    return "'" + code + "'"
+
+
+# The unit-keyed facts: every fact once under '*' (the whole jurisdiction) and once under each unit it
+# answers for. This is the single definition of every "actual" (DOMAIN.md §5); v_target_progress and
+# every read function select from it. It is materialised as the table unit_facts inside every load and
+# rollback transaction (REFRESH_FACTS), sorted by metric, year and unit, so pages read a small sorted
+# table, not a join. Grain: one row per fact and unit it counts under.
+UNIT_FACTS_SELECT = (
+    _FACT_SOURCES_SQL
+    + "facts AS (\n"
+    + _facts_union()
+    + "\n),\nnumbered AS (SELECT row_number() OVER () AS fact_id, * FROM facts)\n"
+    + "SELECT metric, year, month, unnest(list_prepend('*', "
+    + answers_for("township", "park", "responsible_unit")
+    + ")) AS unit, fact_id, township, park, responsible_unit, industry, project_id, value FROM numbered"
+)
+
+# Datasets the facts are computed from: a batch of any other (returnees, units) does not refresh them.
 FACT_SOURCES = frozenset({"projects", "funding", "targets", "parks", "training", "ventures", "labor", "leads"})
-REFRESH_FACTS = "CREATE OR REPLACE TABLE metric_facts AS " + METRIC_FACTS_SELECT + " ORDER BY metric, year, month"
-METRIC_FACTS_VIEW = "CREATE OR REPLACE VIEW v_metric_facts AS SELECT * FROM metric_facts"
+REFRESH_FACTS = "CREATE OR REPLACE TABLE unit_facts AS " + UNIT_FACTS_SELECT + " ORDER BY metric, year, unit, month"
+FACT_VIEWS = [
+    "CREATE OR REPLACE VIEW v_unit_facts AS SELECT * FROM unit_facts",
+    # one row per contribution (the whole-jurisdiction copy of each fact)
+    "CREATE OR REPLACE VIEW v_metric_facts AS SELECT metric, year, month, township, park, responsible_unit, "
+    "industry, project_id, value FROM unit_facts WHERE unit = '*'",
+    "CREATE OR REPLACE VIEW v_project_units AS SELECT project_id, unnest("
+    + answers_for("township", "park", "responsible_unit")
+    + ") AS unit FROM v_projects",
+    "DROP TABLE IF EXISTS metric_facts",  # schema 1 kept the facts unkeyed
+]
 
 TARGET_PROGRESS = (
     """
 CREATE OR REPLACE VIEW v_target_progress AS
-WITH keyed AS (
-    SELECT metric, year, value,
-           unnest(list_distinct(list_filter([township, park, unit], lambda x: x IS NOT NULL))) AS match_unit
-    FROM v_metric_facts
-    UNION ALL
-    SELECT metric, year, value, '*' FROM v_metric_facts
-),
-agg AS (SELECT metric, year, match_unit, sum(value) AS actual FROM keyed GROUP BY ALL)
+WITH agg AS (SELECT metric, year, unit, sum(value) AS actual FROM unit_facts GROUP BY ALL)
 SELECT t.year, t.unit, t.metric, t.target, coalesce(a.actual, 0) AS actual,
        CASE WHEN t.target > 0 THEN coalesce(a.actual, 0) / t.target END AS completion_rate
 FROM v_targets t
 LEFT JOIN agg a ON a.metric = t.metric AND a.year = t.year
- AND a.match_unit = CASE WHEN t.unit IN ("""
+ AND a.unit = CASE WHEN t.unit IN ("""
     + _WHOLE
     + """) THEN '*' ELSE t.unit END
 """
@@ -238,7 +246,7 @@ SELECT batch_id, dataset, file_name, sha256, file_format, encoding, sheet, rows_
        user_name, loaded_at, status, rolled_back_at, rolled_back_by, warnings
 FROM batches;
 CREATE OR REPLACE VIEW v_quarantine AS
-SELECT q.batch_id, q.dataset, q."row", q.reason, q.cells, b.status AS batch_status
+SELECT q.batch_id, q.dataset, q."row", q.reason, q.reason_en, q.cells, b.status AS batch_status
 FROM quarantine q JOIN batches b USING (batch_id);
 """
 
@@ -248,6 +256,6 @@ def all_ddl() -> list[str]:
     stmts = [s for s in BASE_DDL.split(";") if s.strip()]
     stmts += [dataset_ddl(ds) for ds in DATASETS.values()]
     stmts += [public_view(ds) for ds in DATASETS.values()]
-    stmts += [REFRESH_FACTS, METRIC_FACTS_VIEW, TARGET_PROGRESS]
+    stmts += [REFRESH_FACTS, *FACT_VIEWS, TARGET_PROGRESS]
     stmts += [s for s in BATCH_VIEWS.split(";") if s.strip()]
     return stmts

@@ -57,6 +57,11 @@ _EXAMPLES: dict[str, str] = {
     "park": "经济开发区",
     "period": "2012-03",
     "subsidy": "600",
+    "code": "510999100000",
+    "parent": "全县",
+    "aliases": "城关",
+    "first_year": "2012",
+    "last_year": "",
 }
 _KIND_EXAMPLES: dict[str, str] = {
     "text": "示例",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -11,17 +10,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from etl import contracts
 from etl.contracts import DATASETS, STAGE_DATES, STATUS_REQUIRED_DATES, Column, Dataset
 from etl.messages import CATALOGUE, ERROR, WARNING, cell_message, message
 from etl.normalise import DATE_DTYPE, clean, normalise
-from etl.pseudonym import mask_id, mask_text, pseudonymise
-from etl.readers import FileRejected, RawTable, header_key, read_file
+from etl.pseudonym import mask_id, pseudonymise
+from etl.readers import FileRejected, RawTable, header_key
+from etl.templates import example_value
+from etl.units import Registry, check_aliases, check_codes, check_units
 
 ERROR_COLUMNS = ["row", "column", "value", "code", "reason_zh", "reason_en"]
-REPORT_HEADERS = ["级别 level", "行号 row", "列 column", "值 value", "代码 code", "原因", "reason"]
 _UNIT_SYNONYMS = {"万元": {"万元", "万"}, "人": {"人", "名"}}
 
 
@@ -38,97 +37,16 @@ class Validated:
     header_map: dict[str, str] = field(default_factory=dict)  # file header → column name
     id_pseudonym: pd.Series | None = None  # per frame row: pseudonym of a valid ID, else NA
 
-    def error_report(self, fmt: str = "csv") -> bytes:
-        """Errors then warnings, bilingual headers; csv (UTF-8 with BOM) or xlsx (formulas kept as text)."""
-        report = pd.concat(
-            [self.errors.assign(level="错误 error"), self.warnings.assign(level="提示 warning")], ignore_index=True
-        )
-        report = report[["level", *ERROR_COLUMNS]]
-        report.columns = REPORT_HEADERS
-        report["行号 row"] = report["行号 row"].astype("string").fillna("")
-        if fmt == "csv":  # a spreadsheet must not run a clerk's "=…" cell as a formula
-            for c in ("列 column", "值 value"):
-                report[c] = report[c].where(~report[c].str.match(r"^[=+\-@\t\r]"), "'" + report[c])
-        return _write(report, fmt)
-
-    def bad_rows(self) -> pd.DataFrame:
-        """Raw cells of the invalid rows (personal columns masked), with ``_row`` and the joined reasons."""
-        bad = ~self.valid
-        out = _masked_raw(self.raw, self.dataset, self.header_map).loc[bad].copy()
-        out["_row"] = self.raw.rows[bad]
-        errs = self.errors
-        file_level = "；".join(errs.loc[errs["row"].isna(), "reason_zh"])
-        by_row = errs.dropna(subset=["row"]).groupby("row")["reason_zh"].agg("；".join)
-        out["reason"] = out["_row"].map(by_row).fillna("").astype("str")
-        if file_level:
-            out["reason"] = (file_level + "；" + out["reason"]).str.rstrip("；")
-        return out.reset_index(drop=True)
-
-    def pseudonymised_copy(self) -> bytes:
-        """The data rows as a UTF-8-BOM CSV safe to keep: no raw ID, name or phone.
-
-        Valid IDs become their pseudonym in the person-key column (人员编号), so the copy re-validates to the
-        same person_key; invalid IDs stay in the ID column masked; name/phone (drop) columns are removed, and
-        for datasets with personal data so are columns not in the contract (they might hold personal data).
-        """
-        raw, hmap = self.raw, self.header_map
-        by_name = {v: k for k, v in hmap.items()}
-        out = pd.DataFrame(index=raw.frame.index)
-        for h in raw.headers:
-            name = hmap.get(h)
-            col = self.dataset.column(name) if name else None
-            if (col is None and self.dataset.has_personal_data) or (col is not None and col.kind == "drop"):
-                continue
-            if col is not None and col.kind == "person_key" and "id_number" in by_name:
-                continue  # written below, merged with the pseudonyms
-            if col is not None and col.kind == "id_number":
-                pseudo = self.id_pseudonym
-                cells = raw.frame[h]
-                keep = pseudo.isna() if pseudo is not None else pd.Series(True, index=cells.index)
-                masked = pd.Series("", index=cells.index, dtype="str")
-                masked[keep] = _mask_series(cells[keep], mask_id)  # only invalid IDs stay, masked
-                out[h] = masked
-                pk_header = by_name.get("person_key") or self.dataset.column("person_key").zh
-                out[pk_header] = self.frame["person_key"].fillna("").astype("str").to_numpy()
-                continue
-            out[h] = raw.frame[h]
-        return _write(out, "csv")
+    @property
+    def file_level_error(self) -> bool:
+        """An error of the whole file (a missing column, a wrong dataset): no row can be loaded."""
+        return bool(len(self.errors)) and bool(self.errors["row"].isna().any())
 
 
-def _write(df: pd.DataFrame, fmt: str) -> bytes:
-    df = df.astype("str").fillna("") if len(df.columns) else df
-    if fmt == "xlsx":
-        import xlsxwriter
-
-        buf = io.BytesIO()
-        opts = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-        with xlsxwriter.Workbook(buf, opts) as wb:
-            ws = wb.add_worksheet("错误清单" if "代码 code" in df.columns else "data")
-            ws.write_row(0, 0, list(df.columns))
-            for i, rec in enumerate(df.itertuples(index=False), start=1):
-                ws.write_row(i, 0, rec)
-            ws.freeze_panes(1, 0)
-        return buf.getvalue()
-    if fmt != "csv":
-        raise ValueError(fmt)
-    table = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
-    sink = io.BytesIO()
-    pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
-    return b"\xef\xbb\xbf" + sink.getvalue()
-
-
-def _mask_series(s: pd.Series, fn) -> pd.Series:
+def mask_series(s: pd.Series, fn) -> pd.Series:
+    """``fn`` (a masking function) applied once per distinct cell."""
     codes, uniques = pd.factorize(s, use_na_sentinel=False)
     return pd.Series(np.array([fn(u) for u in uniques], dtype=object)[codes], index=s.index, dtype="str")
-
-
-def _masked_raw(raw: RawTable, dataset: Dataset, hmap: dict[str, str]) -> pd.DataFrame:
-    out = raw.frame.copy()
-    for h, name in hmap.items():
-        kind = dataset.column(name).kind
-        if kind in ("id_number", "drop"):
-            out[h] = _mask_series(out[h], mask_id if kind == "id_number" else mask_text)
-    return out
 
 
 # ---------------------------------------------------------------- header mapping and dataset detection
@@ -258,11 +176,21 @@ class _Errors:
         )
 
 
-def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: Collection[str] = ()) -> Validated:
-    """Check every cell and row of ``raw`` against ``dataset``; nothing is dropped, every problem is located."""
+def validate(
+    raw: RawTable,
+    dataset: Dataset,
+    *,
+    key: bytes,
+    project_ids: Collection[str] = (),
+    registry: Registry | None = None,
+) -> Validated:
+    """Check every cell and row of ``raw`` against ``dataset``, the known ``project_ids`` and the unit
+    ``registry``; nothing is dropped, every problem is located. Call it through etl.check, which reads
+    what the warehouse knows."""
     errs = _Errors()
-    n, rows = len(raw.frame), raw.rows
     hmap, problems = map_headers(raw.headers, dataset)
+    raw = _without_template_example(raw, dataset, hmap, errs)
+    n, rows = len(raw.frame), raw.rows
     by_name = {v: k for k, v in hmap.items()}
     file_bad = False
     for code, h, params in problems:
@@ -298,7 +226,8 @@ def validate(raw: RawTable, dataset: Dataset, *, key: bytes, known_project_ids: 
         values, cell_bad, pseudo = _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key)
         frame = _build_frame(dataset, values, n, pseudo)
     _check_one_of(dataset, raw, by_name, rows, errs)
-    _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_bad)
+    _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, registry or Registry())
+    check_units(dataset, frame, by_name, rows, errs, registry or Registry())
     _check_keys(dataset, frame, by_name, rows, errs)
     _check_totals(raw, dataset, hmap, values, errs)
 
@@ -333,7 +262,7 @@ def _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key):
             bad[mask] = sub_bad
             if sub_bad.any():
                 shown = cells[mask][sub_bad]
-                shown = _mask_series(shown, mask_id) if col.personal else shown
+                shown = mask_series(shown, mask_id) if col.personal else shown
                 params = _col_params(sub_col)
                 errs.add(
                     rows[mask][sub_bad],
@@ -415,6 +344,24 @@ def _build_frame(dataset, values, n, pseudo_future) -> pd.DataFrame:
     return frame
 
 
+def _without_template_example(raw: RawTable, dataset: Dataset, hmap: dict[str, str], errs) -> RawTable:
+    """``raw`` without the rows that are the template's untouched example row (each noted as a warning)."""
+    if not len(raw.frame) or not hmap:
+        return raw
+    same = np.ones(len(raw.frame), dtype=bool)
+    for h, name in hmap.items():
+        col = dataset.column(name)
+        cells = clean(raw.frame[h]).to_numpy(dtype=object)
+        same &= (cells == example_value(col, "zh")) | (cells == example_value(col, "en"))
+        if not same.any():
+            return raw
+    for row in raw.rows[same]:
+        errs.add([int(row)], "", "", "example_row", severity=WARNING)
+    if same.all():
+        raise FileRejected("only_example")
+    return replace(raw, frame=raw.frame[~same].reset_index(drop=True), rows=raw.rows[~same])
+
+
 def _check_one_of(dataset, raw, by_name, rows, errs) -> None:
     for group in dataset.one_of:
         present = [g for g in group if g in by_name]
@@ -432,7 +379,7 @@ def _date_str(s: pd.Series) -> np.ndarray:
     return s.astype("str").to_numpy(dtype=object)
 
 
-def _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_bad) -> None:
+def _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, registry) -> None:
     head = lambda name: by_name.get(name, dataset.column(name).zh)  # noqa: E731
     for rule in dataset.rules:
         if rule.code == "stage_dates_required" and "status" in by_name:
@@ -474,8 +421,12 @@ def _check_rules(dataset, frame, by_name, rows, errs, known_project_ids, cell_ba
             )
         elif rule.code == "project_exists" and "project_id" in by_name:
             pid = frame["project_id"]
-            bad = (pid.notna() & ~pid.isin(list(known_project_ids))).to_numpy(dtype=bool)
+            bad = (pid.notna() & ~pid.isin(list(project_ids))).to_numpy(dtype=bool)
             errs.add(rows[bad], head("project_id"), pid[bad].to_numpy(dtype=object), rule.code)
+        elif rule.code == "code_digits" and "code" in by_name:
+            check_codes(frame, by_name, rows, errs)
+        elif rule.code == "aliases_unique" and "aliases" in by_name:
+            check_aliases(frame, by_name, rows, errs, registry)
 
 
 def _check_keys(dataset, frame, by_name, rows, errs) -> None:
@@ -546,19 +497,3 @@ def _check_totals(raw, dataset, hmap, values, errs) -> None:
             errs.add([t["row"]], "", "", "total_ok", {"label": t["label"]}, WARNING)
         if subtotal:
             start = upto
-
-
-def read_and_validate(
-    data: bytes,
-    file_name: str,
-    *,
-    dataset: str | None,
-    key: bytes,
-    known_project_ids: Collection[str] = (),
-    sheet: str | None = None,
-    max_uncompressed: int | None = None,
-) -> Validated:
-    """Read ``data`` and validate it against ``dataset`` (detected from the headers when None)."""
-    raw = read_file(data, file_name, sheet=sheet, known_headers=known_headers(), max_uncompressed=max_uncompressed)
-    ds = contracts.get(dataset) if dataset else detect_dataset(raw.headers)
-    return validate(raw, ds, key=key, known_project_ids=known_project_ids)

@@ -1,28 +1,52 @@
-"""Data batches: every loaded or rolled-back batch, newest first."""
+"""Data batches: every loaded or rolled-back batch, newest first, and the rows a batch quarantined."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from board import db, fmt, meta, nav
-from board.export import download_buttons
-from board.i18n import dataset_name, t
+from board import db, export, fmt, meta, nav, tables
+from board.i18n import current_lang, dataset_name, field_name, t
+from board.tables import Col
+from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS
+
+BATCH_COLS = [
+    Col("batch_id", BATCH_FIELDS["batch_id"], "count"),
+    Col("dataset", BATCH_FIELDS["dataset"], show=lambda d: dataset_name(str(d))),
+    Col("file_name", BATCH_FIELDS["file_name"]),
+    Col("rows_read", BATCH_FIELDS["rows_read"], "count"),
+    Col("rows_loaded", BATCH_FIELDS["rows_loaded"], "count"),
+    Col("rows_rejected", BATCH_FIELDS["rows_rejected"], "count"),
+    Col("user_name", BATCH_FIELDS["user_name"]),
+    Col("loaded_at", BATCH_FIELDS["loaded_at"], show=fmt.timestamp),
+    Col("status", BATCH_FIELDS["status"], show=lambda s: field_name(BATCH_STATUS, str(s))),
+    Col("rolled_back_at", BATCH_FIELDS["rolled_back_at"], show=fmt.timestamp),
+    Col("sha256", BATCH_FIELDS["sha256"], show=lambda h: str(h)[:12]),
+]
 
 nav.require_frame()
 st.title(t("page.batches"))
 if not db.has_data():
     st.info(t("batches.none"), icon=":material/info:")
     st.stop()
-df = meta.batches()
-COLUMNS = (
-    "batch_id", "dataset", "file_name", "rows_read", "rows_loaded", "rows_rejected", "user_name", "loaded_at",
-    "status", "rolled_back_at",
-)  # fmt: skip
-table = pd.DataFrame({t(f"batches.col.{c}"): df[c] for c in COLUMNS})
-table[t("batches.col.rolled_back_at")] = [fmt.timestamp(x) if pd.notna(x) else "" for x in df["rolled_back_at"]]
-table[t("batches.col.status")] = [t(f"batches.status.{s}") for s in df["status"]]
-table[t("batches.col.dataset")] = [dataset_name(d) for d in df["dataset"]]
-st.caption(t("batches.caption", n=len(df)))
-st.dataframe(table, hide_index=True)
-download_buttons(table, "batches", "bt_dl")
+options = meta.options()
+history = meta.batch_history()
+st.caption(t("batches.caption", n=len(history)))
+export.show(tables.table(history, BATCH_COLS, t("title.batches"), None, options), "bt")
+
+st.subheader(t("batches.quarantine_heading"))
+with_rows = history[history["rows_rejected"] > 0]
+if with_rows.empty:
+    st.info(t("batches.quarantine_none"), icon=":material/info:")
+    st.stop()
+batch = st.selectbox(
+    t("batches.quarantine_pick"),
+    with_rows["batch_id"].tolist(),
+    format_func=lambda b: f"{b} · {dataset_name(str(with_rows.set_index('batch_id').loc[b, 'dataset']))}",
+    key="bt_quarantine",
+)
+rows = meta.quarantined(int(batch))
+st.caption(t("batches.quarantine_caption", batch=batch, n=len(rows)))
+reason = "reason" if current_lang() == "zh" else "reason_en"
+cols = [Col("row", QUARANTINE_FIELDS["row"], "count"), Col(reason, QUARANTINE_FIELDS[reason])]
+cols += [Col(c, (c, c)) for c in rows.columns if c not in ("row", "reason", "reason_en")]
+export.show(tables.table(rows, cols, t("title.quarantine") + f" {batch}", None, options), "bt_q")

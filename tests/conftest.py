@@ -1,4 +1,4 @@
-"""Shared fixtures: a per-test pseudonym key; the demo county loaded through the real load path."""
+"""Shared fixtures: a fixed clock and a per-test pseudonym key; the demo county loaded through the real load path."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 
 AS_OF = date(2026, 11, 27)
+NOW = "2026-11-28T09:30:00"  # the clock every test runs at (etl.clock): no test depends on today's date
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fixed_clock():
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DASHBOARD_NOW", NOW)
+    yield NOW
+    mp.undo()
 
 
 @pytest.fixture(autouse=True)
@@ -19,18 +28,16 @@ def pseudonym_key(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, fixed_clock: str) -> Path:
     """A warehouse holding the demo county (500 returnees) as of 2026-11-27, built by etl.warehouse."""
-    from etl import demo, warehouse
+    from etl import demo
 
     root = tmp_path_factory.mktemp("demo")
     mp = pytest.MonkeyPatch()  # the session fixture needs its own key (the autouse one is per test)
     mp.setenv("DASHBOARD_PSEUDONYM_KEY", str(root / "pseudonym.key"))
     try:
         db = root / "warehouse.duckdb"
-        warehouse.init(db)
-        for path in demo.generate(root / "files", seed=11, as_of=AS_OF, returnees=500):
-            warehouse.load_file(db, path)
+        demo.build(db, root / "files", seed=11, as_of=AS_OF, returnees=500)
     finally:
         mp.undo()
     return db

@@ -8,9 +8,8 @@ from etl.contracts import DATASETS, Dataset
 from etl.messages import CATALOGUE
 from etl.readers import header_key
 from etl.templates import template
-from etl.validate import read_and_validate
+from tests.checking import checked, validated
 
-KEY = b"t" * 32
 ALL = sorted(DATASETS)
 
 
@@ -39,13 +38,24 @@ def test_headers_are_unique_within_a_dataset(name: str) -> None:
 
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize(("fmt", "lang"), [("csv", "zh"), ("csv", "en"), ("xlsx", "zh"), ("xlsx", "en")])
-def test_template_round_trip_validates_cleanly(name: str, fmt: str, lang: str) -> None:
+def test_a_template_is_recognised_and_its_example_row_is_never_loaded(name: str, fmt: str, lang: str) -> None:
     ds: Dataset = DATASETS[name]
-    data = template(ds, fmt, lang)
-    v = read_and_validate(data, f"{name}.{fmt}", dataset=None, key=KEY, known_project_ids={"P2012001"})
+    c = checked(template(ds, fmt, lang), f"{name}.{fmt}", project_ids={"P2012001"})
+    assert c.status == "rejected" and not c.loadable(skip_invalid=True)
+    assert c.errors["code"].tolist() == ["only_example"]
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_template_filled_in_validates_cleanly(name: str, lang: str) -> None:
+    ds: Dataset = DATASETS[name]
+    example = template(ds, "csv", lang).decode("utf-8-sig")
+    filled = example + example.splitlines()[1].replace("2012", "2013") + "\n"  # the clerk's own row below it
+    v = validated(filled.encode("utf-8"), f"{name}.csv", project_ids={"P2013001"})
     assert v.dataset is ds  # detected from the template's own headers
     assert v.errors.empty, v.errors["reason_en"].tolist()
     assert v.valid.tolist() == [True]
+    assert v.warnings["code"].tolist().count("example_row") == 1
     assert set(v.header_map.values()) == {c.name for c in ds.columns}
 
 

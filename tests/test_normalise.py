@@ -66,7 +66,7 @@ CASES = [
     (MU, "3平方公里", "unit_wrong"),
     # text, code
     (REQ_TEXT, "  新材料\u3000 产业园  ", "新材料 产业园"),
-    (REQ_TEXT, "暂无", "placeholder"),
+    (REQ_TEXT, "暂无", "placeholder_required"),
     (TEXT, "暂无", "暂无"),  # optional free text is kept as written
     (CODE, " P 2012 001 ", "P2012001"),
     (CODE, "Ｐ００１", "P001"),
@@ -129,7 +129,7 @@ def test_messy_cell(column: Column, cell: str, expected: object) -> None:
     got = normalise(pd.Series([cell], dtype="str"), column)
     value, error = got.values.iat[0], got.errors.iat[0]
     is_code = isinstance(expected, str) and (expected.endswith(("_invalid", "_wrong", "_only", "_impossible")) or expected in {
-        "percent", "negative", "fraction", "placeholder", "id_checksum", "id_length", "id_date", "id_chars", "id_as_number",
+        "percent", "negative", "fraction", "placeholder", "placeholder_required", "id_checksum", "id_length", "id_date", "id_chars", "id_as_number",
     })  # fmt: skip
     if expected is None:
         assert pd.isna(value) and pd.isna(error)

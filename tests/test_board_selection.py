@@ -1,10 +1,13 @@
-"""Filters ⇄ URL parameters: round trip, defaults, unknown or invalid values dropped with a notice."""
+"""The selection ⇄ URL parameters: round trip, defaults, the as-of month clamped to the data, unknown or
+invalid values dropped with a notice."""
 
 from __future__ import annotations
 
 import pytest
+from datetime import date
 
-from board.filters import Notice, Options, Selection, parse_params, to_params
+from board.selection import Notice, Options, Selection, parse_params, to_params
+from board.sidebar import notice_text
 
 OPTIONS = Options(
     years=(2022, 2023, 2024, 2025, 2026),
@@ -49,6 +52,10 @@ def test_params_are_clean():
     [
         ({"year": ["1999"]}, Selection(2026, 11), [Notice("year", "1999")]),
         ({"year": ["abc"], "month": ["13"]}, Selection(2026, 11), [Notice("year", "abc"), Notice("month", "13")]),
+        ({"month": ["²"]}, Selection(2026, 11), [Notice("month", "²")]),  # str.isdigit() says yes to ²
+        ({"month": ["12"]}, Selection(2026, 11), [Notice("month", "12", "clamped", "11")]),  # data through Nov
+        ({"year": ["2025"], "month": ["12"]}, Selection(2025, 12), []),  # a closed year offers all twelve
+        ({"rank": ["funds_in_place"]}, Selection(2026, 11), [Notice("rank", "funds_in_place")]),  # not declared
         ({"month": ["0"]}, Selection(2026, 11), [Notice("month", "0")]),
         ({"town": ["青石镇", "不存在镇"]}, Selection(2026, 11, ("青石镇",)), [Notice("town", "不存在镇")]),
         ({"town": ["青石镇", "青石镇"]}, Selection(2026, 11, ("青石镇",)), []),
@@ -68,9 +75,30 @@ def test_unknown_language_falls_back_to_chinese_with_a_notice():
     _, lang, notices = parse_params({"lang": ["fr"]}, OPTIONS)
     assert lang == "zh"
     assert notices == [Notice("lang", "fr")]
-    assert "lang=fr" in notices[0].text("zh") and "lang=fr" in notices[0].text("en")
+    assert "lang=fr" in notice_text(notices[0])
 
 
-def test_empty_warehouse_options_still_give_a_selection():
-    sel, _, notices = parse_params({"year": ["2026"]}, Options())
-    assert sel.month == 12 and notices == [] or notices == [Notice("year", "2026")]
+def test_a_page_parameter_is_kept_without_a_notice():
+    sel, _, notices = parse_params({"rank": ["funds_in_place"]}, OPTIONS, extra=("rank",))
+    assert (sel, notices) == (Selection(2026, 11), [])
+
+
+def test_a_url_value_cannot_become_markdown():
+    raw = "![x](http://evil.example/a.png) [link](http://e.x) :material/bolt: **b**"
+    text = notice_text(Notice("town", raw))
+    escaped = text[text.index("town") :]
+    for i, ch in enumerate(escaped):
+        if ch in "![]():*":
+            assert escaped[i - 1] == "\\", (ch, escaped[: i + 1])
+
+
+def test_empty_warehouse_options_follow_the_injected_clock():
+    options = Options(today=date(2031, 5, 2))
+    assert parse_params({}, options) == (Selection(2031, 12), "zh", [])
+    assert parse_params({"year": ["2026"]}, options)[2] == [Notice("year", "2026")]
+
+
+def test_months_offered_stop_at_the_latest_month_with_data():
+    assert OPTIONS.months(2026) == tuple(range(1, 12))
+    assert OPTIONS.months(2025) == tuple(range(1, 13))
+    assert OPTIONS.data_through() == (2026, 11)

@@ -1,0 +1,131 @@
+"""The one read-and-check path: a file read and checked against the warehouse exactly as a load checks it.
+
+``load`` (etl.warehouse.load_file), ``python -m etl validate`` and the upload page all call
+:func:`check` with a :class:`Context` read by :func:`read_context`, so a file that ``validate``
+passes is a file that ``load`` loads, and the other way round. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from etl import contracts, schema, store
+from etl.readers import FileRejected, read_file
+from etl.units import Registry, registry_from_frame
+from etl.validate import ERROR_COLUMNS, Validated, detect_dataset, known_headers, validate
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the warehouse knows that a file is checked against, read once before the check."""
+
+    exists: bool = False  # the warehouse file exists
+    loaded: dict[str, tuple[int, str]] = field(default_factory=dict)  # sha256 → (first loaded batch, dataset)
+    project_ids: frozenset[str] = frozenset()
+    registry: Registry = field(default_factory=Registry)
+    next_batch: int = 1
+
+
+_LOADED_SQL = "SELECT sha256, min(batch_id), any_value(dataset) FROM batches WHERE status = 'loaded' GROUP BY 1"
+_UNITS_SQL = "SELECT name, type, code, aliases, first_year, last_year FROM v_units ORDER BY name"
+
+
+def read_context(db_path: Path) -> Context:
+    """The context of the warehouse at ``db_path``; an empty one when there is no warehouse yet."""
+    if store.version(db_path) is None:
+        return Context()
+    reader = store.Reader(db_path)
+    cur = reader.cursor()
+    try:
+        loaded = {sha: (int(b), ds) for sha, b, ds in cur.execute(_LOADED_SQL).fetchall()}
+        project_ids = frozenset(r[0] for r in cur.execute("SELECT project_id FROM v_projects").fetchall())
+        units = cur.execute(_UNITS_SQL).df()
+        seen = frozenset(r[0] for r in cur.execute(schema.seen_units_sql()).fetchall()) if units.empty else frozenset()
+        next_batch = int(cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0])
+    finally:
+        cur.close()
+    return Context(True, loaded, project_ids, registry_from_frame(units, seen), next_batch)
+
+
+@dataclass
+class Checked:
+    """The verdict on one file. ``status``: ok (loadable), rejected (nothing may be loaded unless the
+    rows in error are quarantined: see ``loadable``), or noop (the same bytes are already loaded)."""
+
+    status: str
+    sha256: str
+    dataset: contracts.Dataset | None = None
+    validated: Validated | None = None
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    duplicate_of: int | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return 0 if self.validated is None else len(self.validated.frame)
+
+    @property
+    def rows_bad(self) -> int:
+        return 0 if self.validated is None else int((~self.validated.valid).sum())
+
+    def loadable(self, skip_invalid: bool = False) -> bool:
+        """Whether a load writes this file: no error at all, or (``skip_invalid``) errors only in rows and
+        at least one good row."""
+        if self.status == "ok":
+            return True
+        v = self.validated
+        if self.status != "rejected" or v is None or v.file_level_error or not skip_invalid:
+            return False
+        return bool(v.valid.any())
+
+
+def check(
+    data: bytes,
+    file_name: str,
+    ctx: Context,
+    *,
+    key: bytes,
+    dataset: str | None = None,
+    sheet: str | None = None,
+) -> Checked:
+    """Read and check ``data`` (the bytes of ``file_name``) against ``ctx``; the dataset is detected from
+    the headers when ``dataset`` is None. Whole-file problems come back as one error without a row."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(lambda: hashlib.sha256(data).hexdigest())  # GIL released: runs beside the reading
+        try:
+            raw = read_file(data, file_name, sheet=sheet, known_headers=known_headers())
+            sha = hashing.result()
+            if sha in ctx.loaded:
+                batch, name = ctx.loaded[sha]
+                return Checked("noop", sha, contracts.get(name), duplicate_of=batch)
+            ds = contracts.get(dataset) if dataset else detect_dataset(raw.headers)
+            v = validate(raw, ds, key=key, project_ids=ctx.project_ids, registry=ctx.registry)
+        except FileRejected as exc:
+            sha = hashing.result()
+            if sha in ctx.loaded:
+                batch, name = ctx.loaded[sha]
+                return Checked("noop", sha, contracts.get(name), duplicate_of=batch)
+            row = {"row": pd.NA, "column": "", "value": "", "code": exc.code, "reason_zh": exc.zh, "reason_en": exc.en}
+            errors = pd.DataFrame([row], columns=ERROR_COLUMNS).astype({"row": "Int64"})
+            return Checked("rejected", sha, contracts.get(dataset) if dataset else None, errors=errors)
+    status = "ok" if not len(v.errors) and len(v.frame) else "rejected"
+    return Checked(status, sha, ds, v, v.errors, v.warnings)
+
+
+def key_changes(reader: store.Reader, v: Validated) -> tuple[int, int]:
+    """(new keys, keys already in the warehouse that the file would supersede), over its valid rows."""
+    ds = v.dataset
+    keys = v.frame.loc[v.valid, list(ds.key)].drop_duplicates()
+    cur = reader.cursor()
+    try:
+        cur.register("incoming_keys", pa.Table.from_pandas(keys, preserve_index=False))
+        old = int(cur.execute(schema.existing_keys_sql(ds)).fetchone()[0])
+    finally:
+        cur.close()
+    return len(keys) - old, old

@@ -1,0 +1,103 @@
+"""What is kept of an upload: the file (or its pseudonymised copy) and the quarantined rows, masked.
+
+Every uploaded file is kept beside the warehouse under ``uploads/`` (``uploads/rejected/`` when it was
+not loaded). A file of a dataset with personal fields is never kept as given: only a pseudonymised
+copy, with no raw ID, name or phone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from etl import clock, store
+from etl.pseudonym import mask_id, mask_text
+from etl.reports import write_table
+from etl.validate import Validated, mask_series
+
+
+def bad_rows(v: Validated) -> pd.DataFrame:
+    """Raw cells of the invalid rows (personal columns masked), with ``_row`` and the joined reasons in
+    Chinese (``reason``) and English (``reason_en``)."""
+    bad = ~v.valid
+    out = _masked_raw(v).loc[bad].copy()
+    out["_row"] = v.raw.rows[bad]
+    errs = v.errors.dropna(subset=["row"])
+    for col, src, sep in (("reason", "reason_zh", "；"), ("reason_en", "reason_en", "; ")):
+        out[col] = out["_row"].map(errs.groupby("row")[src].agg(sep.join)).fillna("").astype("str")
+    return out.reset_index(drop=True)
+
+
+def _masked_raw(v: Validated) -> pd.DataFrame:
+    out = v.raw.frame.copy()
+    for h, name in v.header_map.items():
+        kind = v.dataset.column(name).kind
+        if kind in ("id_number", "drop"):
+            out[h] = mask_series(out[h], mask_id if kind == "id_number" else mask_text)
+    return out
+
+
+def pseudonymised_copy(v: Validated) -> bytes:
+    """The data rows as a UTF-8-BOM CSV safe to keep: no raw ID, name or phone.
+
+    Valid IDs become their pseudonym in the person-key column (人员编号), so the copy re-validates to the
+    same person_key; invalid IDs stay in the ID column masked; name/phone (drop) columns are removed, and
+    for datasets with personal data so are columns not in the contract (they might hold personal data).
+    """
+    raw, hmap = v.raw, v.header_map
+    by_name = {n: h for h, n in hmap.items()}
+    out = pd.DataFrame(index=raw.frame.index)
+    for h in raw.headers:
+        name = hmap.get(h)
+        col = v.dataset.column(name) if name else None
+        if (col is None and v.dataset.has_personal_data) or (col is not None and col.kind == "drop"):
+            continue
+        if col is not None and col.kind == "person_key" and "id_number" in by_name:
+            continue  # written below, merged with the pseudonyms
+        if col is not None and col.kind == "id_number":
+            pseudo = v.id_pseudonym
+            cells = raw.frame[h]
+            keep = pseudo.isna() if pseudo is not None else pd.Series(True, index=cells.index)
+            masked = pd.Series("", index=cells.index, dtype="str")
+            masked[keep] = mask_series(cells[keep], mask_id)  # only invalid IDs stay, masked
+            out[h] = masked
+            pk_header = by_name.get("person_key") or v.dataset.column("person_key").zh
+            out[pk_header] = v.frame["person_key"].fillna("").astype("str").to_numpy()
+            continue
+        out[h] = raw.frame[h]
+    return write_table(out, "csv")
+
+
+def _safe_name(name: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
+    return keep[-80:] or "upload"
+
+
+def _kept_name(v: Validated, file_name: str) -> str:
+    if v.dataset.has_personal_data:
+        return _safe_name(Path(file_name).stem) + ".pseudonymised.csv"
+    return _safe_name(file_name)
+
+
+def kept_bytes(v: Validated, data: bytes) -> bytes:
+    """What is kept of an upload: the file itself, or a pseudonymised copy when it holds personal fields."""
+    return pseudonymised_copy(v) if v.dataset.has_personal_data else data
+
+
+def kept_path(db_path: Path, v: Validated, sha: str, file_name: str, batch_id: int) -> Path:
+    """Where a loaded batch's file is kept: ``uploads/<batch>-<sha12>-<name>``."""
+    return store.uploads_dir(db_path) / (str(batch_id) + "-" + sha[:12] + "-" + _kept_name(v, file_name))
+
+
+def write_kept(path: Path, v: Validated, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(kept_bytes(v, data))
+
+
+def keep_rejected(db_path: Path, v: Validated, data: bytes, sha: str, file_name: str) -> Path:
+    """Keep a rejected file too (pseudonymised when personal), under ``uploads/rejected/``; returns its path."""
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    out = store.uploads_dir(db_path) / "rejected" / (stamp + "-" + sha[:12] + "-" + _kept_name(v, file_name))
+    write_kept(out, v, data)
+    return out

@@ -1,0 +1,32 @@
+"""Test helper: read and check a file through etl.check (the one path) against a context built in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from etl import check
+from etl.units import Registry
+from etl.validate import Validated
+
+KEY = b"k" * 32
+
+
+def checked(
+    data: bytes | str,
+    name: str = "f.csv",
+    dataset: str | None = None,
+    *,
+    project_ids: Collection[str] = (),
+    registry: Registry | None = None,
+    key: bytes = KEY,
+) -> check.Checked:
+    ctx = check.Context(project_ids=frozenset(project_ids), registry=registry or Registry())
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return check.check(raw, name, ctx, key=key, dataset=dataset)
+
+
+def validated(data: bytes | str, name: str = "f.csv", dataset: str | None = None, **ctx) -> Validated:
+    """The validation of a file that is readable as a whole (asserts it is)."""
+    c = checked(data, name, dataset, **ctx)
+    assert c.validated is not None, c.errors.to_dict(orient="records")
+    return c.validated
