@@ -23,12 +23,14 @@ def frame() -> StreamlitPage:
     notices = sidebar.init_state(options, page_params)
     st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
     sections: dict[str, list] = {}
+    specs: list[tuple[StreamlitPage, nav.PageSpec]] = []
     for spec in nav.existing():
         page = st.Page(nav.script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
         sections.setdefault(t(f"nav.{spec.section}"), []).append(page)
+        specs.append((page, spec))
     current_page = st.navigation(sections)
     st.sidebar.caption(t("app.title"))
-    own = nav.params_of(current_page.url_path)
+    own = next((spec.params for page, spec in specs if page is current_page), ())
     sel = sidebar.sidebar(options, with_data=ready, page_params=own)
     for notice in notices:
         st.warning(sidebar.notice_text(notice), icon=":material/info:")

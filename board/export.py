@@ -9,10 +9,9 @@ as a formula is kept as text.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
-
-import pandas as pd
 
 from board.i18n import t
 from board.tables import NUMERIC_KINDS, Table
@@ -46,7 +45,7 @@ def to_csv_bytes(tab: Table) -> bytes:
             cols.append([neutralise(str(v)) for v in values])
     lines += [list(row) for row in zip(*cols, strict=True)] if cols else []
     buf = io.StringIO()
-    pd.DataFrame(lines).to_csv(buf, index=False, header=False, lineterminator="\r\n")
+    csv.writer(buf, lineterminator="\r\n").writerows(lines)
     return buf.getvalue().encode("utf-8-sig")
 
 

@@ -41,11 +41,6 @@ def page_params() -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for spec in PAGES for p in spec.params))
 
 
-def params_of(url_path: str) -> tuple[str, ...]:
-    """The URL parameters the page at ``url_path`` owns."""
-    return next((spec.params for spec in PAGES if spec.url_path == url_path), ())
-
-
 def exists(path: str) -> bool:
     return (ROOT / path).is_file()
 

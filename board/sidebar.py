@@ -120,7 +120,8 @@ def url_choice(param: str, choices: Sequence[str], label: str, format_func: Call
         if given is not None and given not in choices:
             st.warning(notice_text(Notice(param, given)), icon=":material/info:")
         st.session_state[key] = given if given in choices else choices[0]
-    value = st.selectbox(label, choices, key=key, format_func=format_func)
+    labels = {c: format_func(c) for c in choices}  # resolved here, on the script thread
+    value = st.selectbox(label, choices, key=key, format_func=labels.get)
     if value == choices[0]:
         st.query_params.pop(param, None)
     elif given != value:

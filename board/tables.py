@@ -77,7 +77,11 @@ def scope_text(sel: Selection) -> str:
 def context(sel: Selection | None, options: Options) -> tuple[tuple[str, str], ...]:
     """The lines every export carries: period and filters (of a view), data through, made at."""
     through = options.data_through()
-    view = () if sel is None else ((t("export.period"), fmt.period(sel.year, sel.month)), (t("export.filters"), scope_text(sel)))
+    view = (
+        ()
+        if sel is None
+        else ((t("export.period"), fmt.period(sel.year, sel.month)), (t("export.filters"), scope_text(sel)))
+    )
     return (
         *view,
         (t("export.data_through"), fmt.month(*through) if through else fmt.DASH),
@@ -88,7 +92,11 @@ def context(sel: Selection | None, options: Options) -> tuple[tuple[str, str], .
 def file_stem(title: str, sel: Selection | None) -> str:
     """'标题_范围_2026年1–11月' (a view) or '标题_20261128-0930' with characters a file name cannot hold
     replaced; at most 120 characters."""
-    parts = (title, clock.now().strftime("%Y%m%d-%H%M")) if sel is None else (title, scope_text(sel), fmt.period(sel.year, sel.month))
+    parts = (
+        (title, clock.now().strftime("%Y%m%d-%H%M"))
+        if sel is None
+        else (title, scope_text(sel), fmt.period(sel.year, sel.month))
+    )
     return re.sub(r"[\\/:*?\"<>|\s,·]+", "_", "_".join(parts)).strip("_")[:120]
 
 

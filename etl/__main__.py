@@ -234,7 +234,8 @@ def _cmd_batches(args, db: Path) -> int:
         status=[BATCH_STATUS[s][i] for s in frame["status"]],
         rolled_back_at=frame["rolled_back_at"].dt.strftime("%Y-%m-%d %H:%M").fillna(""),
     ).drop(columns=["rolled_back_by"])
-    print(_labelled(out, BATCH_FIELDS, args.lang).to_string(index=False))
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
+        print(_labelled(out, BATCH_FIELDS, args.lang).to_string(index=False))
     return EXIT_OK
 
 

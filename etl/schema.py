@@ -111,7 +111,10 @@ def existing_keys_sql(ds: Dataset) -> str:
 def seen_units_sql() -> str:
     """Every unit name the loaded data uses (the columns declared with unit types in the contracts)."""
     parts = [
-        "SELECT " + q(c.name) + " AS name FROM v_" + d.name for d in DATASETS.values() for c in d.columns if c.unit_types
+        "SELECT " + q(c.name) + " AS name FROM v_" + d.name
+        for d in DATASETS.values()
+        for c in d.columns
+        if c.unit_types
     ]
     return "SELECT DISTINCT name FROM (" + " UNION ALL ".join(parts) + ") WHERE name IS NOT NULL"
 
@@ -135,7 +138,6 @@ def public_view(ds: Dataset) -> str:
 
 
 _WHOLE = ", ".join("'" + w + "'" for w in WHOLE_JURISDICTION)
-
 
 
 def answers_for(township: str, park: str, unit: str) -> str:

@@ -106,6 +106,13 @@ class Reader:
         cur.execute("USE wh")  # cursors do not inherit USE
         return cur
 
+    def close(self) -> None:
+        """Close the connection (cursors still reading keep their snapshot until they finish)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+            self._con, self._version = None, None
+
     def query(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
         """Run constant SQL with bound parameters on a fresh cursor."""
         cur = self.cursor()

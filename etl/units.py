@@ -35,7 +35,9 @@ class Unit:
     last_year: int | None = None
 
     def valid_in(self, year: int) -> bool:
-        return (self.first_year is None or year >= self.first_year) and (self.last_year is None or year <= self.last_year)
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
 
 
 @dataclass(frozen=True)

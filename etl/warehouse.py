@@ -142,6 +142,18 @@ class LoadResult:
     def rows_rejected(self) -> int:
         return self.checked.rows_bad
 
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.checked.errors
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.checked.warnings
+
+    @property
+    def duplicate_of(self) -> int | None:
+        return self.checked.duplicate_of
+
 
 def load_file(
     db_path: Path | None,

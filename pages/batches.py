@@ -38,12 +38,8 @@ with_rows = history[history["rows_rejected"] > 0]
 if with_rows.empty:
     st.info(t("batches.quarantine_none"), icon=":material/info:")
     st.stop()
-batch = st.selectbox(
-    t("batches.quarantine_pick"),
-    with_rows["batch_id"].tolist(),
-    format_func=lambda b: f"{b} · {dataset_name(str(with_rows.set_index('batch_id').loc[b, 'dataset']))}",
-    key="bt_quarantine",
-)
+labels = {b: f"{b} · {dataset_name(str(d))}" for b, d in zip(with_rows["batch_id"], with_rows["dataset"], strict=True)}
+batch = st.selectbox(t("batches.quarantine_pick"), list(labels), format_func=labels.get, key="bt_quarantine")
 rows = meta.quarantined(int(batch))
 st.caption(t("batches.quarantine_caption", batch=batch, n=len(rows)))
 reason = "reason" if current_lang() == "zh" else "reason_en"

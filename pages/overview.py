@@ -26,7 +26,7 @@ def empty_screen() -> None:
     st.subheader(t("empty.upload_heading"))
     if not nav.link(nav.UPLOAD_PAGE, t("empty.upload_link")):
         st.write(t("empty.upload_cli"))
-        st.code("./etl load <file.xlsx|file.csv>", language="bash")
+        st.code("bin/etl load <file.xlsx|file.csv>", language="bash")
 
 
 def card(row: pd.Series, period: str) -> None:

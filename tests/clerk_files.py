@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl import warehouse
+from etl import store
 from etl.contracts import DATASETS
 
 
@@ -19,7 +19,7 @@ def csv(path: Path, dataset: str, rows: list[dict], encoding: str = "utf-8-sig")
 
 
 def q(db: Path, sql: str, params=()):
-    r = warehouse.open_reader(db)
+    r = store.Reader(db)
     try:
         return r.cursor().execute(sql, list(params)).fetchall()
     finally:

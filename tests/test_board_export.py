@@ -1,21 +1,35 @@
-"""Exports: XLSX keeps formula-looking text as text; CSV neutralises it; numbers stay exact."""
+"""Exports of labelled tables: context lines, numbers at display precision, percent cells, formulas as text."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
 from board.export import neutralise, to_csv_bytes, to_xlsx_bytes
+from board.selection import Options, Selection
+from board.tables import Col, metric_col, table
 
 EVIL = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")', "普通文本", "a=b"]
+SEL = Selection(2026, 11, townships=("青石镇",))
+OPTIONS = Options(years=(2026,), latest_month={2026: 11})
 
 
-def _frame() -> pd.DataFrame:
-    return pd.DataFrame({"镇街": EVIL, "到位资金(万元)": [1234.5678] * len(EVIL), "n": list(range(len(EVIL)))})
+def _table():
+    df = pd.DataFrame(
+        {
+            "town": EVIL,
+            "funds": [136461.27000000002] * len(EVIL),
+            "n": [3.0] * (len(EVIL) - 1) + [np.nan],
+            "rate": [0.85321] * len(EVIL),
+        }
+    )
+    cols = [Col("town", "col.township"), Col("funds", "col.actual", "money"), Col("n", "col.target", "count")]
+    return table(df, [*cols, Col("rate", "col.rate", "rate")], "测试表", SEL, OPTIONS)
 
 
 @pytest.mark.parametrize(
@@ -36,30 +50,52 @@ def test_neutralise(text, expected):
     assert neutralise(text) == expected
 
 
-def test_xlsx_keeps_formulas_as_strings_and_numbers_exact(tmp_path):
+def test_xlsx_keeps_formulas_as_text_numbers_rounded_rates_as_percent_and_says_its_context(tmp_path):
     path = tmp_path / "t.xlsx"
-    path.write_bytes(to_xlsx_bytes(_frame(), "总览"))
+    path.write_bytes(to_xlsx_bytes(_table()))
     ws = openpyxl.load_workbook(path).active
-    assert ws.title == "总览"
-    assert [c.value for c in ws[1]] == ["镇街", "到位资金(万元)", "n"]
-    cells = [ws.cell(row=i + 2, column=1) for i in range(len(EVIL))]
+    assert ws["A1"].value == "测试表"
+    context = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(2, 6)}
+    assert context == {
+        "统计期": "2026年1–11月",
+        "筛选": "青石镇",
+        "数据截至": "2026年11月",
+        "导出时间": "2026年11月28日 09:30",
+    }
+    header = 7
+    assert [c.value for c in ws[header]] == ["镇街", "实际完成", "目标", "完成率"]
+    cells = [ws.cell(row=header + 1 + i, column=1) for i in range(len(EVIL))]
     # openpyxl hands back a CR as its XML escape; the cell is still the text written
     assert [c.value.replace("_x000D_", "\r") for c in cells] == EVIL
     assert all(c.data_type == "s" for c in cells)  # text, not a formula ("f")
-    assert ws.cell(row=2, column=2).value == 1234.5678
+    money = ws.cell(row=header + 1, column=2)
+    assert (money.value, money.number_format) == (136461.27, "#,##0.00")
+    rate = ws.cell(row=header + 1, column=4)
+    assert (rate.value, rate.number_format) == (0.8532, "0.0%")
+    assert ws.cell(row=header + len(EVIL), column=3).value is None  # missing is blank, not nan
 
 
-def test_csv_prefixes_formula_cells_and_keeps_numbers():
-    data = to_csv_bytes(_frame())
+def test_csv_says_its_context_neutralises_formulas_and_writes_rates_as_percent():
+    data = to_csv_bytes(_table())
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Chinese correctly
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["镇街", "到位资金(万元)", "n"]
-    assert [r[0] for r in rows[1:]] == ["'" + v if v[0] in "=+-@\t\r" else v for v in EVIL]
-    assert [float(r[1]) for r in rows[1:]] == [1234.5678] * len(EVIL)
-    negative = to_csv_bytes(pd.DataFrame({"x": [-5.0]}))
-    assert negative.decode("utf-8-sig").splitlines() == ["x", "-5.0"]  # a number is not text
+    assert rows[0] == ["测试表"] and rows[1][0] == "统计期" and rows[3] == ["数据截至", "2026年11月"]
+    start = rows.index(["镇街", "实际完成", "目标", "完成率"]) + 1
+    body = rows[start:]
+    assert [r[0] for r in body] == ["'" + v if v[0] in "=+-@\t\r" else v for v in EVIL]
+    assert {r[1] for r in body} == {"136461.27"}
+    assert [r[2] for r in body] == ["3"] * (len(EVIL) - 1) + [""]
+    assert {r[3] for r in body} == {"85.3%"}
+    assert "nan" not in data.decode("utf-8-sig").lower() and "None" not in data.decode("utf-8-sig")
 
 
-def test_csv_neutralises_header_cells():
-    data = to_csv_bytes(pd.DataFrame({"=cmd": ["a"]}))
-    assert data.decode("utf-8-sig").splitlines()[0] == "'=cmd"
+def test_file_name_carries_the_scope_and_period():
+    assert _table().stem == "测试表_青石镇_2026年1–11月"
+
+
+def test_a_metric_table_rounds_each_row_to_its_metrics_precision():
+    df = pd.DataFrame({"metric": ["funds_in_place", "projects_signed"], "actual": [136461.27000000002, 88.0]})
+    tab = table(df, [metric_col(), Col("actual", "col.actual", "value")], "t", SEL, OPTIONS)
+    assert tab.frame["实际完成"].tolist() == [136461.27, 88.0]
+    assert tab.row_kinds["实际完成"] == ["money", "count"]
+    assert tab.frame["指标"].tolist() == ["到位资金", "签约项目"]

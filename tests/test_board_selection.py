@@ -3,8 +3,9 @@ invalid values dropped with a notice."""
 
 from __future__ import annotations
 
-import pytest
 from datetime import date
+
+import pytest
 
 from board.selection import Notice, Options, Selection, parse_params, to_params
 from board.sidebar import notice_text

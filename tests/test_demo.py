@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl import demo
+from etl import check, demo, store, warehouse
 from etl.contracts import DATASETS, LOAD_ORDER, PROJECT_STATUSES, STAGE_DATES, STATUS_REQUIRED_DATES, TARGET_METRICS
 from etl.demo_county import PARKS, TOWNSHIPS
 from etl.demo_people import iter_returnees
@@ -23,10 +23,31 @@ PACE = ((AS_OF - date(2026, 1, 1)).days + 1) / 365
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory) -> dict[str, Path]:
+def built(tmp_path_factory) -> tuple[Path, list[Path], list[tuple[str, object, object]]]:
+    """The demo county built into a warehouse through the real load path. Before each load, the file is
+    checked exactly as ``python -m etl validate`` checks it: (name, check verdict, load result) per file."""
     out = tmp_path_factory.mktemp("demo")
-    paths = demo.generate(out, as_of=AS_OF, returnees=800)
-    return {p.stem.split("_", 1)[1]: p for p in paths}
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DASHBOARD_PSEUDONYM_KEY", str(out / "pseudonym.key"))
+    db = out / "warehouse.duckdb"
+    verdicts: list[tuple[str, object, object]] = []
+
+    def load(path: Path):
+        checked = check.check(path.read_bytes(), path.name, check.read_context(db), key=load_key())
+        res = warehouse.load_file(db, path, user="demo")
+        verdicts.append((path.stem.split("_", 1)[1], checked, res))
+        return res
+
+    try:
+        paths = demo.build(db, out / "files", as_of=AS_OF, returnees=800, load=load)
+    finally:
+        mp.undo()
+    return db, paths, verdicts
+
+
+@pytest.fixture(scope="module")
+def files(built) -> dict[str, Path]:
+    return {p.stem.split("_", 1)[1]: p for p in built[1]}
 
 
 def _read(path: Path, name: str) -> pd.DataFrame:
@@ -76,7 +97,7 @@ def _projects(frames) -> pd.DataFrame:
 
 
 def test_files_come_in_load_order_with_their_formats(files):
-    assert list(files) == list(LOAD_ORDER)
+    assert list(files) == [n for n in LOAD_ORDER if n != "targets"] + ["targets"]  # targets sized from the rest
     for name, path in files.items():
         ext, encoding, _ = demo.FORMATS[name]
         data = path.read_bytes()
@@ -97,7 +118,7 @@ def test_same_arguments_give_identical_bytes_and_another_seed_differs(tmp_path):
     b = demo.generate(tmp_path / "b", **kw)
     c = demo.generate(tmp_path / "c", seed=7, **kw)
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
-    assert a[0].read_bytes() != c[0].read_bytes()
+    assert a[1].read_bytes() != c[1].read_bytes()  # the projects (the unit registry is fixed)
 
 
 @pytest.mark.parametrize("name", LOAD_ORDER)
@@ -246,17 +267,15 @@ def test_nothing_is_dated_after_as_of(frames):
                 assert months.max() <= limit_month, (name, c.name)
 
 
-def test_every_file_passes_the_validator(files):
-    validate = pytest.importorskip("etl.validate")
-    key = load_key(files["projects"].parent / "k")
-    known: set[str] = set()
-    for name, path in files.items():
-        v = validate.read_and_validate(path.read_bytes(), path.name, dataset=None, key=key, known_project_ids=known)
-        assert v.dataset.name == name
-        assert len(v.errors) == 0, v.errors.head().to_string()
-        assert bool(v.valid.all())
-        if name == "projects":
-            known = set(v.frame["project_id"].astype(str))
+def test_validate_gives_the_load_verdict_on_every_demo_file(built):
+    """``validate`` and ``load`` read and check along one path: every demo file is checked clean against
+    the warehouse as it stands before its load, and then loads in full."""
+    _, _, verdicts = built
+    assert [name for name, _, _ in verdicts] == [n for n in LOAD_ORDER if n != "targets"] + ["targets"]
+    for name, checked, res in verdicts:
+        assert checked.dataset.name == name
+        assert (checked.status, len(checked.errors), checked.rows_bad) == ("ok", 0, 0), name
+        assert (res.status, res.rows_loaded) == ("loaded", checked.rows_read), name
 
 
 def test_returnee_ids_stay_unique_across_chunks():
@@ -281,9 +300,8 @@ def test_write_returnees_csv_and_xlsx_for_benchmarks(tmp_path):
 def test_demo_targets_agree_with_the_warehouse_definition_of_actuals(demo_db):
     """The generator sizes targets from its own tally of actuals; loaded, the warehouse (v_target_progress)
     must put complete years at 40–125 % (lagging townships 40–60 %), so the two tallies cannot drift apart."""
-    from etl import warehouse
 
-    r = warehouse.open_reader(demo_db)
+    r = store.Reader(demo_db)
     try:
         rates = (
             r.cursor()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from pathlib import Path
@@ -10,22 +11,28 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import fmt, i18n, metrics, nav
+from board import fmt, i18n, nav
 from board.i18n import metric_name, t
+from etl import warehouse
+from etl.metric_catalogue import CARD_METRICS, get
+from tests.clerk_files import csv, project
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def app(board_env: Path, tmp_path: Path):
-    """A factory of AppTests of dashboard.py, optionally opened with URL parameters.
-
-    The entry is a one-line wrapper outside the repository: AppTest resets Streamlit's "pages/ folder"
-    flag before every run, so with dashboard.py itself a rerun would execute the page file alone (a
-    real server runs the entry script every time once st.navigation was called).
-    """
+def _entry(tmp_path: Path) -> Path:
+    """A one-line wrapper outside the repository: AppTest resets Streamlit's "pages/ folder" flag before
+    every run, so with dashboard.py itself a rerun would execute the page file alone (a real server runs
+    the entry script every time once st.navigation was called)."""
     entry = tmp_path / "entry.py"
     entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
+    return entry
+
+
+@pytest.fixture
+def app(board_env: Path, tmp_path: Path):
+    """A factory of AppTests of dashboard.py, optionally opened with URL parameters."""
+    entry = _entry(tmp_path)
 
     def make(**params: str | list[str]) -> AppTest:
         at = AppTest.from_file(str(entry), default_timeout=60)
@@ -55,14 +62,27 @@ def ok(at: AppTest) -> None:
     assert t("error.generic", "zh") not in [e.value for e in at.error]
 
 
+def shown_cells(at: AppTest) -> list[str]:
+    """Every cell of every table on the page, as the page shows it (Styler display values included)."""
+    out = []
+    for df in at.dataframe:
+        out += [str(v) for v in df.value.to_numpy().ravel()]
+    return out
+
+
 @pytest.mark.parametrize("page", [p.path for p in nav.existing()])
-def test_every_page_runs(app, page):
-    at = app()
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_runs_says_its_period_and_shows_no_none(app, page, lang):
+    at = app(lang=lang)
     ok(at)
     at.switch_page(str(ROOT / page)).run()
     ok(at)
     assert at.title, "each page has a title"
-    assert any(c.startswith(t("freshness", "zh", month="", loaded="")[:4]) for c in captions(at))
+    head = t("freshness", lang, period="", through="", loaded="").split(" ")[0]
+    assert any(c.startswith(head) for c in captions(at))
+    cells = shown_cells(at)
+    assert cells, "each page shows a table"
+    assert not {"None", "nan", "NaN", "<NA>", "NaT"} & set(cells)
 
 
 def _own_actuals(db: Path, town: str | None) -> dict[str, float]:
@@ -70,7 +90,7 @@ def _own_actuals(db: Path, town: str | None) -> dict[str, float]:
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             """SELECT metric, sum(value) FROM v_metric_facts WHERE year = 2026 AND month <= 11
-               AND (? IS NULL OR ? IN (township, park, unit)) GROUP BY metric""",
+               AND (? IS NULL OR ? IN (township, park, responsible_unit)) GROUP BY metric""",
             [town, town],
         ).fetchall()
     return dict(rows)
@@ -81,16 +101,16 @@ def test_choosing_a_township_changes_every_card_to_its_numbers(app, board_env):
     ok(at)
     county = cards(at)
     own = _own_actuals(board_env, None)
-    for m in metrics.CARD_METRICS:
-        assert county[metric_name(m, "zh")] == fmt.value(own.get(m, 0.0), metrics.KIND[m], "zh", compact=True)
+    for m in CARD_METRICS:
+        assert county[metric_name(m, "zh")] == fmt.value(own.get(m, 0.0), get(m).kind, "zh", compact=True)
     town = at.multiselect(key="f_town").options[3]
     at.multiselect(key="f_town").set_value([town]).run()
     ok(at)
     shown = cards(at)
     own = _own_actuals(board_env, town)
-    for m in metrics.CARD_METRICS:
+    for m in CARD_METRICS:
         label = metric_name(m, "zh")
-        assert shown[label] == fmt.value(own.get(m, 0.0), metrics.KIND[m], "zh", compact=True), m
+        assert shown[label] == fmt.value(own.get(m, 0.0), get(m).kind, "zh", compact=True), m
         assert shown[label] != county[label], m
     assert qp(at)["town"] == [town]
 
@@ -99,38 +119,65 @@ def test_card_targets_and_rates_equal_v_target_progress(app, board_env):
     with duckdb.connect(str(board_env), read_only=True) as con:
         town = con.execute("SELECT min(township) FROM v_labor").fetchone()[0]
         rows = con.execute(
-            "SELECT metric, target, completion_rate FROM v_target_progress WHERE year = 2025 AND unit = ?", [town]
+            "SELECT metric, target, completion_rate FROM v_target_progress WHERE year = 2025 AND unit = ? "
+            "AND list_contains(?::VARCHAR[], metric)",
+            [town, list(CARD_METRICS)],
         ).fetchall()
     at = app(year="2025", town=town)
     ok(at)
     assert at.selectbox(key="f_month").value == 12  # a past year defaults to December
+    assert len(rows) >= 5
     texts = captions(at)
     for metric, target, rate in rows:
-        if metric in metrics.CARD_METRICS:
-            expected = t("card.target", "zh", target=fmt.value(target, metrics.KIND[metric], "zh"), rate=fmt.pct(rate))
-            assert expected in texts, metric
+        expected = t("card.target", "zh", target=fmt.value(target, get(metric).kind, "zh"), rate=fmt.pct(rate))
+        assert expected in texts, metric
 
 
 def test_query_params_round_trip(app):
-    at = app(year="2025", month="6", town=["青石镇", "柳河镇"], lang="en")
+    at = app(year="2025", month="6", town=["青石镇", "柳河镇"], lang="en", rank="funds_in_place")
     ok(at)
     assert at.selectbox(key="f_year").value == 2025
     assert at.selectbox(key="f_month").value == 6
     assert at.multiselect(key="f_town").value == ["青石镇", "柳河镇"]
     assert at.radio(key="f_lang").value == "en"
-    assert qp(at) == {"year": ["2025"], "month": ["6"], "town": ["青石镇", "柳河镇"], "lang": ["en"]}
+    assert at.selectbox(key="url_rank").value == "funds_in_place"
+    want = {"year": ["2025"], "month": ["6"], "town": ["青石镇", "柳河镇"], "lang": ["en"], "rank": ["funds_in_place"]}
+    assert qp(at) == want
     assert t("fmt.period", "en", y=2025, m=6, mon="Jun") + " · 青石镇, 柳河镇" in captions(at)
 
 
+def test_the_ranking_metric_is_kept_in_the_url(app):
+    at = app()
+    assert "rank" not in qp(at)  # the default metric leaves the URL clean
+    at.selectbox(key="url_rank").set_value("new_jobs").run()
+    ok(at)
+    assert qp(at)["rank"] == ["new_jobs"]
+    ranking = at.dataframe[1].value  # the ranking table, under the chart
+    assert set(ranking[t("col.metric", "zh")]) == {metric_name("new_jobs", "zh")}
+    at.multiselect(key="f_town").set_value(["青石镇"]).run()  # a filter change keeps the page's own parameter
+    assert qp(at)["rank"] == ["new_jobs"]
+
+
 def test_bad_params_fall_back_with_a_notice(app):
-    at = app(year="1999", town="不存在镇", month="6")
+    at = app(year="1999", town="不存在镇", month="6", rank="nonsense")
     ok(at)
     assert at.selectbox(key="f_year").value == 2026
     assert at.multiselect(key="f_town").value == []
     notices = [w.value for w in at.warning]
     assert t("filters.bad_param", "zh", param="year", value="1999") in notices
     assert t("filters.bad_param", "zh", param="town", value="不存在镇") in notices
+    assert t("filters.bad_param", "zh", param="rank", value="nonsense") in notices
     assert qp(at) == {"year": ["2026"], "month": ["6"]}
+
+
+def test_a_month_past_the_data_is_clamped_with_a_notice(app):
+    at = app(year="2026", month="12")
+    ok(at)
+    assert at.selectbox(key="f_month").value == 11
+    assert at.selectbox(key="f_month").options == [t(f"month.long.{m}", "zh") for m in range(1, 12)]
+    assert t("filters.month_clamped", "zh", value="12", used="11") in [w.value for w in at.warning]
+    assert t("fmt.period", "zh", y=2026, m=11, mon="Nov") + " · " + t("scope.all", "zh") in captions(at)
+    assert qp(at)["month"] == ["11"]
 
 
 def test_english_switch_changes_labels_and_keeps_filters(app):
@@ -138,7 +185,7 @@ def test_english_switch_changes_labels_and_keeps_filters(app):
     at.radio(key="f_lang").set_value("en").run()
     ok(at)
     labels = set(cards(at))
-    assert {metric_name(m, "en") for m in metrics.CARD_METRICS} <= labels
+    assert {metric_name(m, "en") for m in CARD_METRICS} <= labels
     assert at.title[0].value == t("overview.title", "en")
     assert at.multiselect(key="f_town").value == ["青石镇"]
     assert qp(at)["lang"] == ["en"]
@@ -151,26 +198,27 @@ def test_missing_target_says_no_target(app, board_env):
                (SELECT unnest(?::VARCHAR[]) AS metric) m
                WHERE NOT EXISTS (SELECT 1 FROM v_targets v WHERE v.year = 2026 AND v.unit = t.township
                                  AND v.metric = m.metric) ORDER BY 1, 2 LIMIT 1""",
-            [list(metrics.CARD_METRICS)],
+            [list(CARD_METRICS)],
         ).fetchone()
     for lang, word in (("zh", "无目标"), ("en", "no target")):
         at = app(town=town, lang=lang)
         ok(at)
         block = _card_block(at, metric_name(metric, lang))
         assert word in block
-        assert "%" not in block.replace(metric_name(metric, lang), "").split("\n", 2)[-1]  # no 0 % rate
+        assert "%" not in block.split("\n", 2)[-1]  # no 0 % rate
 
 
 def _card_block(at: AppTest, label: str) -> str:
     """The texts of the bordered card whose metric has ``label``: label, value, captions."""
-    for col in at.columns:
-        metrics_in = [m for m in col.get("metric") if m.label == label]
+    cards_row = next(b for b in at.main.children.values() if b.type == "flex_container" and len(b.get("metric")) > 2)
+    for box in cards_row.children.values():
+        metrics_in = [m for m in box.get("metric") if m.label == label]
         if metrics_in:
-            return "\n".join([label, metrics_in[0].value] + [c.value for c in col.get("caption")])
+            return "\n".join([label, metrics_in[0].value] + [c.value for c in box.get("caption")])
     raise AssertionError(label)
 
 
-def test_industry_filter_says_targets_do_not_apply(app):
+def test_industry_filter_says_targets_do_not_apply_and_judges_nobody_behind(app):
     at = app(ind="食品加工")
     ok(at)
     texts = captions(at)
@@ -179,17 +227,27 @@ def test_industry_filter_says_targets_do_not_apply(app):
     card_rate = re.compile(template.replace(re.escape("{target}"), ".+").replace(re.escape("{rate}"), ".+"))
     assert not any(card_rate.fullmatch(c) for c in texts)
     assert any(card_rate.fullmatch(c) for c in captions(app()))  # the same check finds rates without the filter
+    assert t("attention.behind_industry", "zh") in texts
+    assert cards(at)[t("attention.behind", "zh")] == fmt.DASH
+    assert t("overview.ranking_industry", "zh") in [i.value for i in at.info]
+
+
+def test_a_township_filter_says_the_ranking_covers_every_township(app):
+    assert t("overview.ranking_scope", "zh") not in captions(app())
+    at = app(town="青石镇")
+    ok(at)
+    assert t("overview.ranking_scope", "zh") in captions(at)
 
 
 def test_empty_warehouse_shows_the_first_screen(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "none.duckdb"))
     monkeypatch.setenv("DASHBOARD_RAISE", "1")
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-    at = AppTest.from_file(str(entry), default_timeout=60).run()
+    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
     ok(at)
     assert at.title[0].value == t("empty.title", "zh")
-    assert "python -m etl init --demo" in [c.value for c in at.code]
+    commands = [c.value for c in at.code]
+    assert "make run" in commands and "make demo" in commands
+    assert any(c.startswith("bin/etl load") for c in commands)
     at.switch_page(str(ROOT / "pages/batches.py")).run()
     ok(at)
     assert t("batches.none", "zh") in [i.value for i in at.info]
@@ -204,6 +262,29 @@ def test_choosing_a_past_year_moves_the_month_to_december(app):
     assert qp(at)["year"] == ["2025"] and qp(at)["month"] == ["12"]
 
 
+def test_batches_page_in_english_with_the_quarantined_rows(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    rows = [project("Q1", "100"), project("Q2", "abc"), project("Q3", "200", township="青石乡")]
+    res = warehouse.load_file(db, csv(tmp_path / "p.csv", "projects", rows), skip_invalid=True)
+    assert (res.status, res.rows_rejected) == ("loaded", 2)
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    monkeypatch.setenv("DASHBOARD_RAISE", "1")
+    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page(str(ROOT / "pages/batches.py")).run()
+    ok(at)
+    assert at.title[0].value == t("page.batches", "en")
+    history, quarantine = (df.value for df in at.dataframe)
+    assert {"Batch", "Rows quarantined", "SHA-256", "Status"} <= set(history.columns)
+    assert set(history["Status"]) == {"loaded"}
+    assert at.selectbox(key="bt_quarantine").value == res.batch_id
+    assert quarantine["Row"].tolist() == [3, 4]
+    reasons = " ".join(quarantine["Why quarantined"])
+    assert "Row 3" in reasons and "青石镇" in reasons  # the suggestion for the township typo
+
+
 def test_a_failing_page_shows_a_short_message_not_a_traceback(demo_db, tmp_path, monkeypatch):
     broken = tmp_path / "broken.duckdb"
     shutil.copy(demo_db, broken)
@@ -211,9 +292,40 @@ def test_a_failing_page_shows_a_short_message_not_a_traceback(demo_db, tmp_path,
         con.execute("INSERT OR REPLACE INTO meta VALUES ('settings.stalled_signed_days', 'abc')")
     monkeypatch.setenv("DASHBOARD_DB", str(broken))
     monkeypatch.delenv("DASHBOARD_RAISE", raising=False)
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-    at = AppTest.from_file(str(entry), default_timeout=60).run()
+    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
     assert not at.exception
     assert [e.value for e in at.error] == [t("error.generic", "zh")]
     assert "abc" not in " ".join(m.value for m in at.markdown)
+
+
+def _sql_or_duckdb(path: Path) -> list[str]:
+    """What in a page's source is database access: a duckdb import or a string that reads as SQL."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
+            found += [n for n in names if n and n.split(".")[0] == "duckdb"]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if re.search(
+                r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP)\b.+\b(FROM|INTO|SET|TABLE|VIEW)\b",
+                node.value,
+                re.I | re.S,
+            ):
+                found.append(node.value[:40])
+    return found
+
+
+def test_the_page_check_finds_sql_and_duckdb():
+    source = 'import duckdb\nx = "SELECT a FROM v_projects"\ny = "选择 from the menu"\n'
+    path = Path(__file__).parent / "_tmp_page_probe.py"
+    path.write_text(source, encoding="utf-8")
+    try:
+        assert _sql_or_duckdb(path) == ["duckdb", "SELECT a FROM v_projects"]
+    finally:
+        path.unlink()
+
+
+@pytest.mark.parametrize("path", [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))], ids=lambda p: p.name)
+def test_no_page_imports_duckdb_or_holds_sql(path: Path):
+    assert _sql_or_duckdb(path) == []

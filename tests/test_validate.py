@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import openpyxl
 import pandas as pd
 import pytest
 
 from etl.contracts import DATASETS
-from etl.pseudonym import hmac_reference
 from etl.readers import FileRejected
 from etl.validate import detect_dataset
-from tests.checking import KEY, validated
+from tests.checking import validated
 
 ID_A = "11010519491231002X"  # the GB 11643 example number: valid checksum, born 1949, 女
 ID_B = "110105194912310010"  # same person block, 男 (check digit recomputed below if needed)

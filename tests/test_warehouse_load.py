@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import warehouse
+from etl import store, warehouse
+from etl.reports import error_report
 from tests.clerk_files import csv, project, q
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +87,7 @@ def test_rollback_refused_when_a_later_batch_touched_the_same_keys(db, tmp_path)
     b1 = warehouse.load_file(db, csv(tmp_path / "a.csv", "projects", [project("P1", "100")]))
     b2 = warehouse.load_file(db, csv(tmp_path / "b.csv", "projects", [project("P1", "150")]))
     before = db.read_bytes()
-    with pytest.raises(warehouse.Refused) as exc:
+    with pytest.raises(store.Refused) as exc:
         warehouse.rollback(db, b1.batch_id)
     assert str(b2.batch_id) in exc.value.zh and str(b2.batch_id) in exc.value.en
     assert db.read_bytes() == before
@@ -97,7 +98,7 @@ def test_rollback_of_projects_refused_while_funding_depends_on_them(db, tmp_path
     funding = [{"project_id": "P1", "period": "2026-04", "funds_in_place": "10"}]
     b2 = warehouse.load_file(db, csv(tmp_path / "f.csv", "funding", funding))
     assert b2.status == "loaded"
-    with pytest.raises(warehouse.Refused):
+    with pytest.raises(store.Refused):
         warehouse.rollback(db, b1.batch_id)
     warehouse.rollback(db, b2.batch_id)
     warehouse.rollback(db, b1.batch_id)
@@ -131,12 +132,14 @@ def test_raw_personal_data_reaches_no_table_view_file_report(db, tmp_path):
     bad = csv(tmp_path / "bad.csv", "returnees", [_returnee(ID_A[:-1] + "1")])  # checksum wrong
     rejected = warehouse.load_file(db, bad)
     assert rejected.status == "rejected"
-    report = rejected.validated.error_report("csv") + rejected.validated.error_report("xlsx")
+    report = error_report(rejected.errors, rejected.warnings, "csv") + error_report(
+        rejected.errors, rejected.warnings, "xlsx"
+    )
     needles = [ID_A, ID_B, ID_C, ID_A[:-1] + "1", NAME_A, PHONE_A]
     for needle in needles:
         assert needle.encode() not in report
     # every table and view, as text
-    r = warehouse.open_reader(db)
+    r = store.Reader(db)
     cur = r.cursor()
     names = [t[0] for t in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()]
     for name in names:
@@ -233,8 +236,14 @@ def test_workbook_over_the_configured_cap_is_refused_before_parsing(db, tmp_path
     from etl.contracts import DATASETS
     from etl.templates import template
 
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(template(DATASETS["projects"], "xlsx")))
+    wb.active["A2"] = "P2013001"  # the clerk's own row, no longer the template's example
     book = tmp_path / "t.xlsx"
-    book.write_bytes(template(DATASETS["projects"], "xlsx"))
+    wb.save(book)
     before = db.read_bytes()
     env = {**os.environ, "DASHBOARD_MAX_XLSX_MB": "0.001"}
     proc = subprocess.run(
@@ -253,17 +262,16 @@ def test_workbook_over_the_configured_cap_is_refused_before_parsing(db, tmp_path
 def test_cli_output_never_shows_raw_personal_data(db, tmp_path):
     bad_id = ID_A[:-1] + "1"  # checksum wrong: reported, but masked
     f = csv(tmp_path / "r.csv", "returnees", [_returnee(ID_B), _returnee(bad_id), _returnee("12345")])
-    for args in (["load", str(f)], ["validate", str(f)], ["load", str(f), "--skip-invalid"]):
+    outputs = []
+    for args in (["validate", str(f)], ["load", str(f)], ["load", str(f), "--skip-invalid"], ["quarantine", "1"]):
         proc = subprocess.run(
             [sys.executable, "-m", "etl", "--db", str(db), *args], cwd=ROOT, capture_output=True, text=True
         )
-        shown = proc.stdout + proc.stderr
-        assert "行 3" in shown or "已装入" in shown, shown
+        outputs.append(proc.stdout + proc.stderr)
         for needle in (ID_B, bad_id, NAME_A, PHONE_A):
-            assert needle not in shown
-    assert (
-        "110105********0021"
-        in subprocess.run(
-            [sys.executable, "-m", "etl", "--db", str(db), "validate", str(f)], cwd=ROOT, capture_output=True, text=True
-        ).stdout
-    )
+            assert needle not in outputs[-1]
+    validate, load, skip, quarantine = outputs
+    assert "110105********0021" in validate and "110105********0021" in load  # located, masked
+    assert "行 3" in validate and "--skip-invalid" in load
+    assert "已装入批次 1" in skip and "隔离 2 行" in skip
+    assert "行号 3" in quarantine and "110105********0021" in quarantine

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import warehouse
+from etl import store, warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +25,7 @@ def db(tmp_path) -> Path:
 
 
 def _count(db: Path) -> int:
-    r = warehouse.open_reader(db)
+    r = store.Reader(db)
     try:
         return r.cursor().execute("SELECT count(*) FROM t").fetchone()[0]
     finally:
@@ -54,16 +54,18 @@ def test_swallowed_failed_statement_is_not_silently_committed(db):
 
 
 def test_success_is_visible_to_new_readers_and_old_readers_keep_their_snapshot(db):
-    old = warehouse.open_reader(db)
+    reader = store.Reader(db)
+    old = reader.cursor()  # a read in flight when the batch commits
     with warehouse.writer_lock(db), warehouse.build_and_swap(db) as con:
         con.execute("INSERT INTO t SELECT range FROM range(10)")
     assert _count(db) == 10
-    assert old.cursor().execute("SELECT count(*) FROM t").fetchone()[0] == 0
-    old.close()
+    assert old.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    assert reader.cursor().execute("SELECT count(*) FROM t").fetchone()[0] == 10  # the next read follows the file
+    reader.close()
 
 
 def test_reader_connection_is_hardened(db):
-    r = warehouse.open_reader(db)
+    r = store.Reader(db)
     cur = r.cursor()
     for stmt in (
         "SELECT * FROM read_csv('/etc/passwd')",
