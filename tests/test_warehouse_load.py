@@ -233,12 +233,12 @@ def test_cli_reload_is_a_noop_that_says_so(db, tmp_path):
 
 
 def test_workbook_over_the_configured_cap_is_refused_before_parsing(db, tmp_path):
-    from etl.contracts import DATASETS
-    from etl.templates import template
-
     import io
 
     import openpyxl
+
+    from etl.contracts import DATASETS
+    from etl.templates import template
 
     wb = openpyxl.load_workbook(io.BytesIO(template(DATASETS["projects"], "xlsx")))
     wb.active["A2"] = "P2013001"  # the clerk's own row, no longer the template's example
