@@ -1,0 +1,85 @@
+"""One read-and-check path: `validate` gives exactly the verdict and the findings `load` gives, file for file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from etl import check, warehouse
+from etl.pseudonym import load_key
+from tests.clerk_files import csv, project
+
+ROOT = Path(__file__).resolve().parents[1]
+UNITS = [{"name": n, "type": "镇街"} for n in ("青石镇", "柳河镇", "城关街道")]
+
+# name → (dataset, rows): files a clerk might send, against a warehouse holding the registry and project P1
+FIXTURES: dict[str, tuple[str, list[dict]]] = {
+    "good projects": ("projects", [project("P2", "100"), project("P3", "2.5亿")]),
+    "one bad amount": ("projects", [project("P2", "100"), project("P3", "暂无")]),
+    "township typo": ("projects", [project("P2", "100", township="青石乡")]),
+    "all rows bad": ("projects", [project("P2", "x"), project("P3", "y")]),
+    "duplicate key": ("projects", [project("P2", "100"), project("P2", "200")]),
+    "funding of a known project": ("funding", [{"project_id": "P1", "period": "2026-04", "funds_in_place": "10"}]),
+    "funding of an unknown project": ("funding", [{"project_id": "P9", "period": "2026-04", "funds_in_place": "10"}]),
+    "missing column": ("labor", [{"period": "2026-04", "new_urban_jobs": "3"}]),
+    "already loaded": ("projects", [project("P1", "100")]),
+}
+
+
+@pytest.fixture()
+def db(tmp_path) -> Path:
+    db = warehouse.init(tmp_path / "wh" / "w.duckdb")
+    assert warehouse.load_file(db, csv(tmp_path / "u.csv", "units", UNITS)).status == "loaded"
+    assert warehouse.load_file(db, csv(tmp_path / "p1.csv", "projects", [project("P1", "100")])).status == "loaded"
+    return db
+
+
+def _findings(frame) -> list[tuple]:
+    return [tuple(r) for r in frame[["row", "column", "code", "reason_zh"]].astype(str).to_numpy()]
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_validate_and_load_agree(db, tmp_path, name, skip_invalid):
+    dataset, rows = FIXTURES[name]
+    path = tmp_path / "p1.csv" if name == "already loaded" else csv(tmp_path / "f.csv", dataset, rows)
+    checked = check.check(path.read_bytes(), path.name, check.read_context(db), key=load_key())
+    res = warehouse.load_file(db, path, skip_invalid=skip_invalid)
+    expected = {"noop": "noop"}.get(checked.status, "loaded" if checked.loadable(skip_invalid) else "rejected")
+    assert res.status == expected
+    assert _findings(res.errors) == _findings(checked.errors)
+    assert _findings(res.warnings) == _findings(checked.warnings)
+
+
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_the_cli_validate_exit_code_is_the_load_exit_code(db, tmp_path, name):
+    dataset, rows = FIXTURES[name]
+    path = tmp_path / "p1.csv" if name == "already loaded" else csv(tmp_path / "f.csv", dataset, rows)
+    cli = [sys.executable, "-m", "etl", "--db", str(db)]
+    validate = subprocess.run([*cli, "validate", str(path)], cwd=ROOT, capture_output=True, text=True)
+    load = subprocess.run([*cli, "load", str(path)], cwd=ROOT, capture_output=True, text=True)
+    assert validate.returncode == load.returncode, (validate.stdout, load.stdout)
+
+
+def test_a_valid_file_reports_new_and_updated_keys(db, tmp_path):
+    path = csv(tmp_path / "f.csv", "projects", [project("P1", "150"), project("P2", "100"), project("P3", "1")])
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "--db", str(db), "validate", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0
+    assert "可装入 3 行（新增 2 条、更新 1 条）" in proc.stdout
+
+
+def test_validate_without_a_warehouse_checks_against_an_empty_one(tmp_path):
+    path = csv(tmp_path / "f.csv", "funding", [{"project_id": "P1", "period": "2026-04", "funds_in_place": "10"}])
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "--db", str(tmp_path / "none.duckdb"), "--lang", "en", "validate", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert "no warehouse" in proc.stdout and "is not a known project" in proc.stdout
