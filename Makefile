@@ -1,10 +1,11 @@
-# One entry point for everything: make run | test | check | bench | lint | clean
+# One entry point for everything: make run [HOST=… PORT=…] | test | check | bench | demo | lint | clean
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 DB ?= data/warehouse.duckdb
 PORT ?= 8501
+HOST ?= localhost
 
 .PHONY: run test check lint format bench venv browser warehouse demo clean
 
@@ -24,16 +25,17 @@ browser:
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
 	fi
 
-# The demo warehouse is built through the real ETL (the same path a clerk's upload takes).
+# The demo warehouse is built through the real ETL (the same path a clerk's upload takes); an existing
+# warehouse is brought up to the current schema (idempotent, data untouched).
 warehouse: venv
-	@test -f $(DB) || $(BIN)/python -m etl --db $(DB) init --demo
+	@if [ -f $(DB) ]; then $(BIN)/python -m etl --db $(DB) init >/dev/null; else $(BIN)/python -m etl --db $(DB) init --demo; fi
 
 demo: venv
 	rm -f $(DB)
 	$(BIN)/python -m etl --db $(DB) init --demo
 
 run: venv warehouse
-	DASHBOARD_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT)
+	DASHBOARD_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT)
 
 test: venv browser
 	$(BIN)/python -m pytest

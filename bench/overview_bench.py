@@ -32,7 +32,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from etl.warehouse import open_reader
+from etl.store import Reader
 
 CARDS = ["contract_investment", "funds_in_place", "out_of_province_funds", "foreign_actual", "projects_signed",
          "projects_signed_100m", "projects_in_production", "new_jobs", "returnee_ventures", "trainees"]
@@ -40,7 +40,7 @@ CARDS = ["contract_investment", "funds_in_place", "out_of_province_funds", "fore
 
 @st.cache_data
 def frames():
-    cur = open_reader(Path(os.environ["DASHBOARD_DB"])).cursor()
+    cur = Reader(Path(os.environ["DASHBOARD_DB"])).cursor()
     return [cur.execute("SELECT * FROM " + v).df() for v in ("v_metric_facts", "v_targets", "v_projects", "v_funding")]
 
 
@@ -51,8 +51,8 @@ year, month = 2026, 11
 cur = facts[(facts["year"] == year) & (facts["month"] <= month)]
 prior = facts[(facts["year"] == year - 1) & (facts["month"] <= month)]
 if chosen:
-    cur = cur[cur["township"].isin(chosen) | cur["unit"].isin(chosen) | cur["park"].isin(chosen)]
-    prior = prior[prior["township"].isin(chosen) | prior["unit"].isin(chosen) | prior["park"].isin(chosen)]
+    cur = cur[cur["township"].isin(chosen) | cur["responsible_unit"].isin(chosen) | cur["park"].isin(chosen)]
+    prior = prior[prior["township"].isin(chosen) | prior["responsible_unit"].isin(chosen) | prior["park"].isin(chosen)]
 units = chosen or ["全县"]
 tg = targets[(targets["year"] == year) & targets["unit"].isin(units)].groupby("metric")["target"].sum()
 actual, before = cur.groupby("metric")["value"].sum(), prior.groupby("metric")["value"].sum()
@@ -75,12 +75,10 @@ st.plotly_chart(px.bar(rank.sort_values("rate"), x="rate", y="township", orienta
 
 
 def _demo_db(root: Path) -> Path:
-    from etl import demo, warehouse
+    from etl import demo
 
     db = root / "warehouse.duckdb"
-    warehouse.init(db)
-    for path in demo.generate(root / "files", seed=2012, as_of=AS_OF, returnees=6000):
-        warehouse.load_file(db, path)
+    demo.build(db, root / "files", seed=2012, as_of=AS_OF, returnees=6000)
     return db
 
 
@@ -124,9 +122,9 @@ def main() -> None:
         ours.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
         naive = root / "naive.py"
         naive.write_text(NAIVE_PAGE)
-        from etl.warehouse import open_reader
+        from etl.store import Reader
 
-        cur = open_reader(Path(os.environ["DASHBOARD_DB"])).cursor()
+        cur = Reader(Path(os.environ["DASHBOARD_DB"])).cursor()
         towns = [r[0] for r in cur.execute("SELECT DISTINCT township FROM v_labor ORDER BY 1").fetchall()]
         cold = _cold(ours, towns)
         ours_p50, ours_p90 = _stats(_measure(ours, towns[:2]))

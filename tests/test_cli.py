@@ -27,7 +27,10 @@ def etl(db: Path, *args: str, lang: str = "zh") -> subprocess.CompletedProcess:
 
 def test_a_refused_load_says_how_to_go_on_and_where_the_file_was_kept(db, tmp_path):
     path = csv(tmp_path / "p.csv", "projects", [project("P1", "100"), project("P2", "暂无")])
-    for lang, words in (("zh", "加 --skip-invalid 装入其余 1 行"), ("en", "add --skip-invalid to load the other 1 rows")):
+    for lang, words in (
+        ("zh", "加 --skip-invalid 装入其余 1 行"),
+        ("en", "add --skip-invalid to load the other 1 rows"),
+    ):
         proc = etl(db, "load", str(path), lang=lang)
         assert proc.returncode == 1
         assert words in proc.stdout
