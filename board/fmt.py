@@ -8,6 +8,7 @@ CNY 1 bn and CNY bn from there (1亿 = CNY 100 m). Missing values show as "—".
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -130,13 +131,12 @@ def period(year: int, m: int, lang: str | None = None) -> str:
     return t("fmt.period", lang, y=year, m=m, mon=t(f"month.short.{m}", "en"))
 
 
-_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~:$=\"'&%^@")
-
-
-def escape_md(text: str) -> str:
-    """Text that Streamlit's Markdown shows as typed: every ASCII punctuation character backslash-escaped
-    (no link, image, emphasis, colour or icon directive can come out of it)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span: shown literally by Streamlit's Markdown (no link, autolink,
+    image, emphasis, colour or icon directive can come out of it); the fence outgrows any backticks."""
+    flat = " ".join(str(text).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    return f"{fence} {flat} {fence}"
 
 
 _CELL_FORMATS = {"money": "{:,.2f}", "usd": "{:,.2f}", "count": "{:,.0f}", "rate": "{:.1%}"}

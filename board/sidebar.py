@@ -47,10 +47,10 @@ def init_state(options: Options, page_params: Sequence[str] = ()) -> list[Notice
 
 
 def notice_text(notice: Notice) -> str:
-    """The notice in the current language, the URL value escaped (it must not become a link or image)."""
+    """The notice in the current language; what came from the URL is shown as code (never a link or image)."""
     if notice.kind == "clamped":
-        return t("filters.month_clamped", value=fmt.escape_md(notice.value), used=notice.used)
-    return t("filters.bad_param", param=fmt.escape_md(notice.param), value=fmt.escape_md(notice.value))
+        return t("filters.month_clamped", value=fmt.code_span(notice.value), used=notice.used)
+    return t("filters.bad_param", param=fmt.code_span(notice.param), value=fmt.code_span(notice.value))
 
 
 def _year_changed(options: Options) -> None:

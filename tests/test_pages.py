@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from board import fmt, i18n, nav
 from board.i18n import metric_name, t
+from board.selection import Notice
+from board.sidebar import notice_text
 from etl import warehouse
 from etl.metric_catalogue import CARD_METRICS, get
 from tests.clerk_files import csv, project
@@ -164,9 +166,8 @@ def test_bad_params_fall_back_with_a_notice(app):
     assert at.selectbox(key="f_year").value == 2026
     assert at.multiselect(key="f_town").value == []
     notices = [w.value for w in at.warning]
-    assert t("filters.bad_param", "zh", param="year", value="1999") in notices
-    assert t("filters.bad_param", "zh", param="town", value="不存在镇") in notices
-    assert t("filters.bad_param", "zh", param="rank", value="nonsense") in notices
+    for param, value in (("year", "1999"), ("town", "不存在镇"), ("rank", "nonsense")):
+        assert notice_text(Notice(param, value)) in notices
     assert qp(at) == {"year": ["2026"], "month": ["6"]}
 
 
@@ -175,7 +176,7 @@ def test_a_month_past_the_data_is_clamped_with_a_notice(app):
     ok(at)
     assert at.selectbox(key="f_month").value == 11
     assert at.selectbox(key="f_month").options == [t(f"month.long.{m}", "zh") for m in range(1, 12)]
-    assert t("filters.month_clamped", "zh", value="12", used="11") in [w.value for w in at.warning]
+    assert notice_text(Notice("month", "12", "clamped", "11")) in [w.value for w in at.warning]
     assert t("fmt.period", "zh", y=2026, m=11, mon="Nov") + " · " + t("scope.all", "zh") in captions(at)
     assert qp(at)["month"] == ["11"]
 
