@@ -58,7 +58,7 @@ def cumulative_vs_pace(monthly: pd.DataFrame, target: float | None, kind: str, t
         pace = [target * m / 12 / div for m in monthly["month"]]
         line = {"color": ORANGE, "dash": "dash", "width": 2}
         traces.append(go.Scatter(x=months, y=pace, name=t("chart.pace_line"), mode="lines", line=line))
-    xaxis = {"title": {"text": t("chart.month_axis")}, "tickmode": "linear", "dtick": 1, "tickangle": 0}
+    xaxis = {"tickmode": "linear", "dtick": 1, "tickangle": 0}  # month numbers: "10月" would not fit upright
     return go.Figure(traces, _layout(title, 360, yaxis={"title": {"text": unit}}, xaxis=xaxis))
 
 
