@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Navigation sections in display order (catalog keys nav.<section>).
-SECTIONS: tuple[str, ...] = ("overview", "investment", "parks", "employment", "assessment", "data")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ with owner-only permissions. Losing the key means new files no longer join old o
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 from pathlib import Path
@@ -73,11 +72,6 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     finally:
         con.close()
     return pd.Series(out.to_pandas(types_mapper=None), index=values.index, dtype="str")
-
-
-def hmac_reference(value: str, key: bytes) -> str:
-    """Plain-hmac version of :func:`pseudonymise` for one value (used by tests)."""
-    return "P" + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def check_ids(values: pd.Series) -> pd.DataFrame:

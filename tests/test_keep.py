@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from etl import keep
-from etl.pseudonym import hmac_reference
 from etl.reports import error_report
-from tests.checking import KEY, validated
+from tests.checking import KEY, hmac_reference, validated
 
 RETURNEES = "身份证号,姓名,性别,镇街,返乡日期,联系电话\n"
 
