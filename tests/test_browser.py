@@ -56,10 +56,13 @@ def test_overview_in_a_real_browser(server: str, tmp_path: Path):
         first = page.locator('[data-testid="stMetricValue"]').first
         playwright.expect(first).to_contain_text("亿元", timeout=60_000)
         county = first.inner_text()
-
-        sidebar = page.locator('[data-testid="stSidebar"]')
-        sidebar.locator('[data-testid="stMultiSelect"]').first.click()
-        page.keyboard.type("青石镇")  # the option list is virtualised: filter it first
+        playwright.expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+            "data-test-script-state", "notRunning"
+        )
+        # Type into the townships box itself: keyboard.type after a click sometimes reached another multiselect.
+        town = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="镇街")
+        town.click()
+        town.press_sequentially("青石镇")  # the option list is virtualised: filter it first
         page.get_by_role("option", name="青石镇", exact=True).click()
         playwright.expect(first).not_to_have_text(county, timeout=30_000)
         assert "town=" in page.url
