@@ -20,11 +20,8 @@ def frame() -> StreamlitPage:
     options = meta.options() if ready else filters.Options()
     notices = filters.init_state(options)
     st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
-    sections: dict[str, list] = {}
-    for spec in nav.existing():
-        page = st.Page(nav.script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
-        sections.setdefault(t(f"nav.{spec.section}"), []).append(page)
-    current_page = st.navigation(sections)
+    current_page = nav.navigation()
+    nav.menu()
     st.sidebar.caption(t("app.title"))
     sel = filters.sidebar(options, with_data=ready)
     for notice in notices:

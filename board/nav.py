@@ -1,9 +1,15 @@
-"""Page registry: each page file, its navigation section and title; links only to pages that exist."""
+"""Page registry and navigation: each page file, its section and title; our own menu; placeholders for the rest."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from board.i18n import t
+
+if TYPE_CHECKING:
+    from streamlit.navigation.page import StreamlitPage
 
 ROOT = Path(__file__).resolve().parents[1]
 # Navigation sections in display order (catalog keys nav.<section>).
@@ -30,6 +36,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),
     PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches"),
 )
+HOME = PAGES[0]  # the overview answers at "/" (and at /overview)
 STALLED_PAGE = "pages/projects.py"  # lists stalled projects
 BEHIND_PAGE = "pages/assessment.py"  # lists units behind 序时
 UPLOAD_PAGE = "pages/upload.py"
@@ -59,17 +66,46 @@ def link(path: str, label: str) -> bool:
     return True
 
 
+def navigation() -> StreamlitPage:
+    """Register every page with st.navigation (Streamlit's own menu hidden: ``menu`` draws ours); return its page.
+
+    The overview is the home page at "/" and also answers at /overview.
+    """
+    import streamlit as st
+
+    def page(spec: PageSpec, url_path: str, default: bool = False) -> StreamlitPage:
+        return st.Page(script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=url_path, default=default)
+
+    pages = [page(HOME, "", default=True)] + [page(p, p.url_path) for p in existing()]
+    return st.navigation(pages, position="hidden")
+
+
+def menu() -> None:
+    """Our page menu in the sidebar: the existing pages by section, in the current language."""
+    import streamlit as st
+
+    with st.sidebar:
+        for section in SECTIONS:
+            specs = [p for p in existing() if p.section == section]
+            if specs:
+                st.caption(t(f"nav.{section}"))
+            for spec in specs:  # by path: the first page registered for the overview file is the home page
+                st.page_link(script(spec.path), label=t(spec.title_key), icon=spec.icon)
+        st.divider()
+
+
 def require_frame() -> None:
     """First line of every page: make sure the entry script (navigation, filters, freshness) ran.
 
-    Streamlit runs a page file on its own, without dashboard.py, in one case: the very first request
-    to a fresh server process asks for a page URL (its legacy pages/ folder mode is still on until
-    st.navigation has been called once). Such a run is sent to the entry script, URL parameters kept;
-    from then on the process runs the entry script every time.
+    Streamlit runs a page file on its own, without dashboard.py, in one case: the first request to a fresh server
+    process asks for a page URL (its legacy pages/ folder mode stays on until st.navigation is called once in the
+    process). Such a run registers the pages, which ends that mode for good and keeps this page current, and
+    reruns: the next run starts at dashboard.py, on this page, with the same URL parameters.
     """
     import streamlit as st
 
     from board.filters import SELECTION_KEY
 
     if SELECTION_KEY not in st.session_state:
-        st.switch_page(script("dashboard.py"), query_params={k: st.query_params.get_all(k) for k in st.query_params})
+        navigation()
+        st.rerun()

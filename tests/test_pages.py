@@ -217,3 +217,23 @@ def test_a_failing_page_shows_a_short_message_not_a_traceback(demo_db, tmp_path,
     assert not at.exception
     assert [e.value for e in at.error] == [t("error.generic", "zh")]
     assert "abc" not in " ".join(m.value for m in at.markdown)
+
+
+def test_first_request_to_a_page_url_runs_that_page_with_its_parameters(board_env):
+    """dashboard.py itself, not the wrapper: with pages/ beside it, AppTest's first run is in Streamlit's legacy
+    pages/ mode, as the first request to a fresh server is: the page file runs alone first."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for name, value in {"lang": "en", "year": "2025", "town": "青石镇"}.items():
+        at.query_params[name] = value
+    at.switch_page("pages/batches.py").run()
+    ok(at)
+    assert [x.value for x in at.title] == [t("page.batches", "en")]
+    assert at.selectbox(key="f_year").value == 2025
+    assert qp(at) == {"year": ["2025"], "month": ["12"], "town": ["青石镇"], "lang": ["en"]}
+
+
+def test_menu_lists_the_existing_pages_in_the_current_language(app):
+    for lang in i18n.LANGS:
+        at = app(lang=lang)
+        ok(at)
+        assert [link.value for link in at.sidebar.get("page_link")] == [t(p.title_key, lang) for p in nav.existing()]
