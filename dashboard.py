@@ -19,7 +19,7 @@ def frame() -> StreamlitPage:
     ready = db.has_data()
     options = meta.options() if ready else filters.Options()
     notices = filters.init_state(options)
-    st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
+    st.set_page_config(page_title=t("app.title"), page_icon=nav.FAVICON, layout="wide")
     current_page = nav.navigation()
     nav.menu()
     st.sidebar.caption(t("app.title"))

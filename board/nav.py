@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 # Navigation sections in display order (catalog keys nav.<section>).
 SECTIONS: tuple[str, ...] = ("overview", "investment", "parks", "employment", "assessment", "data")
+# Served by the dashboard itself, never fetched from the internet (a :material/...: page icon would make the
+# browser fetch the favicon from fonts.gstatic.com).
+FAVICON = ROOT / "board" / "assets" / "favicon.svg"
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,13 @@ def link(path: str, label: str) -> bool:
 def navigation() -> StreamlitPage:
     """Register every page with st.navigation (Streamlit's own menu hidden: ``menu`` draws ours); return its page.
 
-    The overview is the home page at "/" and also answers at /overview.
+    The overview is the home page at "/" and also answers at /overview. No page carries an icon: the browser
+    turns a page's :material/...: icon into a favicon fetched from the internet.
     """
     import streamlit as st
 
     def page(spec: PageSpec, url_path: str, default: bool = False) -> StreamlitPage:
-        return st.Page(script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=url_path, default=default)
+        return st.Page(script(spec.path), title=t(spec.title_key), url_path=url_path, default=default)
 
     pages = [page(HOME, "", default=True)] + [page(p, p.url_path) for p in existing()]
     return st.navigation(pages, position="hidden")

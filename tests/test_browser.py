@@ -1,5 +1,5 @@
 """Real browser (Debian chromium via Playwright) against `streamlit run dashboard.py`: the overview renders, a
-township filter changes a card; deep links on a fresh server."""
+township filter changes a card; deep links on a fresh server; nothing fetched from the internet."""
 
 from __future__ import annotations
 
@@ -134,3 +134,27 @@ def test_a_deep_link_as_the_first_request_of_a_fresh_server_lands_on_its_page(se
     assert not seen["dialogs"]
     menu = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]')  # text: icon ligature + label
     expect(menu).to_have_text([re.compile(re.escape(t(p.title_key, "en")) + "$") for p in nav.existing()])
+
+
+def test_no_request_leaves_the_local_server(server: str, browser):
+    outside: list[str] = []
+    local: list[str] = []
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page.on("request", lambda r: (local if r.url.startswith(server + "/") else outside).append(r.url))
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    idle = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.goto(server, timeout=60_000)
+    expect(charts).to_have_count(4, timeout=60_000)
+    expect(idle).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
+    favicon = page.locator("link[rel='shortcut icon']").get_attribute("href")
+    assert favicon.startswith("data:image/svg+xml"), favicon  # board/assets/favicon.svg, inlined by Streamlit
+    assert any("MaterialSymbols" in u for u in local), "icons are drawn with the font bundled with Streamlit"
+    for link, heading in (("page.batches", "page.batches"), ("page.overview", "overview.title")):  # our menu
+        page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]').get_by_text(t(link, "zh")).click()
+        expect(page.locator("h1").first).to_have_text(t(heading, "zh"), timeout=60_000)
+        expect(idle).to_have_count(1)
+    expect(charts).to_have_count(4, timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
