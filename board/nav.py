@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from board.i18n import t
 
@@ -28,8 +29,8 @@ class PageSpec:
     url_path: str
 
 
-# Later issues add their pages here; a page whose file does not exist yet is left out of the menu
-# and links to it are not drawn.
+# Later issues add their pages here; a page whose file does not exist yet is left out of the menu,
+# links to it are not drawn, and its URL shows the placeholder page.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "overview", "page.overview", ":material/dashboard:", "overview"),
     PageSpec("pages/projects.py", "investment", "page.projects", ":material/handshake:", "projects"),
@@ -40,6 +41,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches"),
 )
 HOME = PAGES[0]  # the overview answers at "/" (and at /overview)
+MISSING_PAGE = "pages/missing.py"  # "does not exist or not available yet", for any URL without a page file
 STALLED_PAGE = "pages/projects.py"  # lists stalled projects
 BEHIND_PAGE = "pages/assessment.py"  # lists units behind 序时
 UPLOAD_PAGE = "pages/upload.py"
@@ -69,18 +71,35 @@ def link(path: str, label: str) -> bool:
     return True
 
 
-def navigation() -> StreamlitPage:
-    """Register every page with st.navigation (Streamlit's own menu hidden: ``menu`` draws ours); return its page.
+def requested_path() -> str:
+    """The page name in the browser's URL: "" at the app root, "batches" for /batches (from st.context.url)."""
+    import streamlit as st
 
-    The overview is the home page at "/" and also answers at /overview. No page carries an icon: the browser
-    turns a page's :material/...: icon into a favicon fetched from the internet.
+    path = unquote(urlsplit(st.context.url or "").path).strip("/")
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :].strip("/")
+    return path.rsplit("/", 1)[-1].strip()  # st.Page strips url_path too
+
+
+def navigation() -> StreamlitPage:
+    """Register every URL with st.navigation (Streamlit's own menu hidden: ``menu`` draws ours); return its page.
+
+    The overview is the home page at "/" and also answers at /overview. A registered page whose file does not
+    exist yet, and any other URL the browser asked for, get the placeholder page: Streamlit would otherwise show
+    its English "Page not found" dialog and run the home page. No page carries an icon: the browser turns a
+    page's :material/...: icon into a favicon fetched from the internet.
     """
     import streamlit as st
 
-    def page(spec: PageSpec, url_path: str, default: bool = False) -> StreamlitPage:
-        return st.Page(script(spec.path), title=t(spec.title_key), url_path=url_path, default=default)
+    def page(path: str, url_path: str, title_key: str, default: bool = False) -> StreamlitPage:
+        return st.Page(script(path), title=t(title_key), url_path=url_path, default=default)
 
-    pages = [page(HOME, "", default=True)] + [page(p, p.url_path) for p in existing()]
+    pages = [page(HOME.path, "", HOME.title_key, default=True)]
+    pages += [page(p.path if exists(p.path) else MISSING_PAGE, p.url_path, p.title_key) for p in PAGES]
+    asked = requested_path()
+    if asked and asked not in {p.url_path for p in PAGES}:
+        pages.append(page(MISSING_PAGE, asked, "missing.title"))
     return st.navigation(pages, position="hidden")
 
 

@@ -237,3 +237,13 @@ def test_menu_lists_the_existing_pages_in_the_current_language(app):
         at = app(lang=lang)
         ok(at)
         assert [link.value for link in at.sidebar.get("page_link")] == [t(p.title_key, lang) for p in nav.existing()]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_placeholder_page_in_both_languages(app, lang):
+    at = app(lang=lang)
+    at.switch_page(str(ROOT / nav.MISSING_PAGE)).run()  # a registered page without a file, or an unknown URL
+    ok(at)
+    assert [x.value for x in at.title] == [t("missing.title", lang)]
+    home = [link for link in at.main.get("page_link") if link.value == t("missing.home", lang)]
+    assert len(home) == 1 and home[0].proto.page == ""  # the overview, at the app root
