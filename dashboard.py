@@ -24,8 +24,10 @@ def frame() -> StreamlitPage:
     nav.menu()
     st.sidebar.caption(t("app.title"))
     sel = filters.sidebar(options, with_data=ready)
-    for notice in notices:
-        st.warning(notice.text(), icon=":material/info:")
+    for notice in notices:  # name and value come from the URL: code spans, never Markdown
+        st.warning(
+            t("filters.bad_param", param=fmt.code(notice.param), value=fmt.code(notice.value)), icon=":material/info:"
+        )
     if ready:
         st.caption(
             t("freshness", loaded=fmt.timestamp(meta.latest_load()), month=fmt.month(sel.year, sel.month)),

@@ -122,3 +122,13 @@ def timestamp(ts: dt.datetime | None, lang: str | None = None) -> str:
 def period(year: int, m: int, lang: str | None = None) -> str:
     """Year to date through month ``m``: '2026年1–11月' / 'Jan–Nov 2026'."""
     return t("fmt.period", lang, y=year, m=m, mon=t(f"month.short.{m}", "en"))
+
+
+def code(text: str) -> str:
+    """User-supplied ``text`` (a URL parameter…) as a Markdown code span, for st.warning/st.markdown bodies.
+
+    Inside a code span Streamlit draws no link, image, icon or formula: a crafted URL cannot make the browser
+    fetch anything. Backticks and non-printable characters (newlines) are dropped so the span cannot be closed.
+    """
+    clean = "".join(ch for ch in text if ch.isprintable() and ch != "`")
+    return f"`{clean or ' '}`"

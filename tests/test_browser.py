@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -193,4 +193,13 @@ def test_no_request_leaves_the_local_server(server: str, browser):
         expect(idle).to_have_count(1)
     expect(charts).to_have_count(4, timeout=60_000)
     page.wait_for_load_state("networkidle")
+    assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
+    # A crafted link: rejected parameters are echoed in a notice, as text, never as Markdown images or links.
+    page.goto(f"{server}/?{urlencode({'x': '![i](https://example.org/p.png)', 'y': 'https://example.org/'})}")
+    alerts = page.locator('[data-testid="stAlert"]')
+    expect(alerts).to_have_count(2, timeout=60_000)
+    expect(alerts.first).to_contain_text("![i](https://example.org/p.png)")
+    expect(idle).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    assert alerts.locator("img, a").count() == 0
     assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []

@@ -128,8 +128,8 @@ def test_bad_params_fall_back_with_a_notice(app):
     assert at.selectbox(key="f_year").value == 2026
     assert at.multiselect(key="f_town").value == []
     notices = [w.value for w in at.warning]
-    assert t("filters.bad_param", "zh", param="year", value="1999") in notices
-    assert t("filters.bad_param", "zh", param="town", value="不存在镇") in notices
+    assert t("filters.bad_param", "zh", param="`year`", value="`1999`") in notices
+    assert t("filters.bad_param", "zh", param="`town`", value="`不存在镇`") in notices
     assert qp(at) == {"year": ["2026"], "month": ["6"]}
 
 
