@@ -19,20 +19,13 @@ def frame() -> StreamlitPage:
     """Draw what every page shares and return the page to run."""
     ready = db.has_data()
     options = meta.options() if ready else Options()
-    page_params = nav.page_params()
-    notices = sidebar.init_state(options, page_params)
-    st.set_page_config(page_title=t("app.title"), page_icon=":material/monitoring:", layout="wide")
-    sections: dict[str, list] = {}
-    specs: list[tuple[StreamlitPage, nav.PageSpec]] = []
-    for spec in nav.existing():
-        page = st.Page(nav.script(spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path)
-        sections.setdefault(t(f"nav.{spec.section}"), []).append(page)
-        specs.append((page, spec))
-    current_page = st.navigation(sections)
+    notices = sidebar.init_state(options, nav.page_params())
+    st.set_page_config(page_title=t("app.title"), page_icon=nav.FAVICON, layout="wide")
+    current_page, own = nav.navigation()
+    nav.menu()
     st.sidebar.caption(t("app.title"))
-    own = next((spec.params for page, spec in specs if page is current_page), ())
     sel = sidebar.sidebar(options, with_data=ready, page_params=own)
-    for notice in notices:
+    for notice in notices:  # what came from the URL is shown as code, never as Markdown
         st.warning(sidebar.notice_text(notice), icon=":material/info:")
     through = options.data_through()
     if ready and through:

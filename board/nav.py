@@ -1,11 +1,23 @@
-"""Page registry: each page file, its navigation section and title; links only to pages that exist."""
+"""Page registry and navigation: each page file, its section and title; our own menu; placeholders for the rest."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from board.i18n import t
+
+if TYPE_CHECKING:
+    from streamlit.navigation.page import StreamlitPage
 
 ROOT = Path(__file__).resolve().parents[1]
+# Navigation sections in display order (catalog keys nav.<section>).
+SECTIONS: tuple[str, ...] = ("overview", "investment", "parks", "employment", "assessment", "data")
+# Served by the dashboard itself, never fetched from the internet (a :material/...: page icon would make the
+# browser fetch the favicon from fonts.gstatic.com).
+FAVICON = ROOT / "board" / "assets" / "favicon.svg"
 
 
 @dataclass(frozen=True)
@@ -18,8 +30,8 @@ class PageSpec:
     params: tuple[str, ...] = ()  # URL parameters the page owns (kept in the URL beside the shared filters)
 
 
-# Later issues add their pages here; a page whose file does not exist yet is left out of the menu
-# and links to it are not drawn.
+# Later issues add their pages here; a page whose file does not exist yet is left out of the menu,
+# links to it are not drawn, and its URL shows the placeholder page.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "overview", "page.overview", ":material/dashboard:", "overview", ("rank",)),
     PageSpec("pages/projects.py", "investment", "page.projects", ":material/handshake:", "projects"),
@@ -29,6 +41,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),
     PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches"),
 )
+HOME = PAGES[0]  # the overview answers at "/" (and at /overview)
+MISSING_PAGE = "pages/missing.py"  # "does not exist or not available yet", for any URL without a page file
 STALLED_PAGE = "pages/projects.py"  # lists stalled projects
 BEHIND_PAGE = "pages/assessment.py"  # lists units behind 序时
 UPLOAD_PAGE = "pages/upload.py"
@@ -63,17 +77,68 @@ def link(path: str, label: str) -> bool:
     return True
 
 
+def requested_path() -> str:
+    """The page name in the browser's URL: "" at the app root, "batches" for /batches (from st.context.url)."""
+    import streamlit as st
+
+    path = unquote(urlsplit(st.context.url or "").path).strip("/")
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :].strip("/")
+    return path.rsplit("/", 1)[-1].strip()  # st.Page strips url_path too
+
+
+def navigation() -> tuple[StreamlitPage, tuple[str, ...]]:
+    """Register every URL with st.navigation (Streamlit's own menu hidden: ``menu`` draws ours); return the page
+    to run and the URL parameters it owns.
+
+    The overview is the home page at "/" and also answers at /overview. A registered page whose file does not
+    exist yet, and any other URL the browser asked for, get the placeholder page: Streamlit would otherwise show
+    its English "Page not found" dialog and run the home page. No page carries an icon: the browser turns a
+    page's :material/...: icon into a favicon fetched from the internet.
+    """
+    import streamlit as st
+
+    def page(path: str, url_path: str, title_key: str, default: bool = False) -> StreamlitPage:
+        return st.Page(script(path), title=t(title_key), url_path=url_path, default=default)
+
+    specs = [(page(HOME.path, "", HOME.title_key, default=True), HOME)]
+    specs += [(page(p.path if exists(p.path) else MISSING_PAGE, p.url_path, p.title_key), p) for p in PAGES]
+    asked = requested_path()
+    if asked and asked not in {p.url_path for p in PAGES}:
+        specs.append((page(MISSING_PAGE, asked, "missing.title"), None))
+    current = st.navigation([p for p, _ in specs], position="hidden")
+    # matched by identity: after st.navigation the default page's url_path is ""
+    owned = next((spec.params for p, spec in specs if p is current and spec is not None and exists(spec.path)), ())
+    return current, owned
+
+
+def menu() -> None:
+    """Our page menu in the sidebar: the existing pages by section, in the current language."""
+    import streamlit as st
+
+    with st.sidebar:
+        for section in SECTIONS:
+            specs = [p for p in existing() if p.section == section]
+            if specs:
+                st.caption(t(f"nav.{section}"))
+            for spec in specs:  # by path: the first page registered for the overview file is the home page
+                st.page_link(script(spec.path), label=t(spec.title_key), icon=spec.icon)
+        st.divider()
+
+
 def require_frame() -> None:
     """First line of every page: make sure the entry script (navigation, filters, freshness) ran.
 
-    Streamlit runs a page file on its own, without dashboard.py, in one case: the very first request
-    to a fresh server process asks for a page URL (its legacy pages/ folder mode is still on until
-    st.navigation has been called once). Such a run is sent to the entry script, URL parameters kept;
-    from then on the process runs the entry script every time.
+    Streamlit runs a page file on its own, without dashboard.py, in one case: the first request to a fresh server
+    process asks for a page URL (its legacy pages/ folder mode stays on until st.navigation is called once in the
+    process). Such a run registers the pages, which ends that mode for good and keeps this page current, and
+    reruns: the next run starts at dashboard.py, on this page, with the same URL parameters.
     """
     import streamlit as st
 
     from board.sidebar import SELECTION_KEY
 
     if SELECTION_KEY not in st.session_state:
-        st.switch_page(script("dashboard.py"), query_params={k: st.query_params.get_all(k) for k in st.query_params})
+        navigation()
+        st.rerun()

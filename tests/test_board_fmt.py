@@ -120,3 +120,18 @@ def test_dates_per_locale(lang, date, month, period, stamp):
     assert fmt.period(2026, 11, lang) == period
     assert fmt.timestamp(dt.datetime(2026, 11, 27, 9, 5), lang) == stamp
     assert fmt.timestamp(None, lang) == "—"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1999", "` 1999 `"),
+        ("不存在镇", "` 不存在镇 `"),
+        ("![i](https://example.org/p.png)", "` ![i](https://example.org/p.png) `"),
+        ("a`![i](http://x/p.png)`b", "`` a`![i](http://x/p.png)`b ``"),  # a backtick cannot close the span
+        ("a\n\n![j](http://x/r.png)", "` a ![j](http://x/r.png) `"),  # nor a blank line end it
+        ("", "`  `"),
+    ],
+)
+def test_code_span_for_user_text(text, expected):
+    assert fmt.code_span(text) == expected

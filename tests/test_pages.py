@@ -330,3 +330,33 @@ def test_the_page_check_finds_sql_and_duckdb():
 @pytest.mark.parametrize("path", [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))], ids=lambda p: p.name)
 def test_no_page_imports_duckdb_or_holds_sql(path: Path):
     assert _sql_or_duckdb(path) == []
+
+
+def test_first_request_to_a_page_url_runs_that_page_with_its_parameters(board_env):
+    """dashboard.py itself, not the wrapper: with pages/ beside it, AppTest's first run is in Streamlit's legacy
+    pages/ mode, as the first request to a fresh server is: the page file runs alone first."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for name, value in {"lang": "en", "year": "2025", "town": "青石镇"}.items():
+        at.query_params[name] = value
+    at.switch_page("pages/batches.py").run()
+    ok(at)
+    assert [x.value for x in at.title] == [t("page.batches", "en")]
+    assert at.selectbox(key="f_year").value == 2025
+    assert qp(at) == {"year": ["2025"], "month": ["12"], "town": ["青石镇"], "lang": ["en"]}
+
+
+def test_menu_lists_the_existing_pages_in_the_current_language(app):
+    for lang in i18n.LANGS:
+        at = app(lang=lang)
+        ok(at)
+        assert [link.value for link in at.sidebar.get("page_link")] == [t(p.title_key, lang) for p in nav.existing()]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_placeholder_page_in_both_languages(app, lang):
+    at = app(lang=lang)
+    at.switch_page(str(ROOT / nav.MISSING_PAGE)).run()  # a registered page without a file, or an unknown URL
+    ok(at)
+    assert [x.value for x in at.title] == [t("missing.title", lang)]
+    home = [link for link in at.main.get("page_link") if link.value == t("missing.home", lang)]
+    assert len(home) == 1 and home[0].proto.page == ""  # the overview, at the app root
