@@ -35,7 +35,7 @@ demo: venv
 	$(BIN)/python -m etl --db $(DB) init --demo
 
 run: venv warehouse
-	DASHBOARD_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT)
+	DASHBOARD_DB=$(DB) $(BIN)/python -m board.serve --server.address $(HOST) --server.port $(PORT)
 
 test: venv browser
 	$(BIN)/python -m pytest

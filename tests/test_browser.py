@@ -1,14 +1,10 @@
-"""Real browser (Debian chromium via Playwright) against `streamlit run dashboard.py`: the overview renders, a
+"""Real browser (Debian chromium via Playwright) against the dashboard as `make run` serves it: the overview renders, a
 township filter changes a card; deep links on a fresh server; our own page for unknown URLs; nothing fetched
 from the internet."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -17,6 +13,7 @@ import pytest
 
 from board import nav
 from board.i18n import t
+from tests import servers
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -42,33 +39,21 @@ new MutationObserver(() => {
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def serve(demo_db: Path, tmp_path: Path) -> Iterator[Callable[[], str]]:
-    """A factory of fresh `streamlit run dashboard.py` processes on the demo warehouse; each call returns a URL."""
-    procs: list[subprocess.Popen] = []
+    """A factory of fresh dashboard server processes (as `make run` starts them) on the demo warehouse."""
+    procs = []
 
     def start() -> str:
-        port = _free_port()
-        env = {**os.environ, "DASHBOARD_DB": str(demo_db), "DASHBOARD_PSEUDONYM_KEY": str(tmp_path / "k")}
-        cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
-        cmd += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc, url = servers.start(demo_db, tmp_path / "k")
         procs.append(proc)
-        for line in proc.stdout:  # blocks until the server reports its URL (or exits)
-            if "URL:" in line:
-                return f"http://localhost:{port}"
-        pytest.fail("streamlit exited before listening")
+        if url is None:
+            pytest.fail("the dashboard server exited before listening")
+        return url
 
     yield start
     for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=20)
+        servers.stop(proc)
 
 
 @pytest.fixture
@@ -162,14 +147,12 @@ def test_unknown_and_unavailable_pages_show_our_message_with_a_home_link(server:
     assert urlsplit(page.url).path == "/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit 1.67: the first script run of a fresh process, with pages/ beside dashboard.py, is in its "
-    "legacy pages/ mode, which sends 'Page not found' for any URL without a pages/ file before any of our code runs",
-)
-def test_an_unknown_page_as_the_first_request_of_a_fresh_server(server: str, browser):
-    page = _open(browser, f"{server}/nonsense", t("missing.title", "zh"))
-    assert _seen(page)["dialogs"] == []
+@pytest.mark.parametrize(("path", "lang"), [("/nonsense", "zh"), ("/upload?lang=en", "en")])
+def test_an_unknown_page_as_the_first_request_of_a_fresh_server(server: str, browser, path: str, lang: str):
+    page = _open(browser, server + path, t("missing.title", lang))
+    seen = _seen(page)
+    assert seen["dialogs"] == [] and not seen["menu"]
+    assert seen["h1"] == [t("missing.title", lang)]
 
 
 def test_no_request_leaves_the_local_server(server: str, browser):
