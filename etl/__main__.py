@@ -7,6 +7,7 @@ Exit codes: 0 loaded / no-op / done, 1 rejected by validation or refused, 2 usag
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,12 +19,13 @@ from etl.contracts import DATASETS
 from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+PROG = os.environ.get("ETL_PROG", "python -m etl")  # how the user runs us (bin/etl sets it), for the hints we print
 MAX_PRINTED_ERRORS = 50
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m etl",
+        prog=PROG,
         description="招商就业数据看板 ETL：把报送文件校验后装入 DuckDB 数据仓库。\n"
         "Investment & employment dashboard ETL: validate clerk files and load them into the DuckDB warehouse.",
         epilog="退出码 exit codes: 0 成功/ok, 1 校验未通过/rejected, 2 用法错误/usage, 3 仓库忙/warehouse busy",
@@ -150,7 +152,7 @@ def _report_load(res: warehouse.LoadResult, lang: str, report: Path | None) -> i
         f"{res.rows_rejected} quarantined.",
     )
     if res.rows_rejected:
-        _say(lang, f"查看隔离的行：python -m etl quarantine {res.batch_id}", f"See the quarantined rows: python -m etl quarantine {res.batch_id}")  # fmt: skip
+        _say(lang, f"查看隔离的行：{PROG} quarantine {res.batch_id}", f"See the quarantined rows: {PROG} quarantine {res.batch_id}")  # fmt: skip
     return EXIT_OK
 
 

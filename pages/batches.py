@@ -10,15 +10,15 @@ from board.tables import Col
 from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS
 
 BATCH_COLS = [
-    Col("batch_id", BATCH_FIELDS["batch_id"], "count"),
+    Col("batch_id", BATCH_FIELDS["batch_id"]),
     Col("dataset", BATCH_FIELDS["dataset"], show=lambda d: dataset_name(str(d))),
     Col("file_name", BATCH_FIELDS["file_name"]),
+    Col("status", BATCH_FIELDS["status"], show=lambda s: field_name(BATCH_STATUS, str(s))),
     Col("rows_read", BATCH_FIELDS["rows_read"], "count"),
     Col("rows_loaded", BATCH_FIELDS["rows_loaded"], "count"),
     Col("rows_rejected", BATCH_FIELDS["rows_rejected"], "count"),
-    Col("user_name", BATCH_FIELDS["user_name"]),
     Col("loaded_at", BATCH_FIELDS["loaded_at"], show=fmt.timestamp),
-    Col("status", BATCH_FIELDS["status"], show=lambda s: field_name(BATCH_STATUS, str(s))),
+    Col("user_name", BATCH_FIELDS["user_name"]),
     Col("rolled_back_at", BATCH_FIELDS["rolled_back_at"], show=fmt.timestamp),
     Col("sha256", BATCH_FIELDS["sha256"], show=lambda h: str(h)[:12]),
 ]
@@ -43,6 +43,6 @@ batch = st.selectbox(t("batches.quarantine_pick"), list(labels), format_func=lab
 rows = meta.quarantined(int(batch))
 st.caption(t("batches.quarantine_caption", batch=batch, n=len(rows)))
 reason = "reason" if current_lang() == "zh" else "reason_en"
-cols = [Col("row", QUARANTINE_FIELDS["row"], "count"), Col(reason, QUARANTINE_FIELDS[reason])]
+cols = [Col("row", QUARANTINE_FIELDS["row"]), Col(reason, QUARANTINE_FIELDS[reason])]
 cols += [Col(c, (c, c)) for c in rows.columns if c not in ("row", "reason", "reason_en")]
 export.show(tables.table(rows, cols, t("title.quarantine") + f" {batch}", None, options), "bt_q")

@@ -52,7 +52,7 @@ def test_batches_follow_the_language_and_show_the_hash(db, tmp_path):
 def test_quarantine_lists_each_row_with_its_reason_in_both_languages(db, tmp_path):
     rows = [project("P1", "100"), project("P2", "-5"), project("P3", "200")]
     proc = etl(db, "load", str(csv(tmp_path / "p.csv", "projects", rows)), "--skip-invalid")
-    assert "python -m etl quarantine 1" in proc.stdout
+    assert "python -m etl quarantine 1" in proc.stdout  # the hint names the command as the user runs it
     zh = etl(db, "quarantine", "1").stdout
     assert "行号 3" in zh and "不能为负数" in zh and "总投资(万元)=-5" in zh
     en = etl(db, "quarantine", "1", lang="en").stdout
