@@ -49,3 +49,22 @@ def board_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
     monkeypatch.setenv("DASHBOARD_RAISE", "1")
     return demo_db
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium (make browser); playwright's own download cannot work here
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One real Chromium for the browser tests (each test opens its own tabs)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make browser)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

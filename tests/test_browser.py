@@ -19,11 +19,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]  # fmt: skip
 # Records, from the first paint on, every h1 text, whether Streamlit's own page menu and any dialog ever appeared.
 RECORDER = """
 window.__seen = {h1: [], menu: false, dialogs: []};
@@ -59,16 +54,6 @@ def serve(demo_db: Path, tmp_path: Path) -> Iterator[Callable[[], str]]:
 @pytest.fixture
 def server(serve: Callable[[], str]) -> str:
     return serve()
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, url: str, heading: str):

@@ -10,11 +10,6 @@ from tests import servers
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]  # fmt: skip
 # Text elements whose box (or a near ancestor's) hides part of the text: an ellipsis or an overflow cut.
 CLIPPED_JS = """() => {
   const out = [];
@@ -40,17 +35,6 @@ def server(demo_db: Path, tmp_path_factory):
         pytest.fail("the dashboard server exited before listening")
     yield url
     servers.stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open_overview(browser, url: str, width: int):

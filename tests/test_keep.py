@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from etl import keep
 from etl.reports import error_report
-from tests.checking import KEY, hmac_reference, validated
+from tests.checking import KEY, hmac_reference, valid_id, validated
 
 RETURNEES = "身份证号,姓名,性别,镇街,返乡日期,联系电话\n"
-
-
-def valid_id(body17: str) -> str:
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights, strict=True)) % 11]
 
 
 ID_M = valid_id("32010219800101001")  # 男 (17th digit odd)

@@ -11,16 +11,11 @@ import pytest
 from etl.contracts import DATASETS
 from etl.readers import FileRejected
 from etl.validate import detect_dataset
-from tests.checking import validated
+from tests.checking import valid_id, validated
 
 ID_A = "11010519491231002X"  # the GB 11643 example number: valid checksum, born 1949, 女
 ID_B = "110105194912310010"  # same person block, 男 (check digit recomputed below if needed)
 PROJECTS = "项目编号,项目名称,所属镇街,产业类别,总投资（万元）,项目状态,签约日期,开工日期,竣工日期,投产日期"
-
-
-def valid_id(body17: str) -> str:
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights, strict=True)) % 11]
 
 
 ID_M = valid_id("32010219800101001")  # 男 (17th digit odd)

@@ -12,6 +12,7 @@ import pytest
 
 from etl import store, warehouse
 from etl.reports import error_report
+from tests.checking import valid_id
 from tests.clerk_files import csv, project, q
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,14 +20,8 @@ ID_A = "11010519491231002X"
 NAME_A, PHONE_A = "张小吉", "13812345678"
 
 
-def _valid_id(prefix17: str) -> str:
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(c) * w for c, w in zip(prefix17, weights, strict=True))
-    return prefix17 + "10X98765432"[total % 11]
-
-
-ID_B = _valid_id("11010519900307123")
-ID_C = _valid_id("32058219851111001")
+ID_B = valid_id("11010519900307123")
+ID_C = valid_id("32058219851111001")
 
 
 @pytest.fixture()
