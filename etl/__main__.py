@@ -174,15 +174,23 @@ def _cmd_validate(args, db: Path) -> int:
         _refusal(checked, args.lang, None)
         return EXIT_REJECTED
     v = checked.validated
-    new, old = check.key_changes(store.Reader(db), v) if ctx.exists else (int(v.valid.sum()), 0)
+    new, old = _key_changes(db, v) if ctx.exists else (int(v.valid.sum()), 0)
     good, bad = int(v.valid.sum()), checked.rows_bad
     _say(
         args.lang,
-        f"校验通过（{v.dataset.zh}）：可装入 {good} 行（新增 {new} 条、更新 {old} 条）" + (f"，隔离 {bad} 行。" if bad else "。"),
-        f"Valid ({v.dataset.en}): {good} rows can be loaded ({new} new keys, {old} updated)"
+        f"校验通过（{v.dataset.zh}）：可装入 {good} 行（新增 {new} 条，替换已有的 {old} 条）" + (f"，隔离 {bad} 行。" if bad else "。"),
+        f"Valid ({v.dataset.en}): {good} rows can be loaded ({new} new, {old} replacing earlier values)"
         + (f", {bad} quarantined." if bad else "."),
     )  # fmt: skip
     return EXIT_OK
+
+
+def _key_changes(db: Path, v) -> tuple[int, int]:
+    reader = store.Reader(db)
+    try:
+        return check.key_changes(reader, v)
+    finally:
+        reader.close()
 
 
 def _cmd_init(args, db: Path) -> int:

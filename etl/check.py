@@ -43,6 +43,13 @@ def read_context(db_path: Path) -> Context:
     reader = store.Reader(db_path)
     cur = reader.cursor()
     try:
+        version = cur.execute("SELECT max(value) FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        if version != schema.SCHEMA_VERSION:
+            raise store.Refused(
+                f"数据仓库是旧版本（{version}），请先运行 bin/etl --db {db_path} init 升级（数据不变）",
+                f"the warehouse has an older schema ({version}): run bin/etl --db {db_path} init to upgrade it "
+                "(the data stays as it is)",
+            )
         loaded = {sha: (int(b), ds) for sha, b, ds in cur.execute(_LOADED_SQL).fetchall()}
         project_ids = frozenset(r[0] for r in cur.execute("SELECT project_id FROM v_projects").fetchall())
         units = cur.execute(_UNITS_SQL).df()
@@ -50,6 +57,7 @@ def read_context(db_path: Path) -> Context:
         next_batch = int(cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0])
     finally:
         cur.close()
+        reader.close()
     return Context(True, loaded, project_ids, registry_from_frame(units, seen), next_batch)
 
 

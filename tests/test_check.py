@@ -70,7 +70,7 @@ def test_a_valid_file_reports_new_and_updated_keys(db, tmp_path):
         [sys.executable, "-m", "etl", "--db", str(db), "validate", str(path)], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0
-    assert "可装入 3 行（新增 2 条、更新 1 条）" in proc.stdout
+    assert "可装入 3 行（新增 2 条，替换已有的 1 条）" in proc.stdout
 
 
 def test_validate_without_a_warehouse_checks_against_an_empty_one(tmp_path):
@@ -83,3 +83,17 @@ def test_validate_without_a_warehouse_checks_against_an_empty_one(tmp_path):
     )
     assert proc.returncode == 1
     assert "no warehouse" in proc.stdout and "is not a known project" in proc.stdout
+
+
+def test_an_old_warehouse_is_refused_with_the_upgrade_command(db, tmp_path):
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    path = csv(tmp_path / "f.csv", "projects", [project("P2", "100")])
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "--db", str(db), "load", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and "init" in proc.stderr and "旧版本" in proc.stderr
+    warehouse.init(db)  # the upgrade
+    assert warehouse.load_file(db, path).status == "loaded"
