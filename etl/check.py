@@ -16,9 +16,10 @@ import pandas as pd
 import pyarrow as pa
 
 from etl import contracts, schema, store
+from etl.findings import ERROR_COLUMNS
 from etl.readers import FileRejected, read_file
 from etl.units import Registry, registry_from_frame
-from etl.validate import ERROR_COLUMNS, Validated, detect_dataset, known_headers, validate
+from etl.validate import Validated, detect_dataset, known_headers, validate
 
 
 @dataclass(frozen=True)

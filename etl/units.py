@@ -149,9 +149,9 @@ def check_units(dataset: Dataset, frame: pd.DataFrame, by_name: dict, rows: np.n
                     (y < (unit.first_year or -np.inf)) | (y > (unit.last_year if unit.last_year else np.inf))
                 )
                 if out.any():
-                    per = [{"year": int(v)} for v in y[out]]
                     span = f"{unit.first_year or '…'}–{unit.last_year or '…'}"
-                    errs.add(rows[at][out], header, name, "unit_out_of_years", {"span": span, "_per_row": per})
+                    params = {"span": span, "year": y[out].astype(int)}
+                    errs.add(rows[at][out], header, name, "unit_out_of_years", params)
     if registry.empty and new_names:
         listed = "、".join(list(new_names)[:MAX_LISTED]) + ("…" if len(new_names) > MAX_LISTED else "")
         errs.add([None], "", "", "registry_empty", {"names": listed, "n": len(new_names)}, WARNING)

@@ -13,14 +13,14 @@ import pyarrow.compute as pc
 
 from etl import contracts
 from etl.contracts import DATASETS, STAGE_DATES, STATUS_REQUIRED_DATES, Column, Dataset
-from etl.messages import CATALOGUE, ERROR, WARNING, cell_message, message
+from etl.findings import Findings
+from etl.messages import ERROR, WARNING
 from etl.normalise import DATE_DTYPE, clean, normalise
 from etl.pseudonym import mask_id, pseudonymise
 from etl.readers import FileRejected, RawTable, header_key
 from etl.templates import example_value
 from etl.units import Registry, check_aliases, check_codes, check_units
 
-ERROR_COLUMNS = ["row", "column", "value", "code", "reason_zh", "reason_en"]
 _UNIT_SYNONYMS = {"万元": {"万元", "万"}, "人": {"人", "名"}}
 
 
@@ -113,69 +113,6 @@ def detect_dataset(headers: Sequence[str]) -> Dataset:
 # ---------------------------------------------------------------- validation
 
 
-class _Errors:
-    """Collects located problems as column chunks; formats zh/en once at the end."""
-
-    def __init__(self) -> None:
-        self.chunks: list[dict] = []
-
-    def add(self, rows, header: str, values, code, params: dict | None = None, severity: str = ERROR) -> None:
-        rows = np.atleast_1d(np.asarray(rows))
-        if not len(rows):
-            return
-        n = len(rows)
-        self.chunks.append(
-            {
-                "row": rows,
-                "column": header,
-                "value": np.broadcast_to(np.asarray(values, dtype=object), n),
-                "code": np.broadcast_to(np.asarray(code, dtype=object), n),
-                "params": params or {},
-                "severity": severity,
-            }
-        )
-
-    def frame(self, severity: str) -> pd.DataFrame:
-        parts = [self._chunk_frame(c) for c in self.chunks if c["severity"] == severity]
-        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ERROR_COLUMNS)
-        df["row"] = pd.array(df["row"], dtype="Int64")
-        for col in ERROR_COLUMNS[1:]:
-            df[col] = df[col].astype("str")
-        return df.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
-
-    @staticmethod
-    def _chunk_frame(c: dict) -> pd.DataFrame:
-        rows = [None if r is None or (isinstance(r, float) and np.isnan(r)) else int(r) for r in c["row"]]
-        values = pd.Series(c["value"], dtype=object).astype("str").fillna("")
-        codes = pd.Series(c["code"], dtype=object).astype("str")
-        per_row = c["params"].get("_per_row")
-        zh = pd.Series("", index=codes.index, dtype="str")
-        en = zh.copy()
-        header = c["column"]
-        for code in codes.unique():
-            at = (codes == code).to_numpy()
-            if per_row is None and None not in rows and "{row}" not in CATALOGUE[code][0]:
-                # one message body per code; the located prefix is built column-wise (fast for many errors)
-                body_zh, body_en = message(code, **c["params"])
-                r = pd.Series(rows, dtype="str")[at].reset_index(drop=True)
-                v = values[at].reset_index(drop=True)
-                has = v != ""
-                where_zh = "第" + r + "行" + (f"「{header}」" if header else "")
-                where_en = "Row " + r + (f", column '{header}'" if header else "")
-                zh[at] = (where_zh + ("值“" + v + "”").where(has, "") + body_zh).to_numpy()
-                en[at] = (where_en + (": value '" + v + "' ").where(has, ": ") + body_en).to_numpy()
-                continue
-            for i in np.flatnonzero(at):
-                params = {**c["params"], **(per_row[i] if per_row is not None else {}), "row": rows[i]}
-                if rows[i] is None or "{row}" in CATALOGUE[code][0]:  # self-contained messages
-                    zh.iat[i], en.iat[i] = message(code, **params)
-                else:
-                    zh.iat[i], en.iat[i] = cell_message(code, rows[i], header, values.iat[i], **params)
-        return pd.DataFrame(
-            {"row": rows, "column": header, "value": values, "code": codes, "reason_zh": zh, "reason_en": en}
-        )
-
-
 def validate(
     raw: RawTable,
     dataset: Dataset,
@@ -187,7 +124,7 @@ def validate(
     """Check every cell and row of ``raw`` against ``dataset``, the known ``project_ids`` and the unit
     ``registry``; nothing is dropped, every problem is located. Call it through etl.check, which reads
     what the warehouse knows."""
-    errs = _Errors()
+    errs = Findings()
     hmap, problems = map_headers(raw.headers, dataset)
     raw = _without_template_example(raw, dataset, hmap, errs)
     n, rows = len(raw.frame), raw.rows
@@ -213,8 +150,8 @@ def validate(
     unknown = [h for h in raw.headers if h not in hmap and not any(p[1] == h for p in problems)]
     for h in unknown:
         errs.add([None], h, "", "column_unknown", {"header": h, "dataset": dataset.zh}, WARNING)
-    for row, code in raw.skipped:
-        errs.add([row], "", "", code, severity=WARNING)
+    for code in dict.fromkeys(code for _, code in raw.skipped):
+        errs.add([row for row, c in raw.skipped if c == code], "", "", code, severity=WARNING)
     issue_cells: set[tuple[int, str]] = set()
     for issue in raw.issues:
         errs.add([issue.row], issue.column, issue.value, issue.code, issue.params, issue.severity)
@@ -396,11 +333,8 @@ def _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, reg
                 cur = frame[d]
                 bad = (cur < prev_val).fillna(False).to_numpy(dtype=bool)
                 if bad.any():
-                    per = [
-                        {"prev": p, "prev_value": v}
-                        for p, v in zip(prev_name[bad], _date_str(prev_val[bad]), strict=True)
-                    ]
-                    errs.add(rows[bad], head(d), _date_str(cur[bad]), "stage_dates_ordered", {"_per_row": per})
+                    params = {"prev": prev_name[bad], "prev_value": _date_str(prev_val[bad])}
+                    errs.add(rows[bad], head(d), _date_str(cur[bad]), "stage_dates_ordered", params)
                 take = cur.notna().to_numpy() & ~bad
                 prev_val = prev_val.where(~take, cur)
                 prev_name = np.where(take, head(d), prev_name)
@@ -409,16 +343,14 @@ def _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, reg
             cmp = frame[a] > frame[b] if rule.code == "not_greater" else frame[a] < frame[b]
             bad = cmp.fillna(False).to_numpy(dtype=bool)
             if bad.any():
-                per = [{"other_value": v} for v in frame[b][bad].astype("str")]
-                params = {"other": head(b), "rule_zh": rule.zh, "rule_en": rule.en, "_per_row": per}
+                other = frame[b][bad].astype("str").to_numpy(dtype=object)
+                params = {"other": head(b), "rule_zh": rule.zh, "rule_en": rule.en, "other_value": other}
                 errs.add(rows[bad], head(a), frame[a][bad].astype("str").to_numpy(dtype=object), rule.code, params)
         elif rule.code == "gender_matches_id" and "gender" in frame and "id_gender" in frame:
             both = (frame["gender"].notna() & frame["id_gender"].notna()).to_numpy()
             bad = both & (frame["gender"] != frame["id_gender"]).fillna(False).to_numpy(dtype=bool)
-            per = [{"id_gender": g} for g in frame["id_gender"][bad]]
-            errs.add(
-                rows[bad], head("gender"), frame["gender"][bad].to_numpy(dtype=object), rule.code, {"_per_row": per}
-            )
+            params = {"id_gender": frame["id_gender"][bad].to_numpy(dtype=object)}
+            errs.add(rows[bad], head("gender"), frame["gender"][bad].to_numpy(dtype=object), rule.code, params)
         elif rule.code == "project_exists" and "project_id" in by_name:
             pid = frame["project_id"]
             bad = (pid.notna() & ~pid.isin(list(project_ids))).to_numpy(dtype=bool)
@@ -451,11 +383,15 @@ def _check_keys(dataset, frame, by_name, rows, errs) -> None:
         )
         hdr = (by_name.get("id_number") or by_name.get("person_key")) if "person_key" in keys else by_name.get(keys[0])
         hdr = hdr or keys[0]
-        per = [{"first": int(f)} for f in first_rows]
-        shown = sub[complete][dup].astype("str").agg(" / ".join, axis=1).to_numpy(dtype=object)
-        if "person_key" in keys:
-            shown = np.full(len(shown), "", dtype=object)
-        errs.add(rows[pos[dup]], hdr, shown, "duplicate_key", {"key": key_names, "_per_row": per})
+        repeats = sub[complete][dup].astype("str").reset_index(drop=True)
+        shown = repeats[keys[0]]
+        for k in keys[1:]:  # column-wise: a row-wise join costs a Python call per repeat
+            shown = shown + " / " + repeats[k]
+        if "person_key" in keys:  # never show a person's key
+            shown = pd.Series([""] * len(shown), dtype="str")
+        errs.add(
+            rows[pos[dup]], hdr, shown.to_numpy(dtype=object), "duplicate_key", {"key": key_names, "first": first_rows}
+        )
 
 
 def _check_totals(raw, dataset, hmap, values, errs) -> None:
