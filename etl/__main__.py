@@ -94,19 +94,23 @@ def _print_issues(frame: pd.DataFrame, lang: str, title_zh: str, title_en: str) 
         print(f"  … 另有 {more} 条（用 --report 输出全部）" if lang == "zh" else f"  … {more} more (use --report)")
 
 
-def _write_report(checked: check.Checked, path: Path | None) -> None:
+def _write_report(checked: check.Checked, path: Path | None, lang: str) -> None:
+    """Write the error report; a report that cannot be written is said, and changes nothing else."""
     if path is None:
         return
     from etl.reports import error_report
 
     fmt = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
-    path.write_bytes(error_report(checked.errors, checked.warnings, fmt))
+    try:
+        path.write_bytes(error_report(checked.errors, checked.warnings, fmt))
+    except OSError as exc:
+        _say(lang, f"错误报告未能写入 {path}：{exc.strerror or exc}", f"The error report could not be written to {path}: {exc.strerror or exc}")  # fmt: skip
 
 
 def _print_check(checked: check.Checked, lang: str, report: Path | None) -> None:
     _print_issues(checked.errors, lang, "错误", "Errors")
     _print_issues(checked.warnings, lang, "提示", "Warnings")
-    _write_report(checked, report)
+    _write_report(checked, report, lang)
 
 
 def _refusal(checked: check.Checked, lang: str, kept: Path | None) -> None:
@@ -145,14 +149,15 @@ def _report_load(res: warehouse.LoadResult, lang: str, report: Path | None) -> i
     if res.status == "rejected":
         _refusal(checked, lang, res.kept_path)
         return EXIT_REJECTED
+    see_zh = f"（查看：{PROG} quarantine {res.batch_id}）" if res.rows_rejected else ""
+    see_en = f" (see: {PROG} quarantine {res.batch_id})" if res.rows_rejected else ""
     _say(
         lang,
-        f"已装入批次 {res.batch_id}（{checked.dataset.zh}）：读取 {res.rows_read} 行，装入 {res.rows_loaded} 行，隔离 {res.rows_rejected} 行。",
+        f"已装入批次 {res.batch_id}（{checked.dataset.zh}）：读取 {res.rows_read} 行，装入 {res.rows_loaded} 行，"
+        f"隔离 {res.rows_rejected} 行{see_zh}。",
         f"Loaded batch {res.batch_id} ({checked.dataset.en}): {res.rows_read} rows read, {res.rows_loaded} loaded, "
-        f"{res.rows_rejected} quarantined.",
+        f"{res.rows_rejected} quarantined{see_en}.",
     )
-    if res.rows_rejected:
-        _say(lang, f"查看隔离的行：{PROG} quarantine {res.batch_id}", f"See the quarantined rows: {PROG} quarantine {res.batch_id}")  # fmt: skip
     return EXIT_OK
 
 

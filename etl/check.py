@@ -27,6 +27,7 @@ class Context:
     """What the warehouse knows that a file is checked against, read once before the check."""
 
     exists: bool = False  # the warehouse file exists
+    version: tuple[int, int] | None = None  # the file version it was read from (etl.store.version)
     loaded: dict[str, tuple[int, str]] = field(default_factory=dict)  # sha256 → (first loaded batch, dataset)
     project_ids: frozenset[str] = frozenset()
     registry: Registry = field(default_factory=Registry)
@@ -39,7 +40,8 @@ _UNITS_SQL = "SELECT name, type, code, aliases, first_year, last_year FROM v_uni
 
 def read_context(db_path: Path) -> Context:
     """The context of the warehouse at ``db_path``; an empty one when there is no warehouse yet."""
-    if store.version(db_path) is None:
+    version = store.version(db_path)
+    if version is None:
         return Context()
     reader = store.Reader(db_path)
     cur = reader.cursor()
@@ -59,7 +61,7 @@ def read_context(db_path: Path) -> Context:
     finally:
         cur.close()
         reader.close()
-    return Context(True, loaded, project_ids, registry_from_frame(units, seen), next_batch)
+    return Context(True, version, loaded, project_ids, registry_from_frame(units, seen), next_batch)
 
 
 @dataclass

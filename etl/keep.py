@@ -69,9 +69,14 @@ def pseudonymised_copy(v: Validated) -> bytes:
     return write_table(out, "csv")
 
 
+MAX_NAME_BYTES = 120  # of the file's own name in a kept name (a file name may hold 255 bytes; CJK is 3 each)
+
+
 def _safe_name(name: str) -> str:
+    """The file's name with only letters, digits and ._- kept, its end cut to MAX_NAME_BYTES of UTF-8."""
     keep = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
-    return keep[-80:] or "upload"
+    cut = keep.encode("utf-8")[-MAX_NAME_BYTES:].decode("utf-8", errors="ignore")
+    return cut or "upload"
 
 
 def _kept_name(v: Validated, file_name: str) -> str:

@@ -17,7 +17,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 
 from etl import clock, keep, schema, store
-from etl.check import Checked, check, read_context
+from etl.check import Checked, Context, check, read_context
 from etl.contracts import DATASETS, Dataset
 from etl.pseudonym import load_key
 from etl.store import Refused
@@ -166,20 +166,26 @@ def load_file(
     sheet: str | None = None,
 ) -> LoadResult:
     """Load one file as one batch (one transaction); all-or-nothing unless ``skip_invalid`` (then the rows in
-    error are quarantined). The file is checked by etl.check against the warehouse under the writer lock."""
+    error are quarantined). The file is checked by etl.check before the writer lock is taken, so a bad or slow
+    file never holds up another load; under the lock it is checked again only if a batch committed meanwhile."""
     db_path = store.require(Path(db_path or store.default_db_path()))
     file_path = Path(file_path)
     data = file_path.read_bytes() if data is None else data
     key = load_key()
-    with writer_lock(db_path), ThreadPoolExecutor(max_workers=1) as pool:
+
+    def checked_now() -> tuple[Context, Checked]:
         ctx = read_context(db_path)
-        checked = check(data, file_path.name, ctx, key=key, dataset=dataset, sheet=sheet)
-        if checked.status == "noop":
-            return LoadResult("noop", checked)
+        return ctx, check(data, file_path.name, ctx, key=key, dataset=dataset, sheet=sheet)
+
+    ctx, checked = checked_now()
+    if checked.status == "noop" or not checked.loadable(skip_invalid):
+        return _refuse(db_path, checked, data, file_path.name)
+    with writer_lock(db_path), ThreadPoolExecutor(max_workers=1) as pool:
+        if store.version(db_path) != ctx.version:  # another batch committed since the check: check against it
+            ctx, checked = checked_now()
+            if checked.status == "noop" or not checked.loadable(skip_invalid):
+                return _refuse(db_path, checked, data, file_path.name)
         v = checked.validated
-        if not checked.loadable(skip_invalid):
-            kept = keep.keep_rejected(db_path, v, data, checked.sha256, file_path.name) if v is not None else None
-            return LoadResult("rejected", checked, kept_path=kept)
         batch_id = ctx.next_batch
         kept = keep.kept_path(db_path, v, checked.sha256, file_path.name, batch_id)
         # The kept copy is written (pyarrow, GIL released) while DuckDB inserts; both finish before the swap.
@@ -192,9 +198,19 @@ def load_file(
                 keeping.result()
         except BaseException:
             wait([keeping])
-            kept.unlink(missing_ok=True)
+            with suppress(OSError):  # cleaning up must not hide why the load failed
+                kept.unlink(missing_ok=True)
             raise
         return LoadResult("loaded", checked, batch_id, int(v.valid.sum()), kept)
+
+
+def _refuse(db_path: Path, checked: Checked, data: bytes, file_name: str) -> LoadResult:
+    """A no-op (the same bytes are loaded) or a refusal; a refused file is kept (pseudonymised if personal)."""
+    if checked.status == "noop":
+        return LoadResult("noop", checked)
+    v = checked.validated
+    kept = keep.keep_rejected(db_path, v, data, checked.sha256, file_name) if v is not None else None
+    return LoadResult("rejected", checked, kept_path=kept)
 
 
 def _insert_batch(con, v: Validated, batch_id: int, file_name: str, sha: str, user: str, kept: Path) -> None:

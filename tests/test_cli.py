@@ -83,3 +83,12 @@ def test_the_placeholder_message_reads_right_for_required_and_optional_columns(d
     line = next(x for x in out.splitlines() if "占位符" in x)
     assert says in line and never not in line
     assert "“暂无”“不详”“-”“/”" in line
+
+
+def test_a_report_that_cannot_be_written_does_not_hide_a_committed_load(db, tmp_path):
+    path = csv(tmp_path / "p.csv", "projects", [project("P1", "100")])
+    proc = etl(db, "load", str(path), "--report", str(tmp_path / "no" / "such" / "dir" / "r.xlsx"))
+    assert proc.returncode == 0
+    lines = proc.stdout.strip().splitlines()
+    assert "错误报告未能写入" in proc.stdout
+    assert lines[-1].startswith("已装入批次 1")  # the last line says what happened to the warehouse

@@ -270,3 +270,30 @@ def test_cli_output_never_shows_raw_personal_data(db, tmp_path):
     assert "行 3" in validate and "--skip-invalid" in load
     assert "已装入批次 1" in skip and "隔离 2 行" in skip
     assert "行号 3" in quarantine and "110105********0021" in quarantine
+
+
+def test_a_refused_file_never_waits_for_the_writer_lock(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_LOCK_TIMEOUT", "0.2")
+    bad = csv(tmp_path / "bad.csv", "projects", [project("P1", "x")])
+    good = csv(tmp_path / "good.csv", "projects", [project("P1", "100")])
+    with warehouse.writer_lock(db):  # another load is writing
+        assert warehouse.load_file(db, bad).status == "rejected"  # checked and refused without the lock
+        with pytest.raises(warehouse.WarehouseBusy):
+            warehouse.load_file(db, good)
+    assert warehouse.load_file(db, good).status == "loaded"
+
+
+def test_a_very_long_file_name_is_kept_under_a_name_the_disk_accepts(db, tmp_path):
+    name = "城关街道" * 19 + "返乡人员.csv"  # 80 CJK characters, 244 bytes: a kept name cut by characters was too long
+    path = csv(tmp_path / "r.csv", "returnees", [_returnee(ID_B)]).rename(tmp_path / name)
+    res = warehouse.load_file(db, path)
+    assert res.status == "loaded"
+    assert res.kept_path.is_file() and len(res.kept_path.name.encode()) <= 255
+
+
+def test_a_skip_invalid_file_with_no_good_row_loads_nothing_and_can_be_sent_again(db, tmp_path):
+    path = csv(tmp_path / "p.csv", "projects", [project("P1", "x"), project("P2", "y")])
+    res = warehouse.load_file(db, path, skip_invalid=True)
+    assert res.status == "rejected" and q(db, "SELECT count(*) FROM batches") == [(0,)]
+    again = warehouse.load_file(db, path, skip_invalid=True)
+    assert again.status == "rejected"  # judged again, not a no-op
