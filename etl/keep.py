@@ -18,10 +18,11 @@ from etl.validate import Validated, mask_series
 
 
 def bad_rows(v: Validated) -> pd.DataFrame:
-    """Raw cells of the invalid rows (personal columns masked), with ``_row`` and the joined reasons in
-    Chinese (``reason``) and English (``reason_en``)."""
+    """The invalid rows' cells of the contract's columns only (personal ones masked), with ``_row`` and the
+    joined reasons in Chinese (``reason``) and English (``reason_en``). Columns outside the contract are
+    never kept: they may hold anything."""
     bad = ~v.valid
-    out = _masked_raw(v).loc[bad].copy()
+    out = _masked(v, list(v.header_map)).loc[bad].copy()
     out["_row"] = v.raw.rows[bad]
     errs = v.errors.dropna(subset=["row"])
     for col, src, sep in (("reason", "reason_zh", "；"), ("reason_en", "reason_en", "; ")):
@@ -29,43 +30,50 @@ def bad_rows(v: Validated) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _masked_raw(v: Validated) -> pd.DataFrame:
-    out = v.raw.frame.copy()
-    for h, name in v.header_map.items():
-        kind = v.dataset.column(name).kind
+def _masked(v: Validated, headers: list[str]) -> pd.DataFrame:
+    """The file's cells of ``headers`` with every personal value masked: the contract's ID, name and phone
+    columns, and the cells found personal where the contract does not expect it."""
+    out = pd.DataFrame({h: v.raw.frame[h] for h in headers}, index=v.raw.frame.index)
+    for h in headers:
+        name = v.header_map.get(h)
+        kind = v.dataset.column(name).kind if name else None
         if kind in ("id_number", "drop"):
             out[h] = mask_series(out[h], mask_id if kind == "id_number" else mask_text)
+        elif h in v.personal:  # an ID or phone typed where the contract does not expect one: nothing shown
+            at = v.personal[h]
+            out.loc[at, h] = mask_series(out.loc[at, h], mask_text).to_numpy()
     return out
 
 
-def pseudonymised_copy(v: Validated) -> bytes:
-    """The data rows as a UTF-8-BOM CSV safe to keep: no raw ID, name or phone.
+def safe_copy(v: Validated) -> bytes:
+    """The data rows as a UTF-8-BOM CSV safe to keep: no raw ID, name or phone anywhere.
 
-    Valid IDs become their pseudonym in the person-key column (人员编号), so the copy re-validates to the
-    same person_key; invalid IDs stay in the ID column masked; name/phone (drop) columns are removed, and
-    for datasets with personal data so are columns not in the contract (they might hold personal data).
+    The contract's columns only: valid IDs become their pseudonym in the person-key column (人员编号), so the
+    copy re-validates to the same person_key; invalid IDs stay masked; name and phone columns are removed;
+    a personal value found in another column is masked. Columns outside the contract are left out.
     """
-    raw, hmap = v.raw, v.header_map
+    hmap = v.header_map
     by_name = {n: h for h, n in hmap.items()}
-    out = pd.DataFrame(index=raw.frame.index)
-    for h in raw.headers:
+    out = pd.DataFrame(index=v.raw.frame.index)
+    masked = _masked(v, [h for h in v.raw.headers if h in hmap])
+    for h in v.raw.headers:
         name = hmap.get(h)
         col = v.dataset.column(name) if name else None
-        if (col is None and v.dataset.has_personal_data) or (col is not None and col.kind == "drop"):
+        if col is None or col.kind == "drop":
             continue
-        if col is not None and col.kind == "person_key" and "id_number" in by_name:
+        if col.kind == "person_key" and "id_number" in by_name:
             continue  # written below, merged with the pseudonyms
-        if col is not None and col.kind == "id_number":
+        if col.kind == "id_number":
             pseudo = v.id_pseudonym
-            cells = raw.frame[h]
+            cells = v.raw.frame[h]
             keep = pseudo.isna() if pseudo is not None else pd.Series(True, index=cells.index)
-            masked = pd.Series("", index=cells.index, dtype="str")
-            masked[keep] = mask_series(cells[keep], mask_id)  # only invalid IDs stay, masked
-            out[h] = masked
+            shown = pd.Series("", index=cells.index, dtype="str")
+            shown[keep] = mask_series(cells[keep], mask_id)  # only invalid IDs stay, masked
+            out[h] = shown
             pk_header = by_name.get("person_key") or v.dataset.column("person_key").zh
             out[pk_header] = v.frame["person_key"].fillna("").astype("str").to_numpy()
             continue
-        out[h] = raw.frame[h]
+        out[h] = masked[h]
     return write_table(out, "csv")
 
 
@@ -80,14 +88,14 @@ def _safe_name(name: str) -> str:
 
 
 def _kept_name(v: Validated, file_name: str) -> str:
-    if v.dataset.has_personal_data:
+    if v.has_personal_data:
         return _safe_name(Path(file_name).stem) + ".pseudonymised.csv"
     return _safe_name(file_name)
 
 
 def kept_bytes(v: Validated, data: bytes) -> bytes:
-    """What is kept of an upload: the file itself, or a pseudonymised copy when it holds personal fields."""
-    return pseudonymised_copy(v) if v.dataset.has_personal_data else data
+    """What is kept of an upload: the file itself, or a safe copy when it holds personal data anywhere."""
+    return safe_copy(v) if v.has_personal_data else data
 
 
 def kept_path(db_path: Path, v: Validated, sha: str, file_name: str, batch_id: int) -> Path:

@@ -166,6 +166,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "与身份证号显示的性别「{id_gender}」不符，请核对",
         "does not match the gender in the ID number ({id_gender}): check it",
     ),
+    # personal data where the contract does not put it
+    "personal_in_column": (
+        "是身份证号或手机号码，不能填在这一列（这里的内容会原样保存）：身份证号请填入「身份证号」列（入库前转为假名），电话不入库",
+        "is an ID number or a mobile number, which cannot go in this column (it would be stored as given): put an ID number in the ID column (it becomes a pseudonym), leave phones out",
+    ),
+    "personal_column_dropped": (
+        "列「{header}」含有{what_zh}等个人信息，不属于本数据集：未入库，留存的文件中也已删除",
+        "Column '{header}' holds personal data ({what_en}) and is not part of this dataset: it was not loaded and is left out of the kept copy",
+    ),
     # unit registry (单位名录)
     "unit_unknown_suggest": (
         "不在单位名录中，是否为「{suggestion}」？请改正名称，或先在单位名录中登记",

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import contracts
+from etl import contracts, personal
 from etl.contracts import DATASETS, STAGE_DATES, STATUS_REQUIRED_DATES, Column, Dataset
 from etl.findings import Findings
 from etl.messages import ERROR, WARNING
@@ -36,6 +36,15 @@ class Validated:
     raw: RawTable
     header_map: dict[str, str] = field(default_factory=dict)  # file header → column name
     id_pseudonym: pd.Series | None = None  # per frame row: pseudonym of a valid ID, else NA
+    # file header → per frame row, the cells that hold personal data outside the contract's personal
+    # columns (a whole column outside the contract, or an ID typed into a code column): never kept as given
+    personal: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def has_personal_data(self) -> bool:
+        """The file holds personal data somewhere: in the contract's personal columns or elsewhere."""
+        mapped = any(self.dataset.column(n).personal for n in self.header_map.values())
+        return mapped or any(m.any() for m in self.personal.values())
 
     @property
     def file_level_error(self) -> bool:
@@ -150,6 +159,7 @@ def validate(
     unknown = [h for h in raw.headers if h not in hmap and not any(p[1] == h for p in problems)]
     for h in unknown:
         errs.add([None], h, "", "column_unknown", {"header": h, "dataset": dataset.zh}, WARNING)
+    personal_cells = _personal_outside_the_contract(raw, dataset, hmap, errs)
     for code in dict.fromkeys(code for _, code in raw.skipped):
         errs.add([row for row, c in raw.skipped if c == code], "", "", code, severity=WARNING)
     issue_cells: set[tuple[int, str]] = set()
@@ -174,7 +184,37 @@ def validate(
     frame["_row"] = rows
     stored = [c for c, _ in dataset.stored_columns()]
     pseudo = frame.get("_id_pseudonym")
-    return Validated(dataset, frame[stored + ["_row"]], valid, errors, warnings, raw, hmap, pseudo)
+    return Validated(dataset, frame[stored + ["_row"]], valid, errors, warnings, raw, hmap, pseudo, personal_cells)
+
+
+_SCANNED_KINDS = ("text", "code", "person_key")  # contract columns where a person's ID or phone must not sit
+
+
+def _personal_outside_the_contract(raw: RawTable, dataset: Dataset, hmap: dict[str, str], errs) -> dict:
+    """Personal data where the contract does not put it: a column outside the contract that holds it (by
+    header or cells) is left out of everything kept, with a warning; an ID or mobile number in a contract
+    code or text column is an error for its row. Returns file header → cells never to keep as given."""
+    out: dict[str, np.ndarray] = {}
+    words = {"id": ("身份证号", "ID numbers"), "phone": ("电话号码", "phone numbers"), "name": ("姓名", "names")}
+    for h in raw.headers:
+        name = hmap.get(h)
+        cells = clean(raw.frame[h])
+        if name is None:
+            kind = personal.column_kind(h, cells)
+            if kind is not None:
+                out[h] = np.ones(len(cells), dtype=bool)
+                zh, en = words[kind]
+                errs.add([None], h, "", "personal_column_dropped", {"header": h, "what_zh": zh, "what_en": en}, WARNING)
+            continue
+        if dataset.column(name).kind not in _SCANNED_KINDS:
+            continue
+        kinds = personal.cell_kinds(cells)
+        found = kinds.notna().to_numpy(dtype=bool)
+        if found.any():
+            out[h] = found
+            shown = personal.masked(cells[found], kinds[found]).to_numpy(dtype=object)
+            errs.add(raw.rows[found], h, shown, "personal_in_column")
+    return out
 
 
 def _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key):

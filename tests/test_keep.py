@@ -13,17 +13,17 @@ ID_M = valid_id("32010219800101001")  # 男 (17th digit odd)
 ID_F = valid_id("32010219850202002")  # 女
 
 
-def test_pseudonymised_copy_holds_no_personal_data() -> None:
+def test_the_safe_copy_holds_no_personal_data() -> None:
     text = (
         RETURNEES
         + f"{ID_M},张三,男,城关镇,2012-03-05,13812345678\n{ID_F[:-1]}0,李四,女,城关镇,2012-03-05,13900000000\n"
     )
     v = validated(text)
-    copy = keep.pseudonymised_copy(v).decode("utf-8-sig")
+    copy = keep.safe_copy(v).decode("utf-8-sig")
     for secret in (ID_M, ID_F[:-1] + "0", "张三", "李四", "13812345678", "姓名", "联系电话"):
         assert secret not in copy
     assert hmac_reference(ID_M, KEY) in copy
-    again = validated(keep.pseudonymised_copy(v), "kept.csv", "returnees")
+    again = validated(keep.safe_copy(v), "kept.csv", "returnees")
     assert again.frame["person_key"].iat[0] == v.frame["person_key"].iat[0]  # the kept copy reloads to the same key
     assert again.valid.tolist() == v.valid.tolist()
     assert v.frame["person_key"].iat[0] == hmac_reference(ID_M, KEY)

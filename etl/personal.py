@@ -1,0 +1,68 @@
+"""Personal data recognised by what a column holds, whatever the dataset: ID numbers, phones, names.
+
+The contract says where personal data belongs (an ``id_number`` column becomes a keyed pseudonym; names
+and phones are read and dropped). Everywhere else the content decides: a column outside the contract
+whose header names an ID, a phone or a person, or whose cells are valid ID numbers or mobile numbers, is
+never stored or kept (the kept copy and the quarantine leave it out, with a warning naming it); a cell of
+a contract code or text column that is a valid ID number or a mobile number is refused (it would be
+stored as given).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from etl.pseudonym import check_ids, mask_id, mask_text
+
+ID_HEADER = re.compile(r"身份证|证件|公民身份|id[\s_-]*(card|no|number|num)|identity", re.IGNORECASE)
+PHONE_HEADER = re.compile(r"电话|手机|联系方式|phone|mobile|tel(ephone)?$", re.IGNORECASE)
+NAME_HEADER = re.compile(r"姓名|名字|联系人|家属|户主|法人|^(full[\s_-]*)?name$", re.IGNORECASE)
+ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+PHONE_SHAPE = re.compile(r"^(\+?86[\s-]?)?1[3-9]\d{9}$")
+
+
+def header_kind(header: str) -> str | None:
+    """'id', 'phone' or 'name' when a column's header says it holds that; else None."""
+    for kind, pattern in (("id", ID_HEADER), ("phone", PHONE_HEADER), ("name", NAME_HEADER)):
+        if pattern.search(header.strip()):
+            return kind
+    return None
+
+
+def cell_kinds(cells: pd.Series) -> pd.Series:
+    """Per cell (NFKC-cleaned text): 'id' for a valid GB 11643 ID number, 'phone' for a mobile number,
+    else NA. Work is per distinct value."""
+    codes, uniques = pd.factorize(cells.fillna("").astype("str"))
+    u = pd.Series(uniques, dtype="str").str.replace(r"[\s-]", "", regex=True).str.upper()
+    kinds = pd.Series([None] * len(u), dtype=object)
+    id_like = u.str.match(ID_SHAPE.pattern).to_numpy(dtype=bool)
+    if id_like.any():
+        ok = check_ids(u[id_like].reset_index(drop=True))["ok"].to_numpy(dtype=bool)
+        kinds[np.flatnonzero(id_like)[ok]] = "id"
+    phone = u.str.match(PHONE_SHAPE.pattern).to_numpy(dtype=bool) & kinds.isna().to_numpy()
+    kinds[phone] = "phone"
+    out = kinds.to_numpy(dtype=object)[codes] if len(codes) else np.array([], dtype=object)
+    out[codes < 0] = None
+    return pd.Series(out, index=cells.index, dtype=object)
+
+
+def column_kind(header: str, cells: pd.Series) -> str | None:
+    """What personal data a column outside the contract holds, by header first, then by its cells."""
+    kind = header_kind(header)
+    if kind is not None:
+        return kind
+    found = cell_kinds(cells).dropna()
+    return None if found.empty else str(found.iloc[0])
+
+
+def masked(cells: pd.Series, kinds: pd.Series) -> pd.Series:
+    """The cells with every personal one masked (an ID as 110105********002X, a phone as stars)."""
+    out = cells.astype("str").copy()
+    for kind, fn in (("id", mask_id), ("phone", mask_text)):
+        at = (kinds == kind).to_numpy(dtype=bool)
+        if at.any():
+            out[at] = [fn(v) for v in cells[at]]
+    return out
