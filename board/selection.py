@@ -109,16 +109,17 @@ def parse_params(params: Mapping[str, Sequence[str]], options: Options, extra: S
     year = options.default_year()
     raw = single(PARAMS["year"])
     if raw is not None:
-        if _digits(raw) and int(raw) in options.year_choices():
-            year = int(raw)
+        if _number(raw) in options.year_choices():
+            year = _number(raw)
         else:
             notices.append(Notice(PARAMS["year"], raw))
     month = options.last_month(year)
     raw = single(PARAMS["month"])
     if raw is not None:
-        if _digits(raw) and 1 <= int(raw) <= month:
-            month = int(raw)
-        elif _digits(raw) and 1 <= int(raw) <= 12:
+        asked = _number(raw)
+        if asked is not None and 1 <= asked <= month:
+            month = asked
+        elif asked is not None and 1 <= asked <= 12:
             notices.append(Notice(PARAMS["month"], raw, "clamped", str(month)))
         else:
             notices.append(Notice(PARAMS["month"], raw))
@@ -139,9 +140,16 @@ def parse_params(params: Mapping[str, Sequence[str]], options: Options, extra: S
     return Selection(year=year, month=month, **chosen), lang, notices
 
 
-def _digits(text: str) -> bool:
-    """ASCII digits only (str.isdigit() is also true for ² and ٣)."""
-    return bool(text) and all("0" <= ch <= "9" for ch in text) and len(text) <= 6
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _number(text: str) -> int | None:
+    """A whole number written in ASCII or full-width digits (２０２５); None for anything else (str.isdigit()
+    is also true for ² and ٣, which int() refuses)."""
+    ascii_text = text.translate(_FULL_WIDTH)
+    if not ascii_text or len(ascii_text) > 6 or not all("0" <= ch <= "9" for ch in ascii_text):
+        return None
+    return int(ascii_text)
 
 
 def to_params(sel: Selection, lang: str) -> dict[str, list[str]]:

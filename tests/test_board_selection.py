@@ -55,6 +55,9 @@ def test_params_are_clean():
         ({"year": ["1999"]}, Selection(2026, 11), [Notice("year", "1999")]),
         ({"year": ["abc"], "month": ["13"]}, Selection(2026, 11), [Notice("year", "abc"), Notice("month", "13")]),
         ({"month": ["²"]}, Selection(2026, 11), [Notice("month", "²")]),  # str.isdigit() says yes to ²
+        ({"year": ["²"]}, Selection(2026, 11), [Notice("year", "²")]),
+        ({"month": ["٣"]}, Selection(2026, 11), [Notice("month", "٣")]),
+        ({"year": ["２０２５"], "month": ["６"]}, Selection(2025, 6), []),  # full-width digits are digits
         ({"month": ["12"]}, Selection(2026, 11), [Notice("month", "12", "clamped", "11")]),  # data through Nov
         ({"year": ["2025"], "month": ["12"]}, Selection(2025, 12), []),  # a closed year offers all twelve
         ({"rank": ["funds_in_place"]}, Selection(2026, 11), [Notice("rank", "funds_in_place")]),  # not declared

@@ -360,3 +360,11 @@ def test_placeholder_page_in_both_languages(app, lang):
     assert [x.value for x in at.title] == [t("missing.title", lang)]
     home = [link for link in at.main.get("page_link") if link.value == t("missing.home", lang)]
     assert len(home) == 1 and home[0].proto.page == ""  # the overview, at the app root
+
+
+def test_superscript_digits_in_the_link_are_a_notice_not_an_error_page(app):
+    at = app(year="²", month="³")
+    ok(at)
+    assert at.selectbox(key="f_year").value == 2026 and at.title[0].value == t("overview.title", "zh")
+    notices = [w.value for w in at.warning]
+    assert notice_text(Notice("year", "²")) in notices and notice_text(Notice("month", "³")) in notices
