@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from etl.normalise import clean
 from etl.pseudonym import check_ids, mask_id, mask_text
 
 ID_HEADER = re.compile(r"身份证|证件|公民身份|id[\s_-]*(card|no|number|num)|identity", re.IGNORECASE)
@@ -33,10 +34,10 @@ def header_kind(header: str) -> str | None:
 
 
 def cell_kinds(cells: pd.Series) -> pd.Series:
-    """Per cell (NFKC-cleaned text): 'id' for a valid GB 11643 ID number, 'phone' for a mobile number,
-    else NA. Work is per distinct value."""
+    """Per cell: 'id' for a valid GB 11643 ID number, 'phone' for a mobile number, else NA (full-width
+    digits, spaces and dashes allowed). Work is per distinct value."""
     codes, uniques = pd.factorize(cells.fillna("").astype("str"))
-    u = pd.Series(uniques, dtype="str").str.replace(r"[\s-]", "", regex=True).str.upper()
+    u = clean(pd.Series(uniques, dtype="str")).str.replace(r"[\s-]", "", regex=True).str.upper()
     kinds = pd.Series([None] * len(u), dtype=object)
     id_like = u.str.match(ID_SHAPE.pattern).to_numpy(dtype=bool)
     if id_like.any():

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.contracts import UNIT_TYPES, WHOLE_JURISDICTION, Dataset
 from etl.messages import WARNING
@@ -104,13 +106,14 @@ def row_years(dataset: Dataset, frame: pd.DataFrame) -> np.ndarray | None:
         return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     if kind in ("month", "period"):
         return pd.to_numeric(col.astype("str").str[:4], errors="coerce").to_numpy(dtype=float)
-    return pd.to_numeric(pd.to_datetime(col, errors="coerce").dt.year, errors="coerce").to_numpy(dtype=float)
+    years = pc.year(pa.array(col.array))  # a date column: Arrow date32, no Python objects
+    return years.to_numpy(zero_copy_only=False).astype(float)
 
 
 def check_units(dataset: Dataset, frame: pd.DataFrame, by_name: dict, rows: np.ndarray, errs, registry: Registry):
     """Check every unit-name column of ``frame`` against ``registry``; aliases are replaced in ``frame``
     by their canonical name. Findings go to ``errs`` (etl.validate._Errors)."""
-    years = row_years(dataset, frame)
+    years: np.ndarray | None = None  # the rows' years, computed when a unit with years is met
     new_names: dict[str, int] = {}
     for col in dataset.columns:
         if not col.unit_types or col.name not in by_name:
@@ -143,7 +146,8 @@ def check_units(dataset: Dataset, frame: pd.DataFrame, by_name: dict, rows: np.n
                 params = {"actual": unit.type, "expected": "、".join(col.unit_types)}
                 errs.add(rows[at], header, name, "unit_wrong_type", params)
                 continue
-            if years is not None and (unit.first_year is not None or unit.last_year is not None):
+            if (unit.first_year is not None or unit.last_year is not None) and dataset.year_column:
+                years = row_years(dataset, frame) if years is None else years
                 y = years[at]
                 out = ~np.isnan(y) & (
                     (y < (unit.first_year or -np.inf)) | (y > (unit.last_year if unit.last_year else np.inf))

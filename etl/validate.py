@@ -198,7 +198,7 @@ def _personal_outside_the_contract(raw: RawTable, dataset: Dataset, hmap: dict[s
     words = {"id": ("身份证号", "ID numbers"), "phone": ("电话号码", "phone numbers"), "name": ("姓名", "names")}
     for h in raw.headers:
         name = hmap.get(h)
-        cells = clean(raw.frame[h])
+        cells = raw.frame[h]
         if name is None:
             kind = personal.column_kind(h, cells)
             if kind is not None:
@@ -326,10 +326,10 @@ def _without_template_example(raw: RawTable, dataset: Dataset, hmap: dict[str, s
     if not len(raw.frame) or not hmap:
         return raw
     same = np.ones(len(raw.frame), dtype=bool)
-    for h, name in hmap.items():
+    for h, name in hmap.items():  # an untouched example row is the template's cells exactly
         col = dataset.column(name)
-        cells = clean(raw.frame[h]).to_numpy(dtype=object)
-        same &= (cells == example_value(col, "zh")) | (cells == example_value(col, "en"))
+        cells = raw.frame[h].str.strip()
+        same &= ((cells == example_value(col, "zh")) | (cells == example_value(col, "en"))).to_numpy(dtype=bool)
         if not same.any():
             return raw
     for row in raw.rows[same]:
