@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, Overflow
 
 import numpy as np
 import pandas as pd
@@ -194,9 +194,12 @@ def _numeric(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     for i in np.flatnonzero(ok & ~plain):  # unit conversions: exact decimal arithmetic, one per unique value
         try:
             values[i] = float(Decimal(num.iat[i]) * Decimal(str(factor.iat[i])))
+        except Overflow:  # 1e999999999亿: beyond any float, refused below as too large
+            values[i] = np.inf
         except InvalidOperation:
             errors[i] = invalid_code
-    errors[ok & ~np.isfinite(values)] = invalid_code
+    errors[ok & np.isnan(values)] = invalid_code
+    errors[ok & (values > column.ceiling)] = _too_large(column.ceiling)  # 1e19, 1e308, 1e400 (= inf)
     neg = ok & (sign.to_numpy(dtype=object) == "-") & (values != 0)
     errors[neg] = "negative"
     values = np.where((sign.to_numpy(dtype=object) == "-") & (values != 0), -values, values)
@@ -208,6 +211,13 @@ def _numeric(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         out[~good] = pd.NA
         return pd.Series(out, index=u.index), pd.Series(errors, index=u.index)
     return pd.Series(values, index=u.index, dtype="float64"), pd.Series(errors, index=u.index)
+
+
+def _too_large(ceiling: float) -> str:
+    """The error code that states ``ceiling`` (a power of ten, etl.contracts.CEILINGS)."""
+    exponent = round(np.log10(ceiling))
+    assert 10.0**exponent == ceiling, ceiling
+    return f"too_large_1e{exponent}"
 
 
 # ---------------------------------------------------------------- dates
