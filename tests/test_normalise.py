@@ -170,6 +170,51 @@ CASES = [
     (KM2, "10001", "too_large_1e4"),
     (SUBSIDY, "800元", 800.0),
     (SUBSIDY, "100001", "too_large_1e5"),
+    # 10. dates: one window (1950-01-01 … today + a day's grace) for typed dates and Excel serials alike
+    (DATE, "99999", "date_future"),  # was 2173-10-13
+    (DATE, "00001", "date_too_early"),  # Excel: 1900-01-01
+    (DATE, "00059", "date_too_early"),  # Excel: 1900-02-28
+    (DATE, "00060", "date_impossible"),  # Excel: 1900-02-29, a day that never was
+    (DATE, "00000", "date_impossible"),  # Excel: 1900-01-00
+    (DATE, "18263", "date_too_early"),  # 1949-12-31
+    (DATE, "18264", D(1950, 1, 1)),
+    (DATE, "46354", D(2026, 11, 28)),  # today
+    (DATE, "46355", D(2026, 11, 29)),  # tomorrow: the clerk's today in another time zone
+    (DATE, "46356", "date_future"),
+    (DATE, "2026-11-29", D(2026, 11, 29)),
+    (DATE, "2026-11-30", "date_future"),
+    (DATE, "2173-10-13", "date_future"),
+    (DATE, "2030-03-05", "date_future"),  # a stage date is a fact, never a plan
+    (DATE, "1950-01-01", D(1950, 1, 1)),
+    (DATE, "1949-12-31", "date_too_early"),
+    (DATE, "1899-12-31", "date_too_early"),
+    (DATE, "0001-01-01", "date_too_early"),
+    (DATE, "2030-03-05T25:99", "time_invalid"),
+    (DATE, "2012-03-05T24:00", "time_invalid"),
+    (DATE, "2012-03-05 12:60", "time_invalid"),
+    (DATE, "2012-03-05 23:59:59", D(2012, 3, 5)),
+    (DATE, "2012-03-05 9:05", D(2012, 3, 5)),
+    (MONTH, "2026-11", "2026-11"),
+    (MONTH, "2026-11-30", "2026-11"),  # read as its month, which has begun
+    (MONTH, "2026-12", "date_future"),
+    (MONTH, "1949-12", "date_too_early"),
+    (MONTH, "1950-01", "1950-01"),
+    (MONTH, "99999", "date_future"),
+    (MONTH, "00060", "date_impossible"),
+    (MONTH, "2012-03-05T25:99", "time_invalid"),
+    (PERIOD, "2026", "2026"),
+    (PERIOD, "2027", "date_future"),
+    (PERIOD, "1949", "date_too_early"),
+    (PERIOD, "2027-01", "date_future"),
+    (YEAR, "1950", 1950),
+    (YEAR, "1949", "date_too_early"),
+    (YEAR, "2026", 2026),
+    (YEAR, "2027", "date_future"),
+    (YEAR, "2173", "date_future"),
+    (TARGET_YEAR, "2027", 2027),  # targets are plans: up to FUTURE_YEARS ahead
+    (TARGET_YEAR, "2036", 2036),
+    (TARGET_YEAR, "2037", "date_too_far"),
+    (TARGET_YEAR, "1949", "date_too_early"),
 ]
 
 
@@ -206,3 +251,13 @@ def test_work_is_per_cell_and_keeps_index() -> None:
     assert got.values.tolist()[0] == 25000.0 and got.values.tolist()[2] == 25000.0
     assert got.errors.tolist()[1] == "money_invalid"
     assert pd.isna(got.errors.iat[3]) and pd.isna(got.values.iat[3])
+
+
+def test_the_date_window_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    dates, periods = pd.Series(["2027-06-01", "46354"], dtype="str"), pd.Series(["2027-06", "2027"], dtype="str")
+    monkeypatch.setenv("DASHBOARD_NOW", "2027-06-01T00:00:00")
+    assert normalise(dates, DATE).errors.isna().all()
+    assert normalise(periods, PERIOD).values.tolist() == ["2027-06", "2027"]
+    monkeypatch.setenv("DASHBOARD_NOW", "2027-05-30T23:59:00")  # tomorrow is the 31st
+    assert normalise(dates, DATE).errors.fillna("").tolist() == ["date_future", ""]
+    assert normalise(periods, PERIOD).errors.fillna("").tolist() == ["date_future", ""]
