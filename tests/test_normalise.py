@@ -19,6 +19,7 @@ from etl.contracts import (
 )
 from etl.messages import CATALOGUE
 from etl.normalise import normalise
+from tests.checking import valid_id
 
 MONEY = Column("total_investment", "总投资(万元)", "money", unit="万元")
 USD = Column("foreign_contract", "合同外资(万美元)", "usd", unit="万美元")
@@ -215,6 +216,12 @@ CASES = [
     (TARGET_YEAR, "2036", 2036),
     (TARGET_YEAR, "2037", "date_too_far"),
     (TARGET_YEAR, "1949", "date_too_early"),
+    # 13. the birth date inside an ID: a real day from 1900-01-01 to today
+    (ID, valid_id("11010520990101001"), "id_date"),
+    (ID, valid_id("11010520261129001"), "id_date"),  # born tomorrow
+    (ID, valid_id("11010520261128001"), valid_id("11010520261128001")),  # born today
+    (ID, valid_id("11010518991231001"), "id_date"),
+    (ID, valid_id("11010519000101001"), valid_id("11010519000101001")),
 ]
 
 
