@@ -8,6 +8,9 @@ import pandas as pd
 import pytest
 
 from etl.contracts import (
+    DATASETS,
+    DATE_MIN,
+    FUTURE_YEARS,
     LEADS,
     PARKS,
     PROJECT_STATUS_EN,
@@ -222,6 +225,36 @@ CASES = [
     (ID, valid_id("11010520261128001"), valid_id("11010520261128001")),  # born today
     (ID, valid_id("11010518991231001"), "id_date"),
     (ID, valid_id("11010519000101001"), valid_id("11010519000101001")),
+    # 14. text: invisible characters removed, control characters refused, a length cap per column
+    (REQ_TEXT, "城关\u200b街道", "城关街道"),  # zero-width space
+    (REQ_TEXT, "\ufeff城关街道", "城关街道"),  # BOM
+    (REQ_TEXT, "城关\u200c\u200d\u2060街道", "城关街道"),  # zero-width non-joiner, joiner, word joiner
+    (REQ_TEXT, "\u202e城关街道\u202c", "城关街道"),  # bidi override … pop
+    (REQ_TEXT, "\u2067城关\u2069街道\u200f", "城关街道"),  # bidi isolate, right-to-left mark
+    (REQ_TEXT, "城关\u00ad街道", "城关街道"),  # soft hyphen
+    (REQ_TEXT, "新材料\t产业园\r\n二期\u2028三期", "新材料 产业园 二期 三期"),  # line breaks are spaces
+    (REQ_TEXT, "\u200b\ufeff", None),  # nothing visible: blank
+    (REQ_TEXT, "项目\x1b[2J名称", "control_char"),  # a terminal escape sequence (ESC [2J clears the screen)
+    (REQ_TEXT, "城关\x00街道", "control_char"),  # NUL
+    (REQ_TEXT, "城关\x07街道", "control_char"),  # BEL
+    (REQ_TEXT, "城关\x7f街道", "control_char"),  # DEL
+    (REQ_TEXT, "城关\x9b2J街道", "control_char"),  # C1 CSI
+    (TEXT, "\x1b", "control_char"),
+    (REQ_TEXT, "长" * 200, "长" * 200),
+    (REQ_TEXT, "长" * 201, "too_long_200"),
+    (REQ_TEXT, "长" * 200 + "\u200b\u200b", "长" * 200),  # the cap counts what is stored
+    (DESC, "长" * 2000, "长" * 2000),
+    (DESC, "长" * 2001, "too_long_2000"),
+    (CODE, "P\u200b001", "P001"),
+    (CODE, "P\x1b001", "control_char"),
+    (CODE, "P" * 50, "P" * 50),
+    (CODE, "P" * 51, "too_long_50"),
+    (MONEY, "1\u200b234", 1234.0),  # invisible inside a number: its visible digits
+    (MONEY, "12\x0034", "control_char"),
+    (DATE, "2012-03-05\x1b", "control_char"),
+    (BOOL, "是\x00", "control_char"),
+    (STATUS, "签约\ufeff", "签约"),
+    (ID, "11010519491231002X\x1b", "control_char"),
 ]
 
 
@@ -260,6 +293,23 @@ def test_work_is_per_cell_and_keeps_index() -> None:
     assert pd.isna(got.errors.iat[3]) and pd.isna(got.values.iat[3])
 
 
+def test_every_bound_of_the_contracts_has_a_message_that_states_it() -> None:
+    """Each column's ceiling and length cap is stated by its own message (zh and en); the date messages state
+    the contracts' window."""
+    for ds in DATASETS.values():
+        for col in ds.columns:
+            if col.ceiling is not None:
+                cell = f"{col.ceiling * 10:.0f}"
+                code = normalise(pd.Series([cell], dtype="str"), col).errors.iat[0]
+                assert code in CATALOGUE, (ds.name, col.name)
+                assert all(f"{col.ceiling:,.0f}" in text for text in CATALOGUE[code])
+            if col.length_cap is not None:
+                code = normalise(pd.Series(["x" * (col.length_cap + 1)], dtype="str"), col).errors.iat[0]
+                assert code in CATALOGUE and all(str(col.length_cap) in text for text in CATALOGUE[code])
+    assert all(str(DATE_MIN.year) in text for text in CATALOGUE["date_too_early"])
+    assert all(f"{FUTURE_YEARS} " in text for text in CATALOGUE["date_too_far"])
+
+
 def test_the_date_window_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     dates, periods = pd.Series(["2027-06-01", "46354"], dtype="str"), pd.Series(["2027-06", "2027"], dtype="str")
     monkeypatch.setenv("DASHBOARD_NOW", "2027-06-01T00:00:00")
@@ -268,3 +318,9 @@ def test_the_date_window_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("DASHBOARD_NOW", "2027-05-30T23:59:00")  # tomorrow is the 31st
     assert normalise(dates, DATE).errors.fillna("").tolist() == ["date_future", ""]
     assert normalise(periods, PERIOD).errors.fillna("").tolist() == ["date_future", ""]
+
+
+def test_invisible_characters_make_no_second_name() -> None:
+    """城关\u200b街道 and 城关街道 look the same, so they are the same township."""
+    cells = pd.Series(["城关\u200b街道", "城关街道", "\ufeff城关街道", "城关\u202e街道"], dtype="str")
+    assert set(normalise(cells, REQ_TEXT).values) == {"城关街道"}
