@@ -16,7 +16,7 @@ import pandas as pd
 
 from etl import check, clock, store, warehouse
 from etl.contracts import DATASETS
-from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS
+from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS, printable
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 PROG = os.environ.get("ETL_PROG", "python -m etl")  # how the user runs us (bin/etl sets it), for the hints we print
@@ -266,9 +266,13 @@ def _cmd_quarantine(args, db: Path) -> int:
     _say(args.lang, f"批次 {args.batch_id} 被隔离的行（{len(frame)}）：", f"Quarantined rows of batch {args.batch_id} ({len(frame)}):")  # fmt: skip
     reason = "reason" if args.lang == "zh" else "reason_en"
     for rec in frame.to_dict(orient="records"):
-        cells = "；".join(f"{k}={v}" for k, v in rec.items() if k not in ("row", "reason", "reason_en") and v != "")
+        cells = "；".join(
+            f"{printable(k, None)}={printable(v)}"
+            for k, v in rec.items()
+            if k not in ("row", "reason", "reason_en") and v != ""
+        )
         label = QUARANTINE_FIELDS["row"][0 if args.lang == "zh" else 1]
-        print(f"  {label} {rec['row']} | {rec[reason]} | {cells}")
+        print(f"  {label} {rec['row']} | {printable(rec[reason], None)} | {cells}")
     return EXIT_OK
 
 

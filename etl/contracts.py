@@ -25,11 +25,23 @@ id_number       18-digit resident ID → keyed pseudonym ``person_key``; birth_y
 person_key      str identifier used as given (already not personal)
 drop            personal data read for validation only and never stored (name, phone)
 ==============  =====================================================================
+
+Plausibility bounds, checked per cell (a value outside them is a located error, never clipped):
+
+- numbers (money, usd, number, count) are finite and at most ``Column.ceiling`` in the column's unit:
+  ``max_value`` or the kind's default (:data:`MAX_VALUE_BY_KIND`), always a power of ten from
+  :data:`CEILINGS` (each has its own message, ``too_large_1eN``, that states it);
+- dates, months and years lie between :data:`DATE_MIN` and today (etl.clock, plus
+  :data:`FUTURE_GRACE_DAYS` for clocks in another time zone); a column with ``future=True`` (plans,
+  the unit registry) may reach :data:`FUTURE_YEARS` years further;
+- text, code and person_key cells hold at most ``Column.length_cap`` characters (``max_length`` or the
+  kind's default, one of :data:`LENGTH_CAPS`), and no control characters (etl.normalise).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from etl import metric_catalogue
 
@@ -78,6 +90,21 @@ UNIT_TYPE_EN: dict[str, str] = {"township": "镇街", "park": "园区", "departm
 TOWNSHIP, PARK = ("镇街",), ("园区",)
 ANY_UNIT = UNIT_TYPES
 
+# Plausibility bounds (see the module docstring). Ceilings are sanity bounds, not business rules: an order
+# of magnitude above the largest real value, so that a slipped unit or exponent (1e308, 1e19) is refused.
+CEILINGS: tuple[float, ...] = (1e4, 1e5, 1e6, 1e7, 1e8)
+MAX_VALUE_BY_KIND: dict[str, float] = {
+    "money": 1e8,  # 万元 = 1万亿元: the largest single projects (refinery complexes) are ~2,000亿元
+    "usd": 1e7,  # 万美元 = 1,000亿美元, the same order as the money ceiling
+    "number": 1e8,
+    "count": 1e7,  # 人/户/个/条: more than the population of any county; far inside int64 and exact in float64
+}
+LENGTH_CAPS: tuple[int, ...] = (50, 200, 2000)
+MAX_LENGTH_BY_KIND: dict[str, int] = {"text": 200, "code": 50, "person_key": 50}
+DATE_MIN = date(1950, 1, 1)  # no record of this product can be older; Excel serials 1–18263 fall before it
+FUTURE_YEARS = 10  # how far ahead a future=True column may reach (two five-year plans)
+FUTURE_GRACE_DAYS = 1  # "today" of a clerk in UTC+8 may be tomorrow for a server clock in UTC
+
 
 @dataclass(frozen=True)
 class Column:
@@ -95,6 +122,25 @@ class Column:
     zh_aliases: tuple[str, ...] = ()  # other Chinese headers seen in the field
     kind_by: str = ""  # another column whose value sets this cell's kind and unit (see KIND_BY)
     unit_types: tuple[str, ...] = ()  # names a unit of these registry types (UNIT_TYPES); checked against it
+    max_value: float | None = None  # numeric kinds: the largest plausible value in ``unit`` (one of CEILINGS)
+    max_length: int | None = None  # text, code, person_key: the most characters a cell may hold (LENGTH_CAPS)
+    future: bool = False  # dates, months, years: may lie up to FUTURE_YEARS ahead (else not after today)
+
+    def __post_init__(self) -> None:
+        if self.max_value is not None and self.max_value not in CEILINGS:
+            raise ValueError(f"{self.name}: max_value {self.max_value} is not one of {CEILINGS}")
+        if self.max_length is not None and self.max_length not in LENGTH_CAPS:
+            raise ValueError(f"{self.name}: max_length {self.max_length} is not one of {LENGTH_CAPS}")
+
+    @property
+    def ceiling(self) -> float | None:
+        """The largest value a numeric cell may hold, in ``unit`` (None for other kinds)."""
+        return self.max_value if self.max_value is not None else MAX_VALUE_BY_KIND.get(self.kind)
+
+    @property
+    def length_cap(self) -> int | None:
+        """The most characters a stored text cell may hold (None for kinds that are not free text)."""
+        return self.max_length if self.max_length is not None else MAX_LENGTH_BY_KIND.get(self.kind)
 
     @property
     def personal(self) -> bool:
@@ -210,9 +256,9 @@ PROJECTS = Dataset(
         C("started_date", "开工日期", "date"),
         C("completed_date", "竣工日期", "date"),
         C("production_date", "投产日期", "date"),
-        C("land_mu", "用地面积(亩)", "number", unit="亩"),
+        C("land_mu", "用地面积(亩)", "number", unit="亩", max_value=1e6),  # 100万亩 ≈ 667 km²
         C("standard_factory", "入驻标准厂房", "bool"),
-        C("planned_jobs", "计划用工(人)", "count", unit="人"),
+        C("planned_jobs", "计划用工(人)", "count", unit="人", max_value=1e6),  # the largest plants employ ~300,000
         C("key_project", "重点项目", "bool"),
     ),
     rules=(
@@ -271,7 +317,7 @@ TARGETS = Dataset(
     year_column="year",
     key=("year", "unit", "metric"),
     columns=(
-        C("year", "年度", "year", True),
+        C("year", "年度", "year", True, future=True),  # targets are set for coming years
         C("unit", "责任单位", "text", True, help_zh="镇街、部门或园区；全县/全区 表示全辖区", unit_types=ANY_UNIT),
         C(
             "metric",
@@ -304,10 +350,10 @@ PARKS = Dataset(
     columns=(
         C("park", "园区", "text", True, unit_types=PARK),
         C("period", "期间", "period", True),
-        C("developed_area_km2", "建成面积(平方公里)", "number", unit="平方公里"),
-        C("land_used_mu", "已供地(亩)", "number", unit="亩"),
+        C("developed_area_km2", "建成面积(平方公里)", "number", unit="平方公里", max_value=1e4),  # > any county
+        C("land_used_mu", "已供地(亩)", "number", unit="亩", max_value=1e7),  # 1,000万亩 ≈ 6,667 km²
         C("infrastructure_investment", "基础设施投入(万元)", "money", unit="万元"),
-        C("enterprises", "入园企业(户)", "count", unit="户"),
+        C("enterprises", "入园企业(户)", "count", unit="户", max_value=1e6),
         C("revenue", "经营收入(万元)", "money", unit="万元"),
         C("industrial_output", "工业产值(万元)", "money", unit="万元"),
         C("tax", "财税收入(万元)", "money", unit="万元"),
@@ -369,7 +415,7 @@ TRAINING = Dataset(
         C("certified", "取得证书", "bool"),
         C("employed_after", "培训后就业", "bool"),
         C("employed_date", "就业日期", "date"),
-        C("subsidy", "补贴金额(元)", "number", unit="元"),
+        C("subsidy", "补贴金额(元)", "number", unit="元", max_value=1e5),  # per trainee: typically a few thousand 元
     ),
     rules=(
         Rule("not_before", ("end_date", "start_date"), "结业日期早于开班日期", "end date is before the start date"),
@@ -393,11 +439,11 @@ VENTURES = Dataset(
         C("township", "镇街", "text", True, unit_types=TOWNSHIP),
         C("industry", "行业", "text"),
         C("start_date", "创办日期", "date", True),
-        C("investment", "投资额(万元)", "money", unit="万元"),
-        C("jobs", "带动就业(人)", "count", unit="人"),
-        C("loan", "创业担保贷款(万元)", "money", unit="万元"),
-        C("loan_subsidy", "贴息(万元)", "money", unit="万元"),
-        C("tax_relief", "减免税费(万元)", "money", unit="万元"),
+        C("investment", "投资额(万元)", "money", unit="万元", max_value=1e6),
+        C("jobs", "带动就业(人)", "count", unit="人", max_value=1e6),
+        C("loan", "创业担保贷款(万元)", "money", unit="万元", max_value=1e5),  # guaranteed loans are ≤ 300万元
+        C("loan_subsidy", "贴息(万元)", "money", unit="万元", max_value=1e5),
+        C("tax_relief", "减免税费(万元)", "money", unit="万元", max_value=1e5),
     ),
 )
 
@@ -442,7 +488,7 @@ LEADS = Dataset(
         C("rank", "职级", "enum", True, choices=LEAD_RANKS),
         C("unit", "单位", "text", True, unit_types=ANY_UNIT),
         C("reported_date", "报送日期", "date", True),
-        C("description", "信息内容", "text"),
+        C("description", "信息内容", "text", max_length=2000),
         C("valuable", "有价值", "bool", True),
         C("project_id", "关联项目", "code"),
     ),
@@ -472,9 +518,17 @@ UNITS = Dataset(
             "text",
             help_zh="其他写法，多个用 、 或 ; 分隔",
             help_en="other spellings, separated by 、 or ;",
+            max_length=2000,
         ),
-        C("first_year", "起始年度", "year", help_zh="空白表示一直有效", help_en="blank = always"),
-        C("last_year", "终止年度", "year", help_zh="撤并、更名后填写", help_en="after a merger or renaming"),
+        C("first_year", "起始年度", "year", help_zh="空白表示一直有效", help_en="blank = always", future=True),
+        C(
+            "last_year",
+            "终止年度",
+            "year",
+            help_zh="撤并、更名后填写",
+            help_en="after a merger or renaming",
+            future=True,
+        ),
     ),
     rules=(
         Rule("code_digits", ("code",), "行政区划代码须为12位数字", "the division code must be 12 digits"),

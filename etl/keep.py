@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl import clock, store
+from etl.messages import printable_values
 from etl.pseudonym import mask_id, mask_text
 from etl.reports import write_table
 from etl.validate import Validated, mask_series
@@ -23,6 +24,8 @@ def bad_rows(v: Validated) -> pd.DataFrame:
     never kept: they may hold anything."""
     bad = ~v.valid
     out = _masked(v, list(v.header_map)).loc[bad].copy()
+    for h in out.columns:  # what is kept to be shown: escaped, a runaway cell cut
+        out[h] = printable_values(out[h])
     out["_row"] = v.raw.rows[bad]
     errs = v.errors.dropna(subset=["row"])
     for col, src, sep in (("reason", "reason_zh", "；"), ("reason_en", "reason_en", "; ")):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # code → (zh, en). Placeholders are filled by :func:`message`; each says what is wrong and how to fix it.
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -142,7 +147,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "enum_invalid": ("不是可选值，可选：{choices}", "is not an allowed value; allowed: {choices}"),
     "id_length": ("身份证号须为18位", "must be an 18-character ID number"),
     "id_chars": ("身份证号只能含数字，末位可为 X", "may contain only digits (last one may be X)"),
-    "id_date": ("身份证号中的出生日期无效", "has an invalid birth date inside the ID number"),
+    "id_date": (
+        "身份证号中的出生日期无效（须为 1900 年以后、不晚于今天的真实日期），请核对号码",
+        "has an invalid birth date inside the ID number (a real date from 1900 up to today): check the number",
+    ),
     "id_checksum": ("身份证号校验位不符，请核对号码", "fails the ID check digit: check the number"),
     "one_of_missing": ("「{headers}」至少填写一项", "at least one of '{headers}' must be filled"),
     "duplicate_key": (
@@ -165,6 +173,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "gender_matches_id": (
         "与身份证号显示的性别「{id_gender}」不符，请核对",
         "does not match the gender in the ID number ({id_gender}): check it",
+    ),
+    # values outside the contracts' plausibility bounds (etl.contracts: CEILINGS, LENGTH_CAPS, DATE_MIN)
+    **{
+        f"too_large_1e{e}": (
+            f"超过本列上限 {10**e:,} {{unit}}，请核对数值和单位（是否多写了位数，或填的是另一种单位的数）",
+            f"is above this column's maximum of {10**e:,} {{unit}}: check the number and its unit "
+            "(extra digits, or a value in another unit such as 元 for 万元?)",
+        )
+        for e in (4, 5, 6, 7, 8)
+    },
+    **{
+        f"too_long_{n}": (
+            f"超过 {n} 个字符（本列最多 {n} 个字符），请精简后重新填写",
+            f"is longer than the {n} characters this column allows: shorten it",
+        )
+        for n in (50, 200, 2000)
+    },
+    "control_char": (
+        "含有控制字符（如 NUL、ESC，显示为 \\x00、\\x1b），不能入库：请删除这些字符后重新录入"
+        "（Excel 的 CLEAN 函数可清除）",
+        "contains control characters (such as NUL or ESC, shown as \\x00 or \\x1b), which cannot be stored: "
+        "delete them and enter the text again (Excel's CLEAN function removes them)",
+    ),
+    "date_too_early": (
+        "早于 1950 年，不可能是本数据的时间：请核对年份（两位年份或 Excel 日期序号常被读成很早的日期）",
+        "is before 1950, earlier than any record of this data: check the year "
+        "(a two-digit year or an Excel date serial is often read as a very early date)",
+    ),
+    "date_future": (
+        "晚于今天：本列填写已经发生的日期、月份或年份，不能填将来的（计划中的日期请先留空），请核对年份",
+        "is after today: this column holds dates, months or years that have already happened, not planned "
+        "ones (leave it blank until then); check the year",
+    ),
+    "date_too_far": (
+        "晚于今后 10 年：本列可以填写计划的年份，但不能超过今后 10 年，请核对年份",
+        "is more than 10 years ahead: this column takes planned years, but no more than 10 years ahead; check the year",
+    ),
+    "time_invalid": (
+        "日期后的时间不存在（时为 0–23，分、秒为 0–59），请改正时间或只填日期",
+        "has a time that does not exist (hours 0–23, minutes and seconds 0–59): correct it or enter the date alone",
     ),
     # personal data where the contract does not put it
     "personal_in_column": (
@@ -239,15 +287,61 @@ class Issue:
     severity: str = ERROR
 
 
+# What must not reach a terminal or a page as it is (code point ranges): C0/C1 controls (ESC starts a terminal
+# escape sequence, CR and LF forge lines), soft hyphen, Arabic letter mark, zero-width characters and bidi
+# marks, line/paragraph separators and bidi embeddings, word joiner and invisible operators, bidi isolates,
+# BOM; and lone surrogates. An echoed value shows each as an escape (\x1b, \u200b).
+_UNPRINTABLE = (
+    (0x00, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x61C, 0x61C), (0x200B, 0x200F), (0x2028, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x2069), (0xFEFF, 0xFEFF), (0xD800, 0xDFFF),
+)  # fmt: skip
+_UNPRINTABLE_RE = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _UNPRINTABLE) + "]")
+_UNPRINTABLE_RE2 = "[" + "".join(f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" for a, b in _UNPRINTABLE[:-1]) + "]"  # Arrow
+SHOWN_CHARS = 100  # an echoed value is cut after this many characters
+
+
+def _escape(ch: re.Match) -> str:
+    o = ord(ch.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def printable(value: object, limit: int | None = SHOWN_CHARS) -> str:
+    """``value`` as it may be echoed to a terminal, a page or a report: every control or invisible character
+    written as an escape (``\\x1b``, ``\\u200b``) and, past ``limit`` characters, cut with "…"."""
+    s = "" if value is None else str(value)
+    if limit is not None and len(s) > limit:
+        s = s[:limit] + "…"
+    return _UNPRINTABLE_RE.sub(_escape, s)
+
+
+def printable_values(values: pd.Series, limit: int | None = SHOWN_CHARS) -> pd.Series:
+    """:func:`printable` of every cell of a ``str`` Series (NA → ""); Python runs only on the cells that need it."""
+    arr = pc.fill_null(pa.array(values.astype("str").array), "")
+    todo = pc.match_substring_regex(arr, _UNPRINTABLE_RE2)
+    if limit is not None:
+        todo = pc.or_(todo, pc.greater(pc.utf8_length(arr), limit))
+    out = pd.Series(arr, index=values.index, dtype="str")
+    at = todo.to_numpy(zero_copy_only=False)
+    if at.any():
+        out = out.where(~at, pd.Series(out[at].map(lambda v: printable(v, limit)), index=out.index[at]))
+    return out
+
+
 def message(code: str, /, **params: object) -> tuple[str, str]:
-    """(zh, en) text of ``code`` with its placeholders filled."""
+    """(zh, en) text of ``code`` with its placeholders filled (text parameters made :func:`printable`)."""
     zh, en = CATALOGUE[code]
+    params = {k: printable(v, None) if isinstance(v, str) else v for k, v in params.items()}
     return zh.format_map(_Default(params)), en.format_map(_Default(params))
 
 
 def cell_message(code: str, row: int | None, header: str, value: str, /, **params: object) -> tuple[str, str]:
-    """(zh, en) of a located cell problem, e.g. 第12行「总投资(万元)」值“3.5忆”无法识别为金额…"""
+    """(zh, en) of a located cell problem, e.g. 第12行「总投资(万元)」值“3.5忆”无法识别为金额…
+
+    The header and the value come from the clerk's file: both are made :func:`printable` (the value also cut
+    after SHOWN_CHARS characters), so a message never carries a terminal escape sequence.
+    """
     zh, en = message(code, **{**params, "row": row})
+    header, value = printable(header, None), printable(value)
     where_zh = (f"第{row}行" if row is not None else "") + (f"「{header}」" if header else "")
     where_en = (f"Row {row}" if row is not None else "File") + (f", column '{header}'" if header else "")
     if value:

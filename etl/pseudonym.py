@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl import clock
+
 KEY_ENV = "DASHBOARD_PSEUDONYM_KEY"
 DEFAULT_KEY_PATH = Path.home() / ".config" / "zsjy" / "pseudonym.key"
 
@@ -79,7 +81,8 @@ def check_ids(values: pd.Series) -> pd.DataFrame:
 
     Grain: one row per input cell. Columns: ``ok`` (bool), ``reason`` (error code or
     None: ``id_length``, ``id_chars``, ``id_date``, ``id_checksum``), ``birth_year``
-    (Int64), ``gender`` (男/女).
+    (Int64), ``gender`` (男/女). The birth date must be a real day from 1900-01-01 up to
+    today (etl.clock): a later one (20990101) or an earlier one is ``id_date``.
     """
     arr = pa.Array.from_pandas(values.astype("str"), type=pa.string()).fill_null("")
     if isinstance(arr, pa.ChunkedArray):
@@ -101,7 +104,10 @@ def check_ids(values: pd.Series) -> pd.DataFrame:
     day = d[:, 12] * 10 + d[:, 13]
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     days_in_month = _MONTH_DAYS[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
-    date_ok = (year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
+    today = clock.today()
+    born = year * 10000 + month * 100 + day  # yyyymmdd
+    date_ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
+    date_ok &= (born >= 1900_01_01) & (born <= today.year * 10000 + today.month * 100 + today.day)
     code = np.select([~length_ok, ~chars_ok, ~date_ok, ~check_ok], [0, 1, 2, 3], default=-1)
     ok = code == -1
     out = pd.DataFrame(index=values.index)

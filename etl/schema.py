@@ -152,10 +152,11 @@ FACT_COLUMNS = "year, month, township, park, responsible_unit, industry, project
 # The source relations a catalogue record's facts branch selects from (etl.metric_catalogue).
 _FACT_SOURCES_SQL = """
 WITH last_year AS (
-    -- the latest year the data speaks of: carry-over of unfinished projects runs up to it
+    -- the latest year the projects and their funds speak of: carry-over of unfinished projects runs up to
+    -- it (not the targets' years: a plan for a later year must not invent projects under construction then)
     SELECT max(y) AS y FROM (
         SELECT max(year(signed_date)) FROM v_projects UNION ALL SELECT max(year(started_date)) FROM v_projects
-        UNION ALL SELECT max(year) FROM v_funding UNION ALL SELECT max(year) FROM v_targets) t(y)
+        UNION ALL SELECT max(year) FROM v_funding) t(y)
 ),
 signed AS (SELECT * FROM v_projects WHERE signed_date IS NOT NULL),
 fund AS (

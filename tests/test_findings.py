@@ -42,6 +42,13 @@ def test_control_characters_are_shown_as_escapes_never_sent_as_is():
     assert "\\x1b" in row["value"] and "\\u200b" in row["value"]
 
 
+def test_a_huge_cell_is_cut_in_every_message():
+    f = Findings()
+    f.add([2, 3], "镇街", "城" * 1_000_000, "enum_invalid", {"choices": "甲"})
+    errors = f.frame(ERROR)
+    assert errors["value"].str.len().max() < 1_000 and errors["reason_zh"].str.len().max() < 1_200
+
+
 def test_many_findings_are_one_chunk_of_work():
     f = Findings()
     n = 200_000

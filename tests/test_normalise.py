@@ -7,9 +7,22 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from etl.contracts import PROJECT_STATUS_EN, PROJECT_STATUSES, Column
+from etl.contracts import (
+    DATASETS,
+    DATE_MIN,
+    FUTURE_YEARS,
+    LEADS,
+    PARKS,
+    PROJECT_STATUS_EN,
+    PROJECT_STATUSES,
+    PROJECTS,
+    TARGETS,
+    TRAINING,
+    Column,
+)
 from etl.messages import CATALOGUE
 from etl.normalise import normalise
+from tests.checking import valid_id
 
 MONEY = Column("total_investment", "总投资(万元)", "money", unit="万元")
 USD = Column("foreign_contract", "合同外资(万美元)", "usd", unit="万美元")
@@ -25,7 +38,15 @@ YEAR = Column("year", "年度", "year", True)
 BOOL = Column("key_project", "重点项目", "bool")
 STATUS = Column("status", "项目状态", "enum", True, choices=PROJECT_STATUSES, aliases=PROJECT_STATUS_EN)
 ID = Column("id_number", "身份证号", "id_number")
+# columns as the contracts declare them: their own ceilings, length caps and future dates
+JOBS = PROJECTS.column("planned_jobs")  # ≤ 1,000,000 人
+LAND = PROJECTS.column("land_mu")  # ≤ 1,000,000 亩
+KM2 = PARKS.column("developed_area_km2")  # ≤ 10,000 平方公里
+SUBSIDY = TRAINING.column("subsidy")  # ≤ 100,000 元
+DESC = LEADS.column("description")  # ≤ 2,000 characters
+TARGET_YEAR = TARGETS.column("year")  # plans: up to FUTURE_YEARS ahead
 D = dt.date
+# the tests' clock (tests/conftest.py): 2026-11-28; Excel serial 46354 is that day
 
 CASES = [
     # money in 万元
@@ -121,16 +142,127 @@ CASES = [
     (ID, "11010519491331002X", "id_date"),
     (ID, "1101051949123100AX", "id_chars"),
     (ID, "1.10105E+17", "id_as_number"),  # a CSV saved from Excel with the ID column as a number
+    # 8. counts: a ceiling per column, checked before the int64 cast (1e19 was stored as -9223372036854775808)
+    (COUNT, "1e19", "too_large_1e7"),
+    (COUNT, "9223372036854775808", "too_large_1e7"),
+    (COUNT, "10000000", 10_000_000),  # the kind's ceiling itself is allowed
+    (COUNT, "10000001", "too_large_1e7"),
+    (COUNT, "-1e19", "negative"),
+    (JOBS, "1e19", "too_large_1e6"),
+    (JOBS, "1000000人", 1_000_000),
+    (JOBS, "1000001", "too_large_1e6"),
+    # 9. amounts: finite and below the column's ceiling (two rows of 1e308 summed to inf)
+    (MONEY, "1e308", "too_large_1e8"),
+    (MONEY, "1e309", "too_large_1e8"),  # beyond float: inf
+    (MONEY, "1e999999999亿", "too_large_1e8"),  # the unit conversion's Decimal overflow used to crash the check
+    (MONEY, "100000000", 100_000_000.0),  # 1万亿元
+    (MONEY, "10000亿", 100_000_000.0),
+    (MONEY, "10001亿", "too_large_1e8"),
+    (MONEY, "100,000,001", "too_large_1e8"),
+    (MONEY, "-1e308", "negative"),
+    (MONEY, "inf", "money_invalid"),
+    (MONEY, "-inf", "money_invalid"),
+    (MONEY, "Infinity", "money_invalid"),
+    (MONEY, "nan", "money_invalid"),
+    (MONEY, "NaN", "money_invalid"),
+    (USD, "10000000", 10_000_000.0),
+    (USD, "1001亿美元", "too_large_1e7"),
+    (USD, "1e300美元", "too_large_1e7"),
+    (LAND, "1000000", 1_000_000.0),
+    (LAND, "1000001亩", "too_large_1e6"),
+    (MU, "1e9", "too_large_1e8"),  # a number column without its own ceiling: the kind's
+    (KM2, "10001", "too_large_1e4"),
+    (SUBSIDY, "800元", 800.0),
+    (SUBSIDY, "100001", "too_large_1e5"),
+    # 10. dates: one window (1950-01-01 … today + a day's grace) for typed dates and Excel serials alike
+    (DATE, "99999", "date_future"),  # was 2173-10-13
+    (DATE, "00001", "date_too_early"),  # Excel: 1900-01-01
+    (DATE, "00059", "date_too_early"),  # Excel: 1900-02-28
+    (DATE, "00060", "date_impossible"),  # Excel: 1900-02-29, a day that never was
+    (DATE, "00000", "date_impossible"),  # Excel: 1900-01-00
+    (DATE, "18263", "date_too_early"),  # 1949-12-31
+    (DATE, "18264", D(1950, 1, 1)),
+    (DATE, "46354", D(2026, 11, 28)),  # today
+    (DATE, "46355", D(2026, 11, 29)),  # tomorrow: the clerk's today in another time zone
+    (DATE, "46356", "date_future"),
+    (DATE, "2026-11-29", D(2026, 11, 29)),
+    (DATE, "2026-11-30", "date_future"),
+    (DATE, "2173-10-13", "date_future"),
+    (DATE, "2030-03-05", "date_future"),  # a stage date is a fact, never a plan
+    (DATE, "1950-01-01", D(1950, 1, 1)),
+    (DATE, "1949-12-31", "date_too_early"),
+    (DATE, "1899-12-31", "date_too_early"),
+    (DATE, "0001-01-01", "date_too_early"),
+    (DATE, "2030-03-05T25:99", "time_invalid"),
+    (DATE, "2012-03-05T24:00", "time_invalid"),
+    (DATE, "2012-03-05 12:60", "time_invalid"),
+    (DATE, "2012-03-05 23:59:59", D(2012, 3, 5)),
+    (DATE, "2012-03-05 9:05", D(2012, 3, 5)),
+    (MONTH, "2026-11", "2026-11"),
+    (MONTH, "2026-11-30", "2026-11"),  # read as its month, which has begun
+    (MONTH, "2026-12", "date_future"),
+    (MONTH, "1949-12", "date_too_early"),
+    (MONTH, "1950-01", "1950-01"),
+    (MONTH, "99999", "date_future"),
+    (MONTH, "00060", "date_impossible"),
+    (MONTH, "2012-03-05T25:99", "time_invalid"),
+    (PERIOD, "2026", "2026"),
+    (PERIOD, "2027", "date_future"),
+    (PERIOD, "1949", "date_too_early"),
+    (PERIOD, "2027-01", "date_future"),
+    (YEAR, "1950", 1950),
+    (YEAR, "1949", "date_too_early"),
+    (YEAR, "2026", 2026),
+    (YEAR, "2027", "date_future"),
+    (YEAR, "2173", "date_future"),
+    (TARGET_YEAR, "2027", 2027),  # targets are plans: up to FUTURE_YEARS ahead
+    (TARGET_YEAR, "2036", 2036),
+    (TARGET_YEAR, "2037", "date_too_far"),
+    (TARGET_YEAR, "1949", "date_too_early"),
+    # 13. the birth date inside an ID: a real day from 1900-01-01 to today
+    (ID, valid_id("11010520990101001"), "id_date"),
+    (ID, valid_id("11010520261129001"), "id_date"),  # born tomorrow
+    (ID, valid_id("11010520261128001"), valid_id("11010520261128001")),  # born today
+    (ID, valid_id("11010518991231001"), "id_date"),
+    (ID, valid_id("11010519000101001"), valid_id("11010519000101001")),
+    # 14. text: invisible characters removed, control characters refused, a length cap per column
+    (REQ_TEXT, "城关\u200b街道", "城关街道"),  # zero-width space
+    (REQ_TEXT, "\ufeff城关街道", "城关街道"),  # BOM
+    (REQ_TEXT, "城关\u200c\u200d\u2060街道", "城关街道"),  # zero-width non-joiner, joiner, word joiner
+    (REQ_TEXT, "\u202e城关街道\u202c", "城关街道"),  # bidi override … pop
+    (REQ_TEXT, "\u2067城关\u2069街道\u200f", "城关街道"),  # bidi isolate, right-to-left mark
+    (REQ_TEXT, "城关\u00ad街道", "城关街道"),  # soft hyphen
+    (REQ_TEXT, "新材料\t产业园\r\n二期\u2028三期", "新材料 产业园 二期 三期"),  # line breaks are spaces
+    (REQ_TEXT, "\u200b\ufeff", None),  # nothing visible: blank
+    (REQ_TEXT, "项目\x1b[2J名称", "control_char"),  # a terminal escape sequence (ESC [2J clears the screen)
+    (REQ_TEXT, "城关\x00街道", "control_char"),  # NUL
+    (REQ_TEXT, "城关\x07街道", "control_char"),  # BEL
+    (REQ_TEXT, "城关\x7f街道", "control_char"),  # DEL
+    (REQ_TEXT, "城关\x9b2J街道", "control_char"),  # C1 CSI
+    (TEXT, "\x1b", "control_char"),
+    (REQ_TEXT, "长" * 200, "长" * 200),
+    (REQ_TEXT, "长" * 201, "too_long_200"),
+    (REQ_TEXT, "长" * 200 + "\u200b\u200b", "长" * 200),  # the cap counts what is stored
+    (DESC, "长" * 2000, "长" * 2000),
+    (DESC, "长" * 2001, "too_long_2000"),
+    (CODE, "P\u200b001", "P001"),
+    (CODE, "P\x1b001", "control_char"),
+    (CODE, "P" * 50, "P" * 50),
+    (CODE, "P" * 51, "too_long_50"),
+    (MONEY, "1\u200b234", 1234.0),  # invisible inside a number: its visible digits
+    (MONEY, "12\x0034", "control_char"),
+    (DATE, "2012-03-05\x1b", "control_char"),
+    (BOOL, "是\x00", "control_char"),
+    (STATUS, "签约\ufeff", "签约"),
+    (ID, "11010519491231002X\x1b", "control_char"),
 ]
 
 
-@pytest.mark.parametrize(("column", "cell", "expected"), CASES, ids=[f"{c.kind}:{v!r}" for c, v, _ in CASES])
+@pytest.mark.parametrize(("column", "cell", "expected"), CASES, ids=[f"{c.name}:{v!r:.40}" for c, v, _ in CASES])
 def test_messy_cell(column: Column, cell: str, expected: object) -> None:
     got = normalise(pd.Series([cell], dtype="str"), column)
     value, error = got.values.iat[0], got.errors.iat[0]
-    is_code = isinstance(expected, str) and (expected.endswith(("_invalid", "_wrong", "_only", "_impossible")) or expected in {
-        "percent", "negative", "fraction", "placeholder", "placeholder_required", "id_checksum", "id_length", "id_date", "id_chars", "id_as_number",
-    })  # fmt: skip
+    is_code = isinstance(expected, str) and expected in CATALOGUE
     if expected is None:
         assert pd.isna(value) and pd.isna(error)
     elif is_code:
@@ -159,3 +291,36 @@ def test_work_is_per_cell_and_keeps_index() -> None:
     assert got.values.tolist()[0] == 25000.0 and got.values.tolist()[2] == 25000.0
     assert got.errors.tolist()[1] == "money_invalid"
     assert pd.isna(got.errors.iat[3]) and pd.isna(got.values.iat[3])
+
+
+def test_every_bound_of_the_contracts_has_a_message_that_states_it() -> None:
+    """Each column's ceiling and length cap is stated by its own message (zh and en); the date messages state
+    the contracts' window."""
+    for ds in DATASETS.values():
+        for col in ds.columns:
+            if col.ceiling is not None:
+                cell = f"{col.ceiling * 10:.0f}"
+                code = normalise(pd.Series([cell], dtype="str"), col).errors.iat[0]
+                assert code in CATALOGUE, (ds.name, col.name)
+                assert all(f"{col.ceiling:,.0f}" in text for text in CATALOGUE[code])
+            if col.length_cap is not None:
+                code = normalise(pd.Series(["x" * (col.length_cap + 1)], dtype="str"), col).errors.iat[0]
+                assert code in CATALOGUE and all(str(col.length_cap) in text for text in CATALOGUE[code])
+    assert all(str(DATE_MIN.year) in text for text in CATALOGUE["date_too_early"])
+    assert all(f"{FUTURE_YEARS} " in text for text in CATALOGUE["date_too_far"])
+
+
+def test_the_date_window_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    dates, periods = pd.Series(["2027-06-01", "46354"], dtype="str"), pd.Series(["2027-06", "2027"], dtype="str")
+    monkeypatch.setenv("DASHBOARD_NOW", "2027-06-01T00:00:00")
+    assert normalise(dates, DATE).errors.isna().all()
+    assert normalise(periods, PERIOD).values.tolist() == ["2027-06", "2027"]
+    monkeypatch.setenv("DASHBOARD_NOW", "2027-05-30T23:59:00")  # tomorrow is the 31st
+    assert normalise(dates, DATE).errors.fillna("").tolist() == ["date_future", ""]
+    assert normalise(periods, PERIOD).errors.fillna("").tolist() == ["date_future", ""]
+
+
+def test_invisible_characters_make_no_second_name() -> None:
+    """城关\u200b街道 and 城关街道 look the same, so they are the same township."""
+    cells = pd.Series(["城关\u200b街道", "城关街道", "\ufeff城关街道", "城关\u202e街道"], dtype="str")
+    assert set(normalise(cells, REQ_TEXT).values) == {"城关街道"}

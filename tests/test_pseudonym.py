@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from etl import pseudonym
-from tests.checking import hmac_reference
+from tests.checking import hmac_reference, valid_id
 
 VALID = "11010519491231002X"  # the standard's own example
 
@@ -23,6 +23,11 @@ VALID = "11010519491231002X"  # the standard's own example
         ("1101051949123100A2", "id_chars"),
         ("110105194913310026", "id_date"),
         ("", "id_length"),
+        (valid_id("11010520990101001"), "id_date"),  # born in 2099: after today (2026-11-28, tests/conftest.py)
+        (valid_id("11010520261129001"), "id_date"),  # born tomorrow
+        (valid_id("11010520261128001"), None),  # born today
+        (valid_id("11010518991231001"), "id_date"),  # before 1900: implausibly old
+        (valid_id("11010519000101001"), None),
     ],
 )
 def test_check_ids_reasons(value, reason):
@@ -69,3 +74,12 @@ def test_key_path_from_environment(tmp_path, monkeypatch):
 def test_masking_shows_no_middle_digits():
     assert pseudonym.mask_id(VALID) == "110105********002X"
     assert pseudonym.mask_text("张三") == "**"
+
+
+def test_the_birth_date_bound_follows_the_clock(monkeypatch):
+    """ "After today" is etl.clock's today, so a fixed DASHBOARD_NOW moves it."""
+    born_2099 = pd.Series([valid_id("11010520990101001")], dtype="str")
+    assert pseudonym.check_ids(born_2099)["reason"].iloc[0] == "id_date"
+    monkeypatch.setenv("DASHBOARD_NOW", "2099-01-01T08:00:00")
+    out = pseudonym.check_ids(born_2099)
+    assert bool(out["ok"].iloc[0]) and out["birth_year"].iloc[0] == 2099

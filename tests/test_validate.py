@@ -220,3 +220,10 @@ def test_target_value_is_read_in_its_metrics_unit(metric, cell, expected, tmp_pa
     values = v.frame["target"].dropna().tolist()
     assert (values, codes_found) == (([expected], []) if isinstance(expected, float) else ([], [expected]))
     assert v.errors["row"].tolist() == ([] if isinstance(expected, float) else [2])
+
+
+def test_a_total_row_may_pass_a_single_rows_bound():
+    """合计 of two ventures at 60万 each is 120万: above one venture's 100万 bound, still a correct total."""
+    head = "编号,创业类型,镇街,创办日期,投资额(万元)\n"
+    v = run(head + "V1,家庭创业,城关镇,2026-03-05,600000\nV2,家庭创业,城关镇,2026-03-05,600000\n合计,,,,1200000\n")
+    assert v.errors.empty and "total_ok" in v.warnings["code"].tolist()
