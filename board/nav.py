@@ -34,7 +34,16 @@ class PageSpec:
 # links to it are not drawn, and its URL shows the placeholder page.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "overview", "page.overview", ":material/dashboard:", "overview", ("rank",)),
-    PageSpec("pages/projects.py", "investment", "page.projects", ":material/handshake:", "projects"),
+    PageSpec("pages/targets.py", "investment", "page.targets", ":material/flag:", "targets", ("metric", "period")),
+    PageSpec("pages/pipeline.py", "investment", "page.pipeline", ":material/filter_alt:", "pipeline", ("by",)),
+    PageSpec(
+        "pages/stalled.py", "investment", "page.stalled", ":material/report:", "stalled", ("days", "months", "rule")
+    ),
+    PageSpec("pages/key_projects.py", "investment", "page.key_projects", ":material/star:", "key-projects"),
+    PageSpec(
+        "pages/projects.py", "investment", "page.projects", ":material/table_view:", "projects", ("q", "status", "tier")
+    ),
+    PageSpec("pages/project.py", "investment", "page.project", ":material/description:", "project", ("id", "q")),
     PageSpec("pages/parks.py", "parks", "page.parks", ":material/factory:", "parks"),
     PageSpec("pages/employment.py", "employment", "page.employment", ":material/work:", "employment"),
     PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
@@ -43,8 +52,9 @@ PAGES: tuple[PageSpec, ...] = (
 )
 HOME = PAGES[0]  # the overview answers at "/" (and at /overview)
 MISSING_PAGE = "pages/missing.py"  # "does not exist or not available yet", for any URL without a page file
-STALLED_PAGE = "pages/projects.py"  # lists stalled projects
-BEHIND_PAGE = "pages/assessment.py"  # lists units behind 序时
+STALLED_PAGE = "pages/stalled.py"  # lists stalled projects
+BEHIND_PAGE = "pages/targets.py"  # every unit against its targets and 序时
+PROJECT_PAGE = "pages/project.py"  # one project: ?id=…
 UPLOAD_PAGE = "pages/upload.py"
 
 
@@ -67,14 +77,22 @@ def script(path: str) -> str:
     return str(ROOT / path)
 
 
-def link(path: str, label: str) -> bool:
-    """Draw a page link when the page exists; return whether it was drawn."""
+def link(path: str, label: str, params: dict[str, str] | None = None) -> bool:
+    """Draw a page link when the page exists (with the page's own URL ``params``); return whether it was drawn.
+    The shared filters travel in the session: the target page shows the same year, month and units."""
     if not exists(path):
         return False
     import streamlit as st
 
-    st.page_link(script(path), label=label, icon=":material/arrow_forward:")
+    st.page_link(script(path), label=label, icon=":material/arrow_forward:", query_params=params or None)
     return True
+
+
+def open_project(project_id: str) -> None:
+    """Go to one project's detail page (a click on a project in any list)."""
+    import streamlit as st
+
+    st.switch_page(script(PROJECT_PAGE), query_params={"id": project_id})
 
 
 def requested_path() -> str:

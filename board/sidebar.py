@@ -22,6 +22,7 @@ KEYS: dict[str, str] = {
 }
 SELECTION_KEY = "f_selection"  # the current Selection, for pages
 _INIT_KEY = "f_init"
+_PENDING_KEY = "f_pending"  # filters asked for by a click, applied before the widgets of the next run
 
 
 def init_state(options: Options, page_params: Sequence[str] = ()) -> list[Notice]:
@@ -36,6 +37,8 @@ def init_state(options: Options, page_params: Sequence[str] = ()) -> list[Notice
             ss[key] = list(getattr(sel, fld)) if fld in LIST_FIELDS else getattr(sel, fld)
         ss[LANG_KEY] = lang
         ss[_INIT_KEY] = True
+    for fld, value in ss.pop(_PENDING_KEY, {}).items():
+        ss[KEYS[fld]] = list(value) if fld in LIST_FIELDS else value
     if ss.get(KEYS["year"]) not in options.year_choices():
         ss[KEYS["year"]] = options.default_year()
         ss[KEYS["month"]] = options.last_month(ss[KEYS["year"]])
@@ -127,3 +130,10 @@ def url_choice(param: str, choices: Sequence[str], label: str, format_func: Call
     elif given != value:
         st.query_params[param] = value
     return value
+
+
+def request_filters(**fields: object) -> None:
+    """Drill through: set shared filters from a click on a chart or a table (e.g. ``townships=("青石镇",)``) and
+    rerun; the sidebar applies them before its widgets are drawn, and the URL follows."""
+    st.session_state[_PENDING_KEY] = fields
+    st.rerun()

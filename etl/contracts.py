@@ -66,6 +66,17 @@ STATUS_REQUIRED_DATES: dict[str, tuple[str, ...]] = {
     "投产": STAGE_DATES[:4],
 }
 
+# Project size tiers by total investment in 万元, the lower bound belongs to the tier (DOMAIN §5: "以上"
+# includes the boundary): (code, lower bound, zh, en). Points per signed project follow these tiers too.
+SIZE_TIERS: tuple[tuple[str, float, str, str], ...] = (
+    ("t1", 0, "3000万元以下", "under CNY 30 m"),
+    ("t2", 3_000, "3000万–1亿元", "CNY 30–100 m"),
+    ("t3", 10_000, "1–3亿元", "CNY 100–300 m"),
+    ("t4", 30_000, "3–5亿元", "CNY 300–500 m"),
+    ("t5", 50_000, "5–10亿元", "CNY 0.5–1 bn"),
+    ("t6", 100_000, "10亿元以上", "CNY 1 bn and over"),
+)
+
 METHODS: tuple[str, ...] = (
     "驻点招商", "产业链招商", "以商招商", "委托招商", "亲情招商",
     "网络招商", "会议招商", "节庆招商", "叩门招商",

@@ -94,6 +94,11 @@ METRICS: tuple[Metric, ...] = (
       "当年在建项目个数（含上年接转：当年底前开工、当年初前未竣工；停滞或终止的只计开工当年）",
       "projects under construction in the year, carry-over included (started by its end, not completed "
       "before it began; a stalled or terminated one only in its start year)"),
+    M("projects_started_new", "新开工项目", "Projects newly started", "projects", PROJECT_DIMS,
+      "SELECT year(started_date), month(started_date), township, park, responsible_unit, industry, project_id, 1 "
+      "FROM v_projects WHERE started_date IS NOT NULL",
+      "开工日期在当年的项目个数（不含上年接转）", "projects whose construction started in the year (no carry-over)",
+      target=False),
     M("projects_in_production", "竣工投产项目", "Projects in production", "projects", PROJECT_DIMS,
       "SELECT year(coalesce(production_date, completed_date)), month(coalesce(production_date, completed_date)), "
       "township, park, responsible_unit, industry, project_id, 1 FROM v_projects "

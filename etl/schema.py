@@ -9,9 +9,9 @@ in ``batches``. The ``v_*`` views are the stable, documented read contract.
 from __future__ import annotations
 
 from etl import metric_catalogue
-from etl.contracts import DATASETS, WHOLE_JURISDICTION, Dataset
+from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "schema_version": SCHEMA_VERSION,
@@ -120,8 +120,19 @@ def seen_units_sql() -> str:
 
 
 # Extra derived columns per public view (period split into year/month; contract blank = total).
+def size_tier_sql(amount: str) -> str:
+    """SQL: the size tier code (contracts.SIZE_TIERS) of an amount in 万元; a boundary belongs to the upper tier."""
+    whens = " ".join(
+        "WHEN " + amount + " >= " + repr(float(low)) + " THEN '" + code + "'"
+        for code, low, _, _ in reversed(SIZE_TIERS)
+    )
+    return "CASE " + whens + " END"
+
+
 _VIEW_SELECT: dict[str, str] = {
-    "projects": "SELECT * REPLACE (coalesce(contract_investment, total_investment) AS contract_investment) FROM cur",
+    "projects": "SELECT * REPLACE (coalesce(contract_investment, total_investment) AS contract_investment), "
+    + size_tier_sql("total_investment")
+    + " AS size_tier FROM cur",
     "funding": "SELECT project_id, period, CAST(left(period, 4) AS INTEGER) AS year, "
     "CAST(right(period, 2) AS INTEGER) AS month, * EXCLUDE (project_id, period) FROM cur",
     "labor": "SELECT township, period, CAST(left(period, 4) AS INTEGER) AS year, "

@@ -113,3 +113,12 @@ def test_a_returnees_batch_leaves_the_facts_as_they_were(db, tmp_path):
     row = {"person_key": "K1", "township": "青石镇", "return_date": "2026-02-01"}
     assert warehouse.load_file(db, csv(tmp_path / "r.csv", "returnees", [row])).status == "loaded"
     assert q(db, "SELECT * FROM v_metric_facts ORDER BY ALL") == facts
+
+
+def test_size_tiers_put_each_boundary_in_the_upper_tier(tmp_path):
+    db = warehouse.init(tmp_path / "t.duckdb")
+    amounts = {"A": "2999.99", "B": "3000", "C": "9999.99", "D": "1亿", "E": "30000", "F": "5亿", "G": "10亿", "H": "0"}
+    rows = [project(pid, amount) for pid, amount in amounts.items()]
+    assert warehouse.load_file(db, csv(tmp_path / "p.csv", "projects", rows)).status == "loaded"
+    got = dict(q(db, "SELECT project_id, size_tier FROM v_projects"))
+    assert got == {"A": "t1", "B": "t2", "C": "t2", "D": "t3", "E": "t4", "F": "t5", "G": "t6", "H": "t1"}
