@@ -74,6 +74,7 @@ def ranking_bars(df: pd.DataFrame, pace: float, title: str, highlight: tuple[str
     text = [f"{fmt.pct(r)} {words[bool(a)]}" for r, a in zip(df["rate"], df["ahead"], strict=True)]
     bar = go.Bar(
         x=df["rate"] * 100, y=names, orientation="h", marker_color=[GREEN if a else ORANGE for a in df["ahead"]],
+        customdata=list(df["unit"]),
         text=text, textposition="outside", cliponaxis=False,
     )  # fmt: skip
     top = max(float((df["rate"] * 100).max()), pace * 100)
@@ -91,3 +92,53 @@ def ranking_bars(df: pd.DataFrame, pace: float, title: str, highlight: tuple[str
         ],
     )  # fmt: skip
     return go.Figure([bar], layout)
+
+
+def project_funds(funds: pd.DataFrame, contract: float | None, title: str) -> go.Figure:
+    """One project's funds in place by month (bars) and cumulative (line) against its contract amount.
+
+    ``funds``: one row per month (period 'YYYY-MM', funds_in_place, cumulative) in 万元; the axis is scaled
+    to 万元/亿元 (or the English units) by magnitude.
+    """
+    top = max(float(funds["cumulative"].max()) if len(funds) else 0.0, contract or 0.0)
+    div, unit = fmt.scale(top, "money", current_lang())
+    traces = [
+        go.Bar(x=funds["period"], y=funds["funds_in_place"] / div, name=t("chart.monthly"), marker_color=GREY),
+        go.Scatter(
+            x=funds["period"], y=funds["cumulative"] / div, name=t("chart.cumulative"), mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+        ),
+    ]  # fmt: skip
+    shapes, notes = [], []
+    if contract:
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": contract / div, "y1": contract / div,
+                       "line": {"color": ORANGE, "dash": "dash", "width": 2}})  # fmt: skip
+        notes.append({"xref": "paper", "x": 0, "y": contract / div, "yanchor": "bottom", "xanchor": "left",
+                      "showarrow": False, "text": t("chart.contract_line", v=fmt.money(contract))})  # fmt: skip
+    layout = _layout(title, 360, yaxis={"title": {"text": unit}}, xaxis={"type": "category"}, shapes=shapes)
+    layout["annotations"] = notes
+    return go.Figure(traces, layout)
+
+
+def stage_timeline(stages: list[tuple[str, object]], as_of: object, title: str) -> go.Figure:
+    """A project's stage dates on one time line: (label, date or None) in stage order; a stage without a date
+    is not drawn. A dashed line marks the as-of day."""
+    done = [(label, d) for label, d in stages if d is not None and not pd.isna(d)]
+    points = go.Scatter(
+        x=[d for _, d in done], y=[0] * len(done), mode="markers+text+lines", text=[label for label, _ in done],
+        textposition="top center", marker={"size": 14, "color": BLUE}, line={"color": GREY}, hoverinfo="x+text",
+    )  # fmt: skip
+    line = {"type": "line", "x0": as_of, "x1": as_of, "y0": 0, "y1": 1, "yref": "paper"}
+    layout = _layout(
+        title, 170, showlegend=False, yaxis={"visible": False, "range": [-0.5, 1]},
+        xaxis={"type": "date", "showgrid": True, "gridcolor": GRID},
+        shapes=[{**line, "line": {"dash": "dash", "color": ORANGE}}],
+    )  # fmt: skip
+    return go.Figure([points], layout)
+
+
+def clicked_units(event: object) -> list[str]:
+    """The units (a trace's ``customdata``) of the points a click selected in an ``st.plotly_chart`` drawn with
+    ``on_select="rerun"``; empty when nothing is selected."""
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    return [str(p["customdata"]) for p in points if p.get("customdata") is not None]

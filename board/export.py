@@ -118,11 +118,20 @@ def download_buttons(tab: Table, key: str) -> None:
         )
 
 
-def show(tab: Table, key: str) -> None:
-    """The table as the page shows it (board.tables.display_frame), with its download buttons."""
+def show(tab: Table, key: str, selectable: bool = False) -> int | None:
+    """The table as the page shows it (board.tables.display_frame), with its download buttons. With
+    ``selectable`` a click on a row selects it: the row's position is returned (None when none is)."""
     import streamlit as st
 
     from board.tables import display_frame
 
-    st.dataframe(display_frame(tab), hide_index=True)
+    if not selectable:
+        st.dataframe(display_frame(tab), hide_index=True)
+        download_buttons(tab, key)
+        return None
+    event = st.dataframe(
+        display_frame(tab), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"{key}_table"
+    )
     download_buttons(tab, key)
+    rows = event.selection.rows if event is not None else []
+    return rows[0] if rows else None

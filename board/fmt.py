@@ -157,3 +157,14 @@ def iso_date(v: object) -> str:
     if missing(v):
         return ""
     return pd.Timestamp(v).strftime("%Y-%m-%d")
+
+
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=\"'&%^@/])")
+
+
+def plain(text: object) -> str:
+    """Data text (a project's or a unit's name) for a Markdown element, shown as typed: every ASCII
+    punctuation mark escaped, and a zero-width joiner after "http"/"www" so no autolink can form (GFM links
+    bare URLs even when their punctuation is escaped). Nothing of it can become a link, image, colour or icon."""
+    escaped = _MD_PUNCTUATION.sub(r"\\\1", str(text))
+    return re.sub(r"(?i)(http|ftp|www)", "\\1\u200d", escaped)

@@ -109,14 +109,14 @@ def parse_params(params: Mapping[str, Sequence[str]], options: Options, extra: S
     year = options.default_year()
     raw = single(PARAMS["year"])
     if raw is not None:
-        if _number(raw) in options.year_choices():
-            year = _number(raw)
+        if number(raw) in options.year_choices():
+            year = number(raw)
         else:
             notices.append(Notice(PARAMS["year"], raw))
     month = options.last_month(year)
     raw = single(PARAMS["month"])
     if raw is not None:
-        asked = _number(raw)
+        asked = number(raw)
         if asked is not None and 1 <= asked <= month:
             month = asked
         elif asked is not None and 1 <= asked <= 12:
@@ -143,7 +143,7 @@ def parse_params(params: Mapping[str, Sequence[str]], options: Options, extra: S
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-def _number(text: str) -> int | None:
+def number(text: str) -> int | None:
     """A whole number written in ASCII or full-width digits (２０２５); None for anything else (str.isdigit()
     is also true for ² and ٣, which int() refuses)."""
     ascii_text = text.translate(_FULL_WIDTH)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from board import fmt
+from board import fmt, selection
 from board.i18n import LANG_KEY, LANGS, t
 from board.selection import LIST_FIELDS, Notice, Options, Selection, default_selection, parse_params, to_params
 
@@ -137,3 +137,22 @@ def request_filters(**fields: object) -> None:
     rerun; the sidebar applies them before its widgets are drawn, and the URL follows."""
     st.session_state[_PENDING_KEY] = fields
     st.rerun()
+
+
+def url_number(param: str, label: str, default: int, low: int, high: int, help: str | None = None) -> int:
+    """A whole-number input of the page kept in the URL parameter ``param`` (declared in board.nav); the
+    default leaves the URL without it; a value in the URL outside [low, high] is dropped with a notice."""
+    key = "url_" + param
+    given = st.query_params.get(param)
+    if key not in st.session_state:
+        number = selection.number(given) if given is not None else None
+        if given is not None and (number is None or not low <= number <= high):
+            st.warning(notice_text(Notice(param, given)), icon=":material/info:")
+            number = None
+        st.session_state[key] = default if number is None else number
+    value = int(st.number_input(label, min_value=low, max_value=high, step=1, key=key, help=help))
+    if value == default:
+        st.query_params.pop(param, None)
+    elif given != str(value):
+        st.query_params[param] = str(value)
+    return value

@@ -8,7 +8,7 @@ import streamlit as st
 from board import charts, db, export, fmt, meta, nav, tables
 from board.i18n import metric_name, status_name, t
 from board.metrics import progress, projects
-from board.sidebar import current, url_choice
+from board.sidebar import current, request_filters, url_choice
 from board.tables import Col
 from etl import metric_catalogue
 
@@ -79,7 +79,7 @@ if not db.has_data():
 sel = current()
 options = meta.options()
 st.title(t("overview.title"))
-st.caption(t("overview.subtitle", period=fmt.period(sel.year, sel.month), scope=tables.scope_text(sel)))
+st.caption(t("overview.subtitle", period=fmt.period(sel.year, sel.month), scope=fmt.plain(tables.scope_text(sel))))
 if sel.industries:
     st.info(t("note.industry_banner"), icon=":material/info:")
 
@@ -112,15 +112,18 @@ elif rated.empty:
     st.info(t("overview.ranking_none"), icon=":material/info:")
 else:
     n = 5 if len(rated) > 10 else len(rated)
-    left, right = st.columns(2)
-    with left:
-        fig = charts.ranking_bars(rated.head(n), rated["pace"].iloc[0], t("overview.top", n=n), sel.townships)
-        st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key="ov_top")
+    st.caption(t("overview.ranking_click"))
+    parts = [("ov_top", rated.head(n), t("overview.top", n=n))]
     if len(rated) > 10:
-        with right:
-            bottom = rated.tail(n)
-            fig = charts.ranking_bars(bottom, bottom["pace"].iloc[0], t("overview.bottom", n=n), sel.townships)
-            st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key="ov_bottom")
+        parts.append(("ov_bottom", rated.tail(n), t("overview.bottom", n=n)))
+    for col, (key, part, title) in zip(st.columns(2), parts, strict=False):
+        with col:
+            fig = charts.ranking_bars(part, part["pace"].iloc[0], title, sel.townships)
+            event = st.plotly_chart(
+                fig, config={"displayModeBar": False}, theme=None, key=key, on_select="rerun", selection_mode="points"
+            )
+            for town in charts.clicked_units(event)[:1]:  # drill through: the cards follow the township
+                request_filters(townships=(town,))
 with st.expander(t("overview.ranking_table")):
     cols = [Col("township", "col.township"), *PROGRESS_COLS]
     title = t("title.ranking") + " " + metric_name(rank_metric)
@@ -146,6 +149,6 @@ with left, st.container(border=True):
 with right, st.container(border=True):
     st.metric(t("attention.stalled"), fmt.count(len(stalled), "projects"))
     st.caption(t("attention.stalled_help", days=days, months=months))
-    nav.link(nav.STALLED_PAGE, t("attention.stalled_link"))
+    nav.link(nav.STALLED_PAGE, t("attention.stalled_link"), {"days": str(days), "months": str(months)})
     with st.expander(t("attention.stalled_list")):
         export.show(tables.table(stalled, STALLED_COLS, t("title.stalled"), sel, options), "ov_stalled")

@@ -135,3 +135,21 @@ def test_dates_per_locale(lang, date, month, period, stamp):
 )
 def test_code_span_for_user_text(text, expected):
     assert fmt.code_span(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[登录已过期](http://evil.example/login)",
+        "![x](https://e.x/p.png)",
+        ":material/bolt: :red[红]",
+        "**粗** www.evil.cn",
+    ],
+)
+def test_plain_data_text_cannot_become_markdown(text):
+    shown = fmt.plain(text)
+    for i, ch in enumerate(shown):
+        if ch in "[]()!:*":
+            assert shown[i - 1] == "\\", shown
+    assert "http://" not in shown and "www." not in shown.lower()
+    assert shown.replace("\\", "").replace("\u200d", "") == text  # the same characters, as typed

@@ -171,3 +171,38 @@ def test_no_request_leaves_the_local_server(server: str, browser):
     page.wait_for_load_state("networkidle")
     assert alerts.locator("img, a").count() == 0
     assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
+
+
+def test_from_the_stalled_list_a_click_opens_the_project_and_its_funds_chart(server: str, browser, board_env: Path):
+    from board.metrics import projects
+    from board.selection import Selection
+
+    listed = projects.stalled_projects(Selection(2026, 11), 180, 6)  # what the page lists, in its order
+    listed = listed[listed["reason"] == "no_funds"].reset_index(drop=True)
+    row = int(listed.index[listed["last_funds_period"].notna()][0])  # the first one that had funds once
+    assert row < 8, "on the first screen of the list"
+    page = _open(browser, f"{server}/stalled?rule=no_funds", t("page.stalled", "zh"))
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    expect(grid).to_be_visible(timeout=30_000)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * row + 17)  # that row's selection box (rows are 35 px)
+    expect(page.locator("h1").first).to_have_text(t("page.project", "zh"), timeout=60_000)
+    url = urlsplit(page.url)
+    assert url.path == "/project" and parse_qs(url.query)["id"] == [listed["project_id"].iloc[row]]
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(2, timeout=60_000)  # stages, funds
+
+
+def test_a_click_on_a_township_bar_filters_the_dashboard_to_it(server: str, browser):
+    page = _open(browser, server, t("overview.title", "zh"))
+    first = page.locator('[data-testid="stMetricValue"]').first
+    county = first.inner_text()
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(2)  # the ranking's top five
+    chart.scroll_into_view_if_needed()
+    bar = chart.locator("g.point path").first
+    expect(bar).to_be_visible(timeout=30_000)
+    box = bar.bounding_box()  # plotly's drag layer takes the click and maps it to the bar under the pointer
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(first).not_to_have_text(county, timeout=60_000)
+    assert "town=" in page.url
+    town = parse_qs(urlsplit(page.url).query)["town"][0]
+    expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text(town)
