@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = {"etl": "bench.etl_bench", "overview": "bench.overview_bench"}
+SUITES = {"etl": "bench.etl_bench", "overview": "bench.overview_bench", "projects": "bench.projects_bench"}
 
 
 def main(argv: list[str]) -> int:
