@@ -12,20 +12,26 @@ from board.metrics import pipeline
 from board.metrics.projects import as_of_date
 from board.sidebar import current
 from board.tables import Col
+from etl.contracts import PROJECT_STATUSES
 
 ROW_PX = 35  # st.dataframe's row height: the table shows 20 projects before it scrolls
-COLS = [
-    Col("name", "col.project"),
-    Col("project_id", "col.project_id"),
-    Col("township", "col.township"),
-    Col("status", "col.status", show=lambda s: status_name(str(s))),
-    Col("total_investment", "col.total_investment", "money"),
-    Col("funds_this_year", "col.funds_this_year", "money"),
-    Col("days_in_stage", "col.days_in_stage", "count"),
-    Col("stage_date", "col.stage_date", "date"),
-    Col("lead_person", "col.lead_person"),
-    Col("responsible_unit", "col.responsible_unit"),
-]
+
+
+def columns() -> list[Col]:
+    """The table's columns, status names resolved once per run (not once per cell)."""
+    statuses = {s: status_name(s) for s in PROJECT_STATUSES}
+    return [
+        Col("name", "col.project"),
+        Col("project_id", "col.project_id"),
+        Col("township", "col.township"),
+        Col("status", "col.status", show=lambda s: statuses.get(str(s), str(s))),
+        Col("total_investment", "col.total_investment", "money"),
+        Col("funds_this_year", "col.funds_this_year", "money"),
+        Col("days_in_stage", "col.days_in_stage", "count"),
+        Col("stage_date", "col.stage_date", "date"),
+        Col("lead_person", "col.lead_person"),
+        Col("responsible_unit", "col.responsible_unit"),
+    ]
 
 
 def open_detail(project_id: str) -> None:
@@ -57,7 +63,7 @@ with st.container(horizontal=True, gap="small"):
 st.caption(t("key.days_help", as_of=as_of, period=fmt.period(sel.year, sel.month)))
 if df.empty:
     st.info(t("key.none"), icon=":material/info:")
-tab = tables.table(df, COLS, t("title.key_projects"), sel, options)
+tab = tables.table(df, columns(), t("title.key_projects"), sel, options)
 st.caption(t("key.click"))
 # the key changes with the view: a row selected in another view does not point at this one's rows
 view = "|".join((str(sel.year), str(sel.month), *sel.townships, *sel.parks, *sel.industries))

@@ -14,7 +14,7 @@ from board.i18n import status_name, t
 from board.metrics import pipeline
 from board.sidebar import current, url_choice
 from board.tables import Col
-from etl.contracts import PROJECT_STATUS_EN
+from etl.contracts import PROJECT_STATUS_EN, PROJECT_STATUSES
 
 MAX_TEXT = 100  # characters of a search
 ROW_PX = 35  # st.dataframe's row height: the table shows 20 rows of a page before it scrolls
@@ -37,22 +37,28 @@ SORT_LABELS = {
     "production_date": "col.production_date",
     "lead_person": "col.lead_person",
 }
-COLS = [
-    Col("name", "col.project"),
-    Col("project_id", "col.project_id"),
-    Col("township", "col.township"),
-    Col("park", "col.park"),
-    Col("industry", "col.industry"),
-    Col("status", "col.status", show=lambda s: status_name(str(s))),
-    Col("size_tier", "col.size_tier", show=pipeline.tier_name),
-    Col("total_investment", "col.total_investment", "money"),
-    Col("contract_investment", "col.contract_amount", "money"),
-    Col("signed_date", "col.signed_date", "date"),
-    Col("started_date", "col.started_date", "date"),
-    Col("completed_date", "col.completed_date", "date"),
-    Col("production_date", "col.production_date", "date"),
-    Col("lead_person", "col.lead_person"),
-]
+
+
+def columns() -> list[Col]:
+    """The register's columns, status and tier names resolved once per run (not once per cell)."""
+    statuses = {s: status_name(s) for s in PROJECT_STATUSES}
+    tiers = {c: pipeline.tier_name(c) for c in pipeline.TIERS}
+    return [
+        Col("name", "col.project"),
+        Col("project_id", "col.project_id"),
+        Col("township", "col.township"),
+        Col("park", "col.park"),
+        Col("industry", "col.industry"),
+        Col("status", "col.status", show=lambda s: statuses.get(str(s), str(s))),
+        Col("size_tier", "col.size_tier", show=lambda c: tiers.get(str(c), str(c))),
+        Col("total_investment", "col.total_investment", "money"),
+        Col("contract_investment", "col.contract_amount", "money"),
+        Col("signed_date", "col.signed_date", "date"),
+        Col("started_date", "col.started_date", "date"),
+        Col("completed_date", "col.completed_date", "date"),
+        Col("production_date", "col.production_date", "date"),
+        Col("lead_person", "col.lead_person"),
+    ]
 
 
 def open_detail(project_id: str) -> None:
@@ -127,8 +133,8 @@ first = (page - 1) * pipeline.PAGE_SIZE + 1
 st.caption(t("register.count", n=fmt.number(total), first=min(first, total), last=first + len(rows) - 1))
 if total == 0:
     st.info(t("register.none"), icon=":material/info:")
-title = t("title.register")
-tab = tables.table(rows, COLS, title, sel, options)
+title, cols = t("title.register"), columns()
+tab = tables.table(rows, cols, title, sel, options)
 st.caption(t("register.click"))
 event = st.dataframe(
     tables.display_frame(tab), hide_index=True, on_select="rerun", selection_mode="single-row",
@@ -136,7 +142,7 @@ event = st.dataframe(
 )  # fmt: skip
 if total <= DIRECT_EXPORT_ROWS or st.button(t("register.export_all", n=fmt.number(total)), key="rg_export"):
     everything = pipeline.register_rows(sel, rq)
-    export.download_buttons(tables.table(everything, COLS, title, sel, options), "rg_all")
+    export.download_buttons(tables.table(everything, cols, title, sel, options), "rg_all")
 st.caption(t("register.export_help"))
 for row in event.selection.rows[:1]:
     open_detail(str(rows["project_id"].iloc[row]))
