@@ -138,7 +138,66 @@ def stage_timeline(stages: list[tuple[str, object]], as_of: object, title: str) 
 
 
 def clicked_units(event: object) -> list[str]:
-    """The units (a trace's ``customdata``) of the points a click selected in an ``st.plotly_chart`` drawn with
-    ``on_select="rerun"``; empty when nothing is selected."""
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    return [str(p["customdata"]) for p in points if p.get("customdata") is not None]
+    """The ``customdata`` (a unit, a township…) of the points a click selected in an ``st.plotly_chart`` drawn
+    with ``on_select="rerun"`` (its event reads as a dict); empty when nothing is selected."""
+    selection = event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
+    points = selection.get("points") if isinstance(selection, dict) else getattr(selection, "points", None)
+    return [str(p["customdata"]) for p in points or [] if isinstance(p, dict) and p.get("customdata") is not None]
+
+
+def stage_funnel(labels: list[str], counts: list[int], texts: list[str], title: str) -> go.Figure:
+    """The project stage funnel: one bar per stage, top to bottom in ``labels`` order, as wide as its count of
+    projects; ``texts`` (count and amount) beside each bar. Conversion is read from the bar widths."""
+    widest = max(max(counts, default=0), 1)
+    trace = go.Funnel(
+        y=[html.escape(x) for x in labels], x=counts, text=texts, textinfo="text", textposition="outside",
+        marker={"color": BLUE}, connector={"line": {"color": GREY, "width": 1}}, hoverinfo="y+text",
+        cliponaxis=False,
+    )  # fmt: skip
+    layout = _layout(
+        title, 60 + 56 * max(len(labels), 1), showlegend=False,
+        margin={"l": 10, "r": 30, "t": 40 if title else 10, "b": 10},
+        xaxis={"visible": False, "range": [-0.55 * widest, 1.5 * widest]},  # bars are centred on 0; text right
+        yaxis={"gridcolor": "white"},
+    )  # fmt: skip
+    return go.Figure([trace], layout)
+
+
+def labelled_bars(
+    labels: list[str], values: list[float], texts: list[str], title: str, keys: list[str] | None = None
+) -> go.Figure:
+    """Horizontal bars, the first label on top, each with its ``texts`` beside it. ``keys``: the value a click
+    on a bar reports (its ``customdata``, see ``clicked_units``); None for bars that are not clickable."""
+    bar = go.Bar(
+        x=values, y=[html.escape(x) for x in labels], orientation="h", marker_color=BLUE, text=texts,
+        textposition="outside", cliponaxis=False, customdata=keys, hoverinfo="y+text",
+    )  # fmt: skip
+    top = max([float(v) for v in values] or [0.0])
+    layout = _layout(
+        title, 60 + 34 * max(len(labels), 1), showlegend=False,
+        margin={"l": 10, "r": 30, "t": 40 if title else 10, "b": 10},
+        xaxis={"visible": False, "range": [0, max(top, 1e-9) * 1.9]},
+        yaxis={"gridcolor": "white", "autorange": "reversed", "type": "category"},
+    )  # fmt: skip
+    return go.Figure([bar], layout)
+
+
+def lead_time_lines(lines: dict[str, pd.DataFrame], title: str, axis: str) -> go.Figure:
+    """One line per span (name → frame of year, median_days, projects): the median days by year, labelled with
+    whole days; the hover adds the number of projects. ``axis``: the y axis title."""
+    colours = [BLUE, ORANGE, GREEN, GREY]
+    traces = []
+    for i, (name, df) in enumerate(lines.items()):
+        hover = [f"{name} · {y} · {v:,.1f} · {fmt.count(n, 'projects')}"
+                 for y, v, n in zip(df["year"], df["median_days"], df["projects"], strict=True)]  # fmt: skip
+        traces.append(go.Scatter(
+            x=[str(y) for y in df["year"]], y=df["median_days"], name=name, mode="lines+markers+text",
+            text=[f"{v:,.0f}" for v in df["median_days"]], textposition="top center", hovertext=hover,
+            hoverinfo="text", line={"color": colours[i % len(colours)], "width": 3}, cliponaxis=False,
+        ))  # fmt: skip
+    top = max([float(df["median_days"].max()) for df in lines.values() if len(df)] or [1.0])
+    layout = _layout(
+        title, 360, yaxis={"title": {"text": axis, "standoff": 12}, "range": [0, top * 1.2]},
+        xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.2},
+    )  # fmt: skip
+    return go.Figure(traces, layout)

@@ -10,6 +10,7 @@ as a formula is kept as text.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 
@@ -129,8 +130,14 @@ def show(tab: Table, key: str, selectable: bool = False) -> int | None:
         st.dataframe(display_frame(tab), hide_index=True)
         download_buttons(tab, key)
         return None
+    # The widget key follows the rows: a selection made in another view never points at this one's rows.
+    rows_id = (
+        hashlib.sha1("\x1f".join(map(str, tab.frame.iloc[:, 0])).encode()).hexdigest()[:12]
+        if len(tab.frame.columns)
+        else ""
+    )
     event = st.dataframe(
-        display_frame(tab), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"{key}_table"
+        display_frame(tab), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"{key}_{rows_id}"
     )
     download_buttons(tab, key)
     rows = event.selection.rows if event is not None else []

@@ -67,11 +67,11 @@ def status_name(status: str, lang: str | None = None) -> str:
     return {zh: en.replace("_", " ") for en, zh in PROJECT_STATUS_EN.items()}.get(status, status)
 
 
-def tier_name(code: str | None, lang: str | None = None) -> str:
+def tier_name(code: object, lang: str | None = None) -> str:
     """A size tier (etl.contracts.SIZE_TIERS code t1…t6) in the display language; "—" for none."""
     from etl.contracts import SIZE_TIERS
 
     for tier, _low, zh, en in SIZE_TIERS:
         if tier == code:
             return zh if (lang or current_lang()) == "zh" else en
-    return "—"
+    return "—" if code is None or code != code else str(code)
