@@ -41,6 +41,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "找不到工作表「{sheet}」，文件中的工作表：{sheets}",
         "Sheet '{sheet}' not found; the file has: {sheets}",
     ),
+    # reading: hostile and careless files
+    "upload_too_large": (
+        "文件约 {size} MB，超过上限 {limit} MB，请拆分成几个文件分别上传（上限由 DASHBOARD_MAX_UPLOAD_MB 设置）",
+        "The file is about {size} MB, over the {limit} MB limit: split it into several files and upload each "
+        "(the limit is set by DASHBOARD_MAX_UPLOAD_MB)",
+    ),
+    "input_not_file": (
+        "「{name}」是{kind_zh}，不是普通文件，请给出 CSV 或 XLSX 文件的路径",
+        "'{name}' is {kind_en}, not a regular file: give the path of a CSV or XLSX file",
+    ),
+    "setting_invalid": (
+        "设置 {name} 的值「{value}」无效，应为正数，请改正或删除该设置",
+        "The setting {name} = '{value}' is invalid: it must be a positive number; correct or remove it",
+    ),
     "dataset_unknown": (
         "无法判断文件属于哪类数据（表头：{headers}），请使用模板的表头或选择数据类型",
         "Cannot tell which dataset this file is (headers: {headers}): use a template's headers or choose the dataset",

@@ -6,12 +6,15 @@ import codecs
 import csv
 import datetime as dt
 import io
+import math
 import os
 import re
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,7 +66,111 @@ def _bare(key: str) -> str:
     return key.split("(")[0]
 
 
+# ---------------------------------------------------------------- limits (environment)
+
+MAX_UPLOAD_ENV = "DASHBOARD_MAX_UPLOAD_MB"
 MAX_XLSX_ENV = "DASHBOARD_MAX_XLSX_MB"
+
+
+def _setting(env: str, default: float) -> float:
+    """A positive number from the environment, ``default`` when unset; an invalid value is refused, not guessed."""
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise FileRejected("setting_invalid", name=env, value=raw)
+    return value
+
+
+def max_upload_bytes() -> int:
+    """The cap on a file's size, checked before it is read: $DASHBOARD_MAX_UPLOAD_MB (default 200)."""
+    return int(_setting(MAX_UPLOAD_ENV, 200) * 2**20)
+
+
+def max_xlsx_bytes() -> int:
+    """The cap on a workbook's uncompressed size, checked before parsing: $DASHBOARD_MAX_XLSX_MB (default 200)."""
+    return int(_setting(MAX_XLSX_ENV, 200) * 2**20)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.3g}"
+
+
+# ---------------------------------------------------------------- input: a regular file within the size cap
+
+_NOT_FILE = {  # stat.S_IS* test → (zh, en) of what the path is instead
+    stat.S_ISDIR: ("目录", "a directory"),
+    stat.S_ISFIFO: ("管道（FIFO）", "a pipe (FIFO)"),
+    stat.S_ISCHR: ("字符设备", "a character device"),
+    stat.S_ISBLK: ("块设备", "a block device"),
+    stat.S_ISSOCK: ("套接字", "a socket"),
+}
+
+
+def _require_regular(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    zh, en = next((v for test, v in _NOT_FILE.items() if test(mode)), ("特殊文件", "a special file"))
+    raise FileRejected("input_not_file", name=str(path), kind_zh=zh, kind_en=en)
+
+
+def read_path(path: Path | str, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of the file at ``path``, checked BEFORE they are read: a regular file (never a directory, a
+    pipe or a device such as /dev/zero), within the size cap, and not of a format we refuse by its first bytes.
+
+    ``FileNotFoundError`` and ``PermissionError`` pass through; everything else is a :class:`FileRejected`.
+    """
+    path = Path(path)
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    _require_regular(path, os.stat(path).st_mode)  # stat does not open: a FIFO is never opened, so never waited on
+    # O_NONBLOCK: if the path was swapped for a FIFO since the stat, opening it does not block either
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)  # the file opened is the file checked
+        _require_regular(path, st.st_mode)
+        if st.st_size > limit:
+            raise FileRejected("upload_too_large", size=_mb(st.st_size), limit=_mb(limit))
+        _sniff(os.pread(fd, SNIFF_BYTES, 0), path.name)
+        data = fh.read(limit + 1)  # never more than the cap, even if the file grows while it is read
+    if len(data) > limit:
+        raise FileRejected("upload_too_large", size=f"> {_mb(limit)}", limit=_mb(limit))
+    return data
+
+
+# ---------------------------------------------------------------- format, decided by content
+
+SNIFF_BYTES = 1 << 16
+_BINARY_MAGIC = (
+    b"\xd0\xcf\x11\xe0",  # OLE2: .xls, .et, .doc, an encrypted .xlsx
+    b"%PDF",
+    b"\x1f\x8b",  # gzip
+    b"BZh",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"\x89PNG",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF8",
+    b"{\\rtf",
+)
+
+
+def _sniff(head: bytes, file_name: str) -> str:
+    """``"zip"`` or ``"text"`` from a file's first bytes; FileRejected for anything we cannot read, whatever its
+    name says (.xls, .et, .ods, .numbers, a PDF or an HTML page saved as .xls, binary data)."""
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"  # XLSX or not is decided by what the zip holds (_read_xlsx)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Excel's "Unicode text")
+        raise FileRejected("file_encoding", line=1)
+    # binary data, not a NUL in one cell of a text file (that is the cell's error, found by the validator)
+    if head.startswith(_BINARY_MAGIC) or head[:1] == b"\x00" or head.count(b"\x00") > max(8, len(head) // 100):
+        raise FileRejected("file_format", name=file_name)
+    if head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"<":  # an HTML or XML page (often saved as .xls)
+        raise FileRejected("file_format", name=file_name)
+    return "text"
 
 
 def read_file(
@@ -74,16 +181,18 @@ def read_file(
     known_headers: Collection[str] = (),
     max_uncompressed: int | None = None,
 ) -> RawTable:
-    """Parse ``data`` (CSV or XLSX) into a :class:`RawTable`; raise :class:`FileRejected` for whole-file problems."""
+    """Parse ``data`` into a :class:`RawTable`; raise :class:`FileRejected` for whole-file problems.
+
+    The format is decided by the content, never by the name: a zip holding ``xl/workbook.xml`` is read as
+    XLSX, text as CSV; anything else (.xls, .et, .ods, .numbers, …) is refused."""
     if not data or (len(data) < 1 << 16 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf")):
         raise FileRejected("file_empty")
-    name = file_name.lower()
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise FileRejected("upload_too_large", size=_mb(len(data)), limit=_mb(limit))
     known = {header_key(h) for h in known_headers}
-    if name.endswith((".xlsx", ".xlsm")) or (data[:2] == b"PK" and not name.endswith((".csv", ".txt"))):
-        return _read_xlsx(data, sheet, known, max_uncompressed or max_xlsx_bytes())
-    head = data[:64].lstrip().lower()
-    if name.endswith((".xls", ".et", ".ods", ".numbers")) or data[:4] == b"\xd0\xcf\x11\xe0" or head.startswith(b"<"):
-        raise FileRejected("file_format", name=file_name)
+    if _sniff(data[:SNIFF_BYTES], file_name) == "zip":
+        return _read_xlsx(data, file_name, sheet, known, max_uncompressed or max_xlsx_bytes())
     return _read_csv(data, known)
 
 
@@ -296,19 +405,18 @@ def _filled(arr: pa.Array) -> np.ndarray:
 # ---------------------------------------------------------------- XLSX
 
 
-def max_xlsx_bytes() -> int:
-    """The cap on a workbook's uncompressed size, checked before parsing: $DASHBOARD_MAX_XLSX_MB (default 200)."""
-    return int(float(os.environ.get(MAX_XLSX_ENV, "200")) * 2**20)
-
-
-def _read_xlsx(data: bytes, sheet: str | None, known: set[str], max_uncompressed: int) -> RawTable:
+def _read_xlsx(data: bytes, file_name: str, sheet: str | None, known: set[str], max_uncompressed: int) -> RawTable:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        total = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+    entries = {i.filename.lower(): i.filename for i in infos}
+    if "xl/workbook.xml" not in entries or "xl/workbook.bin" in entries or "content.xml" in entries:
+        raise FileRejected("file_format", name=file_name)  # ODS, XLSB, Numbers, a Word file…: only XLSX is read
+    total = sum(i.file_size for i in infos)
     if total > max_uncompressed:
-        raise FileRejected("file_too_large", size=f"{total / 2**20:.3g}", limit=f"{max_uncompressed / 2**20:.3g}")
+        raise FileRejected("file_too_large", size=_mb(total), limit=_mb(max_uncompressed))
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [m.name for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]

@@ -194,3 +194,148 @@ def test_html_saved_as_xls_is_refused_with_advice() -> None:
     with pytest.raises(FileRejected) as exc:
         read_file(b"<html><table><tr><td>1</td></tr></table></html>", "report.xls", known_headers=KNOWN)
     assert exc.value.code == "file_format" and ".xlsx" in exc.value.zh
+
+
+# ---------------------------------------------------------------- hostile and careless files
+
+
+def handmade_xlsx(sheets: dict[str, str], *, hidden: tuple[str, ...] = (), dimension: str | None = None) -> bytes:
+    """A minimal .xlsx zipped by hand: ``sheets`` maps a sheet name to the XML inside its <sheetData>."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        listed = "".join(
+            f'<sheet name="{n}" sheetId="{i}"{" state=" + chr(34) + "hidden" + chr(34) if n in hidden else ""} r:id="rId{i}"/>'
+            for i, n in enumerate(sheets, 1)
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0"?><workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>{listed}</sheets></workbook>',
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>',
+        )
+        dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+        for i, body in enumerate(sheets.values(), 1):
+            z.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<?xml version="1.0"?><worksheet xmlns="{ns}">{dim}<sheetData>{body}</sheetData></worksheet>',
+            )
+    return buf.getvalue()
+
+
+def text_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def project_rows(first_row: int = 1, first_col: str = "A") -> str:
+    """The project header and one data row as sheet XML, from ``first_col``/``first_row`` on."""
+    cols = [chr(ord(first_col) + i) for i in range(6)]
+    header = "".join(text_cell(f"{c}{first_row}", h) for c, h in zip(cols, PROJECT_HEADER.split(","), strict=True))
+    data = "".join(
+        text_cell(f"{c}{first_row + 1}", v)
+        for c, v in zip(cols, ["P1", "甲", "城关镇", "新材料", "1", "签约"], strict=True)
+    )
+    return f'<row r="{first_row}">{header}</row><row r="{first_row + 1}">{data}</row>'
+
+
+def zipped(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, body in parts.items():
+            z.writestr(name, body)
+    return buf.getvalue()
+
+
+ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<office:document/>"})
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (ODS, "a.ods"),
+        (ODS, "renamed.xlsx"),  # decided by content, not by name
+        (zipped({"word/document.xml": b"<w:document/>"}), "a.xlsx"),
+        (zipped({"xl/workbook.bin": b"\0", "xl/workbook.xml": b"<workbook/>"}), "a.xlsb"),
+        (zipped({"Index/Document.iwa": b"\0"}), "a.numbers"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.et"),
+        (b"%PDF-1.7\n" + b"x" * 100, "scan.csv"),
+        (b"\0" * 70_000, "zeros.csv"),
+    ],
+)
+def test_only_xlsx_and_text_are_read_whatever_the_name(data, name) -> None:
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, name, known_headers=KNOWN)
+    assert exc.value.code == "file_format" and name in exc.value.zh
+
+
+def test_a_nul_in_one_cell_of_a_text_file_is_read_not_taken_for_binary() -> None:
+    raw = read_file(
+        (PROJECT_HEADER + "\nP1,某某\x00公司,城关镇,新材料,1,签约\n").encode("gbk"), "a.csv", known_headers=KNOWN
+    )
+    assert raw.frame["项目名称"].tolist() == ["某某\x00公司"]  # the validator refuses the control character
+
+
+def test_an_xlsx_or_a_text_file_under_another_name_is_read_by_content() -> None:
+    assert read_file(handmade_xlsx({"S": project_rows()}), "export.xls", known_headers=KNOWN).file_format == "xlsx"
+    text = (PROJECT_HEADER + "\nP1,甲,城关镇,新材料,1,签约\n").encode("gbk")
+    assert read_file(text, "system-export.xls", known_headers=KNOWN).file_format == "csv"
+
+
+def test_utf16_text_is_refused_with_the_encoding_advice() -> None:
+    with pytest.raises(FileRejected) as exc:
+        read_file("\ufeff项目编号\t项目名称\n".encode("utf-16-le"), "unicode.txt", known_headers=KNOWN)
+    assert exc.value.code == "file_encoding"
+
+
+def test_a_file_over_the_size_cap_is_refused(monkeypatch) -> None:
+    monkeypatch.setenv("DASHBOARD_MAX_UPLOAD_MB", "0.001")  # 1,048 bytes
+    data = (PROJECT_HEADER + "\n" + "P1,甲,城关镇,新材料,1,签约\n" * 50).encode()
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.csv", known_headers=KNOWN)
+    assert exc.value.code == "upload_too_large" and "DASHBOARD_MAX_UPLOAD_MB" in exc.value.en
+
+
+def test_an_invalid_setting_is_refused_not_guessed(monkeypatch) -> None:
+    monkeypatch.setenv("DASHBOARD_MAX_UPLOAD_MB", "lots")
+    with pytest.raises(FileRejected) as exc:
+        read_file(b"a,b\n1,2\n", "a.csv", known_headers=KNOWN)
+    assert exc.value.code == "setting_invalid" and "lots" in exc.value.zh
+
+
+def test_read_path_reads_regular_files_only_and_checks_the_size_first(tmp_path, monkeypatch) -> None:
+    import os
+
+    from etl.readers import read_path
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "FIFO"), (tmp_path, "directory"), ("/dev/zero", "device")):
+        with pytest.raises(FileRejected) as exc:  # a FIFO is never opened, so this never waits for a writer
+            read_path(path)
+        assert exc.value.code == "input_not_file" and kind in exc.value.en
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as fh:
+        fh.truncate(300 * 2**20)  # sparse: 300 MB that are never read
+    with pytest.raises(FileRejected) as exc:
+        read_path(big)
+    assert exc.value.code == "upload_too_large" and "300" in exc.value.zh
+    ok = tmp_path / "ok.csv"
+    ok.write_bytes(b"a,b\n1,2\n")
+    assert read_path(ok) == b"a,b\n1,2\n"
