@@ -55,6 +55,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "设置 {name} 的值「{value}」无效，应为正数，请改正或删除该设置",
         "The setting {name} = '{value}' is invalid: it must be a positive number; correct or remove it",
     ),
+    "csv_too_large": (
+        "文件有 {rows} 行 × {cols} 列 = {cells} 个单元格，超过上限 {limit}，请删除多余的空行或拆分文件",
+        "The file has {rows} lines × {cols} columns = {cells} cells, over the {limit} limit: delete the "
+        "surplus empty lines or split the file",
+    ),
+    "csv_too_wide": (
+        "第{row}行有 {n} 个字段，超过 {limit} 列的上限，请检查该行是否有多余的分隔符（逗号）",
+        "Row {row} has {n} fields, over the limit of {limit} columns: check it for surplus delimiters (commas)",
+    ),
     "dataset_unknown": (
         "无法判断文件属于哪类数据（表头：{headers}），请使用模板的表头或选择数据类型",
         "Cannot tell which dataset this file is (headers: {headers}): use a template's headers or choose the dataset",

@@ -29,6 +29,11 @@ HEADER_SCAN_ROWS = 15
 TOTAL_LABEL_COLUMNS = 4  # 合计/小计 labels are looked for in the first columns (序号, 编号, 名称…)
 TOTAL_RE = r"^(?:合计|小计|总计|共计)(?:$|[:：(（\-—\s])"
 NOTE_RE = re.compile(r"^(?:注|说明|备注|填表说明|填报说明)(?:$|[:：\d、.\s（(])")
+MAX_COLUMNS = 16_384  # Excel's last column, XFD: no sheet and no CSV row may be wider
+
+# Python's csv module refuses a field over 131,072 characters with a bare exception; a field can be no
+# longer than the file, whose size is capped (DASHBOARD_MAX_UPLOAD_MB), and its length is validated later.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 
 class FileRejected(Exception):
@@ -70,6 +75,7 @@ def _bare(key: str) -> str:
 
 MAX_UPLOAD_ENV = "DASHBOARD_MAX_UPLOAD_MB"
 MAX_XLSX_ENV = "DASHBOARD_MAX_XLSX_MB"
+MAX_CSV_CELLS_ENV = "DASHBOARD_MAX_CSV_CELLS"
 
 
 def _setting(env: str, default: float) -> float:
@@ -94,6 +100,11 @@ def max_upload_bytes() -> int:
 def max_xlsx_bytes() -> int:
     """The cap on a workbook's uncompressed size, checked before parsing: $DASHBOARD_MAX_XLSX_MB (default 200)."""
     return int(_setting(MAX_XLSX_ENV, 200) * 2**20)
+
+
+def max_csv_cells() -> int:
+    """The cap on a CSV's lines × columns, checked before parsing: $DASHBOARD_MAX_CSV_CELLS (30,000,000)."""
+    return int(_setting(MAX_CSV_CELLS_ENV, 30_000_000))
 
 
 def _mb(n: int) -> str:
@@ -180,6 +191,7 @@ def read_file(
     sheet: str | None = None,
     known_headers: Collection[str] = (),
     max_uncompressed: int | None = None,
+    max_cells: int | None = None,
 ) -> RawTable:
     """Parse ``data`` into a :class:`RawTable`; raise :class:`FileRejected` for whole-file problems.
 
@@ -193,10 +205,15 @@ def read_file(
     known = {header_key(h) for h in known_headers}
     if _sniff(data[:SNIFF_BYTES], file_name) == "zip":
         return _read_xlsx(data, file_name, sheet, known, max_uncompressed or max_xlsx_bytes())
-    return _read_csv(data, known)
+    return _read_csv(data, known, max_cells or max_csv_cells())
 
 
 # ---------------------------------------------------------------- CSV
+
+
+def _line_of(data: bytes) -> int:
+    """The line number at the end of ``data``, counting CRLF, LF and a lone CR (old Mac/WPS) as one break."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + 1
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -209,10 +226,15 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         at = max(utf8_at, exc.start)  # the encoding that got further is the one the file was meant to be in
-        raise FileRejected("file_encoding", line=data[:at].count(b"\n") + 1) from None
+        raise FileRejected("file_encoding", line=_line_of(data[:at])) from None
 
 
-def _read_csv(data: bytes, known: set[str]) -> RawTable:
+def _records(text: str, delimiter: str):
+    """CSV records of ``text``; newline="" lets a lone CR end a line, as Excel and Arrow read it."""
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _read_csv(data: bytes, known: set[str], max_cells: int) -> RawTable:
     """Fast path: Arrow parses UTF-8 bytes directly (and checks they are valid UTF-8); GB18030 is transcoded first."""
     body, text = data, None  # Arrow skips a UTF-8 BOM itself
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -225,7 +247,7 @@ def _read_csv(data: bytes, known: set[str]) -> RawTable:
     sample = head_text[:8192]
     delimiter = max(",\t;", key=sample.count) if any(d in sample for d in ",\t;") else ","
     # rows are numbered by CSV record (an empty line is a record), which is the row number Excel shows
-    for number, rec in enumerate(csv.reader(io.StringIO(head_text), delimiter=delimiter), start=1):
+    for number, rec in enumerate(_records(head_text, delimiter), start=1):
         if rec:
             head.append((number, rec))
         if len(head) > HEADER_SCAN_ROWS:
@@ -233,6 +255,15 @@ def _read_csv(data: bytes, known: set[str]) -> RawTable:
     h = _find_header([r for _, r in head], known, "CSV")
     header_line, headers = head[h]
     ncols = len(headers)
+    if ncols > MAX_COLUMNS:
+        raise FileRejected("csv_too_wide", row=header_line, n=ncols, limit=MAX_COLUMNS)
+    # lines × columns bounds what Arrow (or the csv module) would build: a flood of empty lines or of
+    # delimiters is refused here, before parsing, not by the kernel later
+    lines = body.count(b"\n") + (body.count(b"\r") if b"\r" in body else 0)
+    if lines * ncols > max_cells:
+        lines -= body.count(b"\r\n")
+        if lines * ncols > max_cells:
+            raise FileRejected("csv_too_large", rows=f"{lines:,}", cols=ncols, cells=f"{lines * ncols:,}", limit=f"{max_cells:,}")  # fmt: skip
     frame = rows = None
     if header_line == h + 1:  # empty lines keep their row (of blanks), so row numbers stay the clerk's
         try:
@@ -261,21 +292,29 @@ def _read_csv(data: bytes, known: set[str]) -> RawTable:
     if frame is None:
         if text is None:
             text, encoding = _decode(data)
-        frame, rows = _csv_python(text, header_line, ncols, delimiter)
+        fields = body.count(delimiter.encode()) + lines + 1  # at most this many cells, whatever the quoting
+        if fields > max_cells:
+            raise FileRejected("csv_too_large", rows=f"{lines:,}", cols=ncols, cells=f"> {max_cells:,}", limit=f"{max_cells:,}")  # fmt: skip
+        frame, rows = _csv_python(text, header_line, ncols, delimiter, max_cells)
     return _finish(frame, rows, headers, "csv", encoding, None, [], header_line)
 
 
-def _csv_python(text: str, header_line: int, ncols: int, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]:
+def _csv_python(
+    text: str, header_line: int, ncols: int, delimiter: str, max_cells: int
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Slow path for ragged rows and text that is not UTF-8 throughout: the csv module, rows numbered by record."""
     out: list[list[str]] = []
     rows: list[int] = []
-    width = ncols
-    for number, rec in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+    width, widest = ncols, header_line
+    for number, rec in enumerate(_records(text, delimiter), start=1):
         if number <= header_line:
             continue
         out.append(rec)
         rows.append(number)
-        width = max(width, len(rec))
+        if len(rec) > width:
+            width, widest = len(rec), number
+    if width > MAX_COLUMNS or len(out) * width > max_cells:  # one overlong row would widen every row
+        raise FileRejected("csv_too_wide", row=widest, n=width, limit=min(MAX_COLUMNS, max_cells // max(len(out), 1)))
     padded = [r + [""] * (width - len(r)) for r in out]
     frame = pd.DataFrame(padded, columns=range(width), dtype="str") if padded else pd.DataFrame(columns=range(width))
     return frame.astype("str"), np.array(rows, dtype=np.int64)

@@ -255,6 +255,43 @@ def project_rows(first_row: int = 1, first_col: str = "A") -> str:
     return f'<row r="{first_row}">{header}</row><row r="{first_row + 1}">{data}</row>'
 
 
+def test_cr_only_line_endings_are_read_with_the_rows_the_clerk_sees() -> None:
+    text = PROJECT_HEADER + "\rP1,甲,城关镇,新材料,1,签约\r\rP2,乙,城关镇,新材料,2,签约\r"
+    for encoding in ("gbk", "utf-8"):
+        raw = read_file(text.encode(encoding), "old-mac.csv", known_headers=KNOWN)
+        assert raw.frame["项目编号"].tolist() == ["P1", "P2"]
+        assert raw.rows.tolist() == [2, 4] and raw.skipped == [(3, "blank_row")]
+
+
+def test_an_encoding_error_in_a_cr_only_file_names_its_line() -> None:
+    data = (PROJECT_HEADER + "\rP1,甲,城关镇,新材料,1,签约\r").encode("gbk") + b"P2,\xff\xfe,x,y,1,z\r"
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.csv", known_headers=KNOWN)
+    assert exc.value.code == "file_encoding" and "第3行" in exc.value.zh
+
+
+@pytest.mark.parametrize("at_row", [1, 20_000])
+def test_a_cell_over_131072_characters_is_read_not_a_traceback(at_row) -> None:
+    long_name = "长" * 140_000
+    rows = ["P0,甲,城关镇,新材料,1,签约"] * (at_row - 1) + [f"P1,{long_name},城关镇,新材料,1,签约"]
+    raw = read_file((PROJECT_HEADER + "\n" + "\n".join(rows) + "\n").encode("gbk"), "a.csv", known_headers=KNOWN)
+    assert raw.frame["项目名称"].iat[at_row - 1] == long_name and raw.rows[-1] == at_row + 1
+
+
+def test_a_flood_of_lines_is_refused_before_parsing() -> None:
+    data = (PROJECT_HEADER + "\n" + "\n" * 1000).encode()
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.csv", known_headers=KNOWN, max_cells=6000)
+    assert exc.value.code == "csv_too_large" and "1,001" in exc.value.en
+
+
+def test_a_row_wider_than_excel_is_refused_and_located() -> None:
+    data = (PROJECT_HEADER + "\nP1,甲,城关镇,新材料,1,签约\n" + "," * 20_000 + "\n").encode()
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.csv", known_headers=KNOWN)
+    assert exc.value.code == "csv_too_wide" and "第3行" in exc.value.zh and "20001" in exc.value.zh
+
+
 def zipped(parts: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
