@@ -419,11 +419,62 @@ def _finish(
     )
 
 
+def _spans(arr: pa.Array | pa.ChunkedArray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Per chunk: (start, length) of every cell in bytes and the data buffer, straight from the Arrow buffers;
+    None when there are nulls or the type is not a string (the callers then take the compute-kernel path)."""
+    out = []
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        if chunk.null_count or not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return None
+        _, offsets_buf, data_buf = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size else _NUL
+        out.append((offsets[:-1], np.diff(offsets), data))
+    return out
+
+
+def _byte(spans_part: tuple[np.ndarray, np.ndarray, np.ndarray], i: int, idx: np.ndarray | None = None) -> np.ndarray:
+    """Byte ``i`` of every cell (or of the cells ``idx``), 0 past a cell's end."""
+    start, length, data = spans_part
+    if idx is not None:
+        start, length = start[idx], length[idx]
+    byte = data[np.minimum(start + i, len(data) - 1)]
+    return np.where(length > i, byte, 0)
+
+
+def _utf8_head(ch: str) -> int:
+    b = ch.encode("utf-8")
+    return b[0] << 16 | b[1] << 8 | b[2] if len(b) >= 3 else b[0] << 16
+
+
+_NUL = np.zeros(1, dtype=np.uint8)
+_TOTAL_HEADS = np.array([_utf8_head(c) for c in "合小总共 \u3000"], dtype=np.int64)
+_TOTAL_LEADS = np.zeros(256, dtype=bool)
+_TOTAL_LEADS[[h >> 16 for h in _TOTAL_HEADS]] = True
+# lead bytes of every whitespace character: ASCII \t\n\v\f\r, FS GS RS US and space, U+0085 and U+00A0
+# (C2), U+1680 (E1), U+2000–U+205F (E2), U+3000 (E3)
+_SPACE_LEADS = np.zeros(256, dtype=bool)
+_SPACE_LEADS[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+
+
 def _maybe_total(arr: pa.Array) -> np.ndarray:
     """Cells that may start with 合计/小计/总计/共计: cheap prefix test, then a regex on the few candidates."""
-    cand = np.zeros(len(arr), dtype=bool)
-    for prefix in ("合", "小", "总", "共", " ", "\u3000"):
-        cand |= pc.fill_null(pc.starts_with(arr, prefix), False).to_numpy(zero_copy_only=False)
+    spans = _spans(arr)
+    if spans is None:
+        cand = np.zeros(len(arr), dtype=bool)
+        for prefix in ("合", "小", "总", "共", " ", "\u3000"):
+            cand |= pc.fill_null(pc.starts_with(arr, prefix), False).to_numpy(zero_copy_only=False)
+    else:
+        parts = []
+        for part in spans:
+            lead = _byte(part, 0)
+            cand = _TOTAL_LEADS[lead] & (part[1] > 0)
+            idx = np.flatnonzero(cand)
+            head = lead[idx].astype(np.int64) << 16 | _byte(part, 1, idx).astype(np.int64) << 8 | _byte(part, 2, idx)
+            cand[idx] = (lead[idx] == 32) | np.isin(head, _TOTAL_HEADS)
+            parts.append(cand)
+        cand = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
     idx = np.flatnonzero(cand)
     if len(idx):
         hit = pc.match_substring_regex(pc.take(arr, pa.array(idx)), r"^\s*[合小总共]\s*计").to_numpy(
@@ -435,9 +486,17 @@ def _maybe_total(arr: pa.Array) -> np.ndarray:
 
 def _filled(arr: pa.Array) -> np.ndarray:
     """Per cell: not empty and not only whitespace."""
-    filled = pc.fill_null(pc.greater(pc.binary_length(arr), 0), False).to_numpy(zero_copy_only=False)
-    if filled.any():
-        filled &= ~pc.fill_null(pc.utf8_is_space(arr), False).to_numpy(zero_copy_only=False)
+    spans = _spans(arr)
+    if spans is None:
+        filled = pc.fill_null(pc.greater(pc.binary_length(arr), 0), False).to_numpy(zero_copy_only=False)
+        if filled.any():
+            filled &= ~pc.fill_null(pc.utf8_is_space(arr), False).to_numpy(zero_copy_only=False)
+        return filled
+    filled = np.concatenate([part[1] > 0 for part in spans]) if spans else np.zeros(0, dtype=bool)
+    maybe_space = np.concatenate([_SPACE_LEADS[_byte(part, 0)] for part in spans]) if spans else filled
+    idx = np.flatnonzero(filled & maybe_space)  # only these can be all whitespace
+    if len(idx):
+        filled[idx] = ~pc.fill_null(pc.utf8_is_space(pc.take(arr, pa.array(idx))), False).to_numpy(zero_copy_only=False)  # fmt: skip
     return filled
 
 
