@@ -55,6 +55,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "设置 {name} 的值「{value}」无效，应为正数，请改正或删除该设置",
         "The setting {name} = '{value}' is invalid: it must be a positive number; correct or remove it",
     ),
+    "sheet_too_large": (
+        "工作表「{sheet}」的使用区域 {area} 共 {rows} 行 × {cols} 列 = {cells} 个单元格，超过上限 {limit}："
+        "最远的内容在 {far}，请删除数据以外的行、列和单元格（在 Excel 中按 Ctrl+End 可找到）后保存，或拆分文件",
+        "Sheet '{sheet}' spans {area}: {rows} rows × {cols} columns = {cells} cells, over the {limit} limit; "
+        "the furthest content is at {far}: delete the rows, columns and cells outside your data (Ctrl+End finds "
+        "them in Excel) and save, or split the file",
+    ),
     "csv_too_large": (
         "文件有 {rows} 行 × {cols} 列 = {cells} 个单元格，超过上限 {limit}，请删除多余的空行或拆分文件",
         "The file has {rows} lines × {cols} columns = {cells} cells, over the {limit} limit: delete the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import html
 import io
 import math
 import os
@@ -30,6 +31,7 @@ TOTAL_LABEL_COLUMNS = 4  # 合计/小计 labels are looked for in the first colu
 TOTAL_RE = r"^(?:合计|小计|总计|共计)(?:$|[:：(（\-—\s])"
 NOTE_RE = re.compile(r"^(?:注|说明|备注|填表说明|填报说明)(?:$|[:：\d、.\s（(])")
 MAX_COLUMNS = 16_384  # Excel's last column, XFD: no sheet and no CSV row may be wider
+MAX_ROWS = 1_048_576  # Excel's last row
 
 # Python's csv module refuses a field over 131,072 characters with a bare exception; a field can be no
 # longer than the file, whose size is capped (DASHBOARD_MAX_UPLOAD_MB), and its length is validated later.
@@ -75,6 +77,7 @@ def _bare(key: str) -> str:
 
 MAX_UPLOAD_ENV = "DASHBOARD_MAX_UPLOAD_MB"
 MAX_XLSX_ENV = "DASHBOARD_MAX_XLSX_MB"
+MAX_XLSX_CELLS_ENV = "DASHBOARD_MAX_XLSX_CELLS"
 MAX_CSV_CELLS_ENV = "DASHBOARD_MAX_CSV_CELLS"
 
 
@@ -100,6 +103,11 @@ def max_upload_bytes() -> int:
 def max_xlsx_bytes() -> int:
     """The cap on a workbook's uncompressed size, checked before parsing: $DASHBOARD_MAX_XLSX_MB (default 200)."""
     return int(_setting(MAX_XLSX_ENV, 200) * 2**20)
+
+
+def max_xlsx_cells() -> int:
+    """The cap on a sheet's used area (rows × columns of the cells present): $DASHBOARD_MAX_XLSX_CELLS (5,000,000)."""
+    return int(_setting(MAX_XLSX_CELLS_ENV, 5_000_000))
 
 
 def max_csv_cells() -> int:
@@ -204,7 +212,9 @@ def read_file(
         raise FileRejected("upload_too_large", size=_mb(len(data)), limit=_mb(limit))
     known = {header_key(h) for h in known_headers}
     if _sniff(data[:SNIFF_BYTES], file_name) == "zip":
-        return _read_xlsx(data, file_name, sheet, known, max_uncompressed or max_xlsx_bytes())
+        return _read_xlsx(
+            data, file_name, sheet, known, max_uncompressed or max_xlsx_bytes(), max_cells or max_xlsx_cells()
+        )
     return _read_csv(data, known, max_cells or max_csv_cells())
 
 
@@ -503,7 +513,9 @@ def _filled(arr: pa.Array) -> np.ndarray:
 # ---------------------------------------------------------------- XLSX
 
 
-def _read_xlsx(data: bytes, file_name: str, sheet: str | None, known: set[str], max_uncompressed: int) -> RawTable:
+def _read_xlsx(
+    data: bytes, file_name: str, sheet: str | None, known: set[str], max_uncompressed: int, max_cells: int
+) -> RawTable:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -512,23 +524,28 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None, known: set[str], 
     entries = {i.filename.lower(): i.filename for i in infos}
     if "xl/workbook.xml" not in entries or "xl/workbook.bin" in entries or "content.xml" in entries:
         raise FileRejected("file_format", name=file_name)  # ODS, XLSB, Numbers, a Word file…: only XLSX is read
+    if len(entries) != len(infos):  # two parts of one name: we would check one and calamine might read the other
+        raise FileRejected("file_corrupt", detail="duplicate parts")
     total = sum(i.file_size for i in infos)
     if total > max_uncompressed:
         raise FileRejected("file_too_large", size=_mb(total), limit=_mb(max_uncompressed))
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = [m.name for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        metas = [m for m in wb.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
     except Exception as exc:  # calamine raises several unrelated types for damaged files
         raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+    names = [m.name for m in metas]
     if sheet is not None and sheet not in names:
         raise FileRejected("sheet_not_found", sheet=sheet, sheets="、".join(names))
     candidates = [sheet] if sheet is not None else names
+    parts = _sheet_parts(zf, entries)
     last: FileRejected | None = None
     for name in candidates:
-        try:
-            grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001 - a damaged sheet is a damaged file
-            raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+        grid, start, formulas = _sheet_grid(zf, wb, name, parts.get(name), max_cells)
+        if not grid:
+            last = FileRejected("file_no_header", n=HEADER_SCAN_ROWS, where=f"sheet {name}")
+            continue
+        r0, c0 = start
         try:
             h = _find_header([[_cell_str(c) for c in r] for r in grid[:HEADER_SCAN_ROWS]], known, f"sheet {name}")
         except FileRejected as exc:
@@ -537,14 +554,328 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None, known: set[str], 
         issues: list[Issue] = []
         if len(names) > 1:
             issues.append(Issue(None, "", "", "sheet_chosen", {"sheet": name, "sheets": "、".join(names)}, WARNING))
-        frame, typed_issues = _typed_to_str(grid[h + 1 :], h + 2)
+        header_row = r0 + h + 1  # as Excel numbers it
+        frame, typed_issues = _typed_to_str(grid[h + 1 :], header_row + 1)
         issues += typed_issues
-        issues += _formula_issues(zf, name, h + 1)
-        rows = np.arange(h + 2, h + 2 + len(frame), dtype=np.int64)
+        issues += [Issue(r + 1, c - c0, "", "formula_no_value") for r, c in formulas if r + 1 > header_row]  # type: ignore[arg-type]
+        rows = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
         if not len(frame):
             raise FileRejected("file_no_data", where=f"sheet {name}")
-        return _finish(frame, rows, [_cell_str(c) for c in grid[h]], "xlsx", None, name, names, h + 1, issues)
+        header = [_cell_str(c) for c in grid[h]]
+        return _finish(frame, rows, header, "xlsx", None, name, names, header_row, issues)
     raise last or FileRejected("file_empty")
+
+
+def _sheet_grid(
+    zf: zipfile.ZipFile, wb, name: str, part: str | None, max_cells: int
+) -> tuple[list[list], tuple[int, int], list[tuple[int, int]]]:
+    """The cells of sheet ``name`` from calamine (the area of the cells present, never a dense grid from A1), its
+    top-left position (0-based), and where its formulas without a cached value are.
+
+    The sheet XML is scanned first: calamine allocates the whole rectangle of the cells present before any of
+    our code runs again (one cell at A1 and one at XFD1048576 ask for 512 GiB and abort the process), so a
+    rectangle over ``max_cells`` is refused here."""
+    if part is None:
+        raise FileRejected("file_corrupt", detail=f"sheet {name} has no part")
+    try:
+        xml = zf.read(part)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, KeyError) as exc:
+        raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+    scan = _scan_sheet(xml)
+    if scan.cells and (scan.r1 >= MAX_ROWS or scan.c1 >= MAX_COLUMNS):
+        raise FileRejected("file_corrupt", detail="a cell beyond XFD1048576")
+    if scan.area > max_cells:
+        raise FileRejected(
+            "sheet_too_large",
+            sheet=name,
+            area=f"{_ref(scan.r0, scan.c0)}:{_ref(scan.r1, scan.c1)}",
+            rows=f"{scan.rows:,}",
+            cols=f"{scan.cols:,}",
+            cells=f"{scan.area:,}",
+            limit=f"{max_cells:,}",
+            far=_ref(scan.far[0], scan.far[1]),
+        )
+    formulas = _formula_cells(xml, scan) if scan.formulas else []
+    del xml
+    try:
+        ws = wb.get_sheet_by_name(name)
+        start = ws.start
+        grid = ws.to_python(skip_empty_area=True) if start is not None else []
+        del ws
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet is a damaged file
+        raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
+    if not grid:
+        return [], (0, 0), formulas
+    return grid, start, formulas
+
+
+def _sheet_parts(zf: zipfile.ZipFile, entries: dict[str, str]) -> dict[str, str]:
+    """Sheet name → the zip entry of its XML, resolved as calamine resolves it (so we scan what it will read)."""
+    try:
+        book = zf.read(entries["xl/workbook.xml"])
+        rels = zf.read(entries["xl/_rels/workbook.xml.rels"])
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return {}
+    targets: dict[bytes, bytes] = {}
+    for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>", rels):
+        attrs = dict(_attr_list(m.group(1)))
+        if b"Id" in attrs:
+            targets[attrs[b"Id"]] = attrs.get(b"Target", b"")  # a later one of the same id wins, as in calamine
+    parts: dict[str, str] = {}
+    for m in re.finditer(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>", book):
+        name = path = None
+        for key, value in _attr_list(m.group(1)):
+            if key == b"name":
+                name = html.unescape(value.decode("utf-8", "replace"))
+            elif key in (b"r:id", b"relationships:id") and value in targets:
+                t = targets[value].decode("utf-8", "replace")
+                path = t[1:] if t.startswith("/xl/") else t if t.startswith("xl/") else "xl/" + t
+        if name is not None and path is not None and path.lower() in entries:
+            parts.setdefault(name, entries[path.lower()])  # the first sheet of a name, as calamine finds it
+    return parts
+
+
+def _attr_list(attrs: bytes) -> list[tuple[bytes, bytes]]:
+    return [(k, a if a is not None else b) for k, a, b in re.findall(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""", attrs)]  # fmt: skip
+
+
+def _col_name(col: int) -> str:
+    """0-based column index → Excel letters (0 → A, 16383 → XFD)."""
+    out = ""
+    col += 1
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _ref(row: int, col: int) -> str:
+    return f"{_col_name(col)}{row + 1}"
+
+
+def _col_index(letters: bytes) -> int:
+    """Excel letters (either case, as calamine reads them) → 0-based column index."""
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return col - 1
+
+
+# ---------------------------------------------------------------- the sheet XML, scanned before calamine
+
+
+@dataclass
+class _Scan:
+    """The rectangle of the cells present in a sheet's XML (0-based, inclusive), whether it may hold formulas,
+    and the XML namespace prefix its tags use."""
+
+    lo: int = 0
+    hi: int = 0
+    prefix: bytes = b""
+    cells: int = 0
+    r0: int = MAX_ROWS
+    c0: int = MAX_COLUMNS
+    r1: int = -1
+    c1: int = -1
+    far: tuple[int, int] = (0, 0)  # the cell furthest down (then right), for the message
+    formulas: bool = False
+
+    @property
+    def rows(self) -> int:
+        return self.r1 - self.r0 + 1 if self.cells else 0
+
+    @property
+    def cols(self) -> int:
+        return self.c1 - self.c0 + 1 if self.cells else 0
+
+    @property
+    def area(self) -> int:
+        return self.rows * self.cols
+
+    def add(self, r0: int, c0: int, r1: int, c1: int, far: tuple[int, int], n: int) -> None:
+        self.r0, self.c0, self.c1 = min(self.r0, r0), min(self.c0, c0), max(self.c1, c1)
+        if r1 > self.r1 or (r1 == self.r1 and far[1] > self.far[1]):
+            self.r1, self.far = r1, far
+        self.cells += n
+
+
+_CHUNK = 1 << 23
+_WIN = 11  # a cell reference: up to 3 letters, 7 digits and the closing quote
+_J = np.arange(_WIN)
+_DELIM = np.zeros(256, dtype=bool)
+_DELIM[[9, 10, 13, 32, ord("/"), ord(">")]] = True
+_UPPER = np.zeros(256, dtype=bool)
+_UPPER[ord("A") : ord("Z") + 1] = True
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[ord("0") : ord("9") + 1] = True
+
+
+def _scan_sheet(xml: bytes) -> _Scan:
+    """Where the cells of a sheet are, from its XML, exactly as calamine positions them (a cell's ``r``
+    attribute, else the next column of the current row), before calamine reads it.
+
+    The usual file (every ``<c`` tag starts ``<c r="A1"``) is scanned vectorised, 8 MiB at a time; anything
+    else (cells without ``r``, attributes in another order, mixed namespace prefixes, lowercase references)
+    is walked tag by tag. Cells without a value count too: the rectangle can only be larger than calamine's."""
+    scan = _Scan()
+    lo = xml.find(b"sheetData")
+    if lo < 0:
+        return scan
+    hi = xml.rfind(b"sheetData")
+    scan.lo, scan.hi = lo, (hi if hi > lo else len(xml))
+    opener = xml.rfind(b"<", 0, lo)
+    prefix = xml[opener + 1 : lo] if opener >= 0 else b"?"
+    scan.prefix = prefix if re.fullmatch(rb"(?:[A-Za-z_][\w.-]*:)?", prefix) else b""
+    if scan.prefix != prefix or not _scan_fast(xml, scan):
+        scan = _Scan(scan.lo, scan.hi, scan.prefix)
+        _scan_slow(xml, scan)
+    return scan
+
+
+def _scan_fast(xml: bytes, scan: _Scan) -> bool:
+    """The vectorised scan; False (scan incomplete) as soon as a tag is not in the usual form."""
+    n, prefix = len(xml), scan.prefix
+    if scan.hi - scan.lo < 64 or n < 64:
+        return False
+    a = np.frombuffer(xml, dtype=np.uint8)
+    windows = np.ndarray(buffer=xml, dtype=f"V{_WIN}", shape=(n - _WIN + 1,), strides=(1,))
+    own = (b"<" + prefix)[-1]  # the byte before the tag name: '<', or the ':' of the prefix
+    other = ord(":") if not prefix else ord("<")  # a c tag with another prefix, or with none
+    keys = [own | ord("c") << 8, own | ord("f") << 8, other | ord("c") << 8]
+    for s in range(scan.lo, scan.hi, _CHUNK):
+        e = min(s + _CHUNK, scan.hi)
+        hits = []
+        for start in (s, s + 1):  # byte pairs at even and odd offsets, read as 16-bit words
+            u = np.frombuffer(xml, dtype=np.uint16, count=min((e - start + 1) // 2, (n - start) // 2), offset=start)
+            hits.append(np.flatnonzero((u == keys[0]) | (u == keys[1]) | (u == keys[2])) * 2 + start)
+        q = np.concatenate(hits)
+        if len(q) and q.max() + 2 + 6 + _WIN > n:
+            return False  # a tag cut off by the end of the file
+        q = q[_DELIM[a[q + 2]]]  # the name ends right after the c or f: <c …>, <c/>, <f>
+        first, name = a[q], a[q + 1]
+        if ((first == own) & (name == ord("f"))).any():
+            scan.formulas = True
+        if ((first == other) & (name == ord("c"))).any():
+            return False  # cells in another namespace prefix (or in none, when the sheet uses one)
+        p = q[(first == own) & (name == ord("c"))]
+        if prefix:  # ':c' must be the end of "<x:c" (or of a closing "</x:c")
+            k = len(prefix)
+            opening = np.ones(len(p), dtype=bool)
+            closing = a[p - k] == ord("/")
+            for i, ch in enumerate(b"<" + prefix[:-1]):
+                opening &= a[p - k + i] == ch
+                closing &= a[p - k - 1 + i] == ch
+            if not (opening | closing).all():
+                return False
+            p = p[opening]
+        if not len(p):
+            continue
+        canonical = (a[p + 2] == 32) & (a[p + 3] == ord("r")) & (a[p + 4] == ord("=")) & (a[p + 5] == ord('"'))
+        if not canonical.all():
+            return False
+        w = windows[p + 6].view(np.uint8).reshape(-1, _WIN)
+        letters = _UPPER[w].argmin(axis=1)  # the letters end at the first non-letter
+        quote = (w == ord('"')).argmax(axis=1)
+        digits = quote - letters
+        ok = (letters >= 1) & (letters <= 3) & (digits >= 1) & (digits <= 7) & (w[np.arange(len(w)), quote] == ord('"'))  # fmt: skip
+        ok &= (_DIGIT[w] & (_J < quote[:, None])).sum(axis=1) == digits
+        if not ok.all():
+            return False
+        rows_max, far = _extreme_rows(w, letters, digits, max)
+        rows_min, _ = _extreme_rows(w, letters, digits, min)
+        cols = _extreme_cols(w, letters)
+        scan.add(rows_min, cols[0], rows_max, cols[1], far, len(p))
+    return True
+
+
+def _extreme_rows(w: np.ndarray, letters: np.ndarray, digits: np.ndarray, pick) -> tuple[int, tuple[int, int]]:
+    """The smallest or largest row (0-based) among the references in ``w``, computed only for the references
+    with the fewest or most digits; with the column of the cell that has it."""
+    idx = np.flatnonzero(digits == pick(digits.min(), digits.max()))
+    value = np.zeros(len(idx), dtype=np.int64)
+    for i in range(int(digits[idx[0]])):
+        value = value * 10 + (w[idx, letters[idx] + i].astype(np.int64) - 48)
+    at = int(np.argmax(value) if pick is max else np.argmin(value))
+    col = 0
+    for i in range(int(letters[idx[at]])):
+        col = col * 26 + int(w[idx[at], i]) - 64
+    return int(value[at]) - 1, (int(value[at]) - 1, col - 1)
+
+
+def _extreme_cols(w: np.ndarray, letters: np.ndarray) -> tuple[int, int]:
+    out = []
+    for pick in (min, max):
+        idx = np.flatnonzero(letters == pick(letters.min(), letters.max()))
+        value = np.zeros(len(idx), dtype=np.int64)
+        for i in range(int(letters[idx[0]])):
+            value = value * 26 + (w[idx, i].astype(np.int64) - 64)
+        out.append(int(pick(value.min(), value.max())) - 1)
+    return out[0], out[1]
+
+
+_TAG = re.compile(rb"""<(/?)(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
+
+
+def _scan_slow(xml: bytes, scan: _Scan) -> None:
+    """Tag by tag, as calamine's cell reader walks the sheet: ``<row r>`` sets the row, ``</row>`` moves to the
+    next one, a cell's ``r`` sets its place, and a cell without one takes the next column."""
+    row_at = col_at = 0
+    top = left = MAX_COLUMNS * MAX_ROWS
+    bottom = right = -1
+    far = (0, 0)
+    for m in _TAG.finditer(xml, scan.lo, scan.hi):
+        closing, tag, attrs = m.groups()
+        empty = attrs.endswith(b"/")
+        if tag == b"row":
+            if not closing:
+                r = _ATTR_R.search(attrs)
+                if r:
+                    value = r.group(1) if r.group(1) is not None else r.group(2)
+                    if not value.isdigit() or int(value) < 1:
+                        raise FileRejected("file_corrupt", detail="row number")
+                    row_at = int(value) - 1
+            if closing or empty:
+                row_at, col_at = row_at + 1, 0
+            continue
+        if closing:
+            continue
+        r = _ATTR_R.search(attrs)
+        if r:
+            ref = _REF.fullmatch(r.group(1) if r.group(1) is not None else r.group(2))
+            if ref is None or int(ref.group(2)) < 1:
+                raise FileRejected("file_corrupt", detail="cell reference")
+            row, col = int(ref.group(2)) - 1, _col_index(ref.group(1))
+            col_at = col
+        else:
+            row, col = row_at, col_at
+        col_at += 1
+        top, left, right = min(top, row), min(left, col), max(right, col)
+        if row > bottom or (row == bottom and col > far[1]):
+            bottom, far = row, (row, col)
+        scan.cells += 1
+    if scan.cells:
+        scan.r0, scan.c0, scan.r1, scan.c1, scan.far = top, left, bottom, right, far
+    scan.formulas = True  # the formula pattern below looks for itself
+
+
+_FORMULA_RE: dict[bytes, re.Pattern] = {}
+
+
+def _formula_cells(xml: bytes, scan: _Scan) -> list[tuple[int, int]]:
+    """(row, col), 0-based, of the formula cells with no (or an empty) cached value: calamine reads them as blank."""
+    p = re.escape(scan.prefix)
+    pattern = _FORMULA_RE.get(scan.prefix)
+    if pattern is None:
+        pattern = _FORMULA_RE[scan.prefix] = re.compile(
+            rb"<" + p + rb'c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*(?:<' + p + rb"f\b[^>]*/>|<" + p + rb"f\b[^>]*>[^<]*</"
+            + p + rb"f>)\s*(?:<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p + rb"c>"
+        )  # fmt: skip
+    return [(int(m.group(2)) - 1, _col_index(m.group(1))) for m in pattern.finditer(xml, scan.lo, scan.hi)]
+
+
+# ---------------------------------------------------------------- typed cells → text
 
 
 def _cell_str(v: object) -> str:
@@ -566,15 +897,25 @@ def _cell_str(v: object) -> str:
 
 
 def _typed_to_str(grid: list[list], first_row: int) -> tuple[pd.DataFrame, list[Issue]]:
-    """Typed calamine cells → strings: all-text columns go straight to Arrow, others per unique value."""
+    """Typed calamine cells → strings: an all-text sheet in one Arrow conversion, otherwise all-text columns
+    straight to Arrow and the others per unique value."""
     if not grid:
         return pd.DataFrame(), []
-    width = max(len(r) for r in grid)
+    n, width = len(grid), max(len(r) for r in grid)
     if any(len(r) != width for r in grid):
         grid = [list(r) + [""] * (width - len(r)) for r in grid]
+    try:  # every cell text (the usual clerk file, and every blank): one list array, one take per column
+        flat = pa.array(grid, type=pa.list_(pa.string())).flatten()
+        at = np.arange(0, n * width, width)
+        return pd.DataFrame({c: pd.Series(flat.take(at + c), dtype="str") for c in range(width)}), []
+    except pa.ArrowException:
+        pass
+    cells2d = np.empty((n, width), dtype=object)
+    cells2d[:] = grid
     out: dict[int, pd.Series] = {}
     issues: list[Issue] = []
-    for c, cells in enumerate(zip(*grid, strict=True)):
+    for c in range(width):
+        cells = cells2d[:, c]
         try:
             out[c] = pd.Series(pa.array(cells, type=pa.string()), dtype="str")
             continue
@@ -589,53 +930,3 @@ def _typed_to_str(grid: list[list], first_row: int) -> tuple[pd.DataFrame, list[
                 for r in np.flatnonzero(codes == i):
                     issues.append(Issue(first_row + int(r), c, "", "id_as_number"))  # type: ignore[arg-type]
     return pd.DataFrame(out), issues
-
-
-# a cell holding a formula and no (or an empty) cached value <v>
-_CELL_FORMULA = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
-)
-
-
-def _formula_issues(zf: zipfile.ZipFile, sheet: str, header_row: int) -> list[Issue]:
-    """Formula cells with no cached value: calamine reads them as blank, so find them in the sheet XML."""
-    path = _sheet_xml_path(zf, sheet)
-    if path is None:
-        return []
-    xml = zf.read(path)
-    if b"<f" not in xml:
-        return []
-    issues = []
-    for m in _CELL_FORMULA.finditer(xml):
-        row = int(m.group(2))
-        if row > header_row:
-            col = 0
-            for ch in m.group(1):
-                col = col * 26 + ch - 64
-            issues.append(Issue(row, col - 1, "", "formula_no_value"))  # type: ignore[arg-type]
-    return issues
-
-
-def _sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    try:
-        book = zf.read("xl/workbook.xml").decode("utf-8")
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    except KeyError:
-        return None
-    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", book):
-        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
-        if _xml_unescape(attrs.get("name", "")) != sheet:
-            continue
-        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-        for r in re.finditer(r"<Relationship\b([^>]*)/?>", rels):
-            ra = dict(re.findall(r'([\w:]+)="([^"]*)"', r.group(1)))
-            if ra.get("Id") == rid:
-                target = ra.get("Target", "")
-                return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return None
-
-
-def _xml_unescape(s: str) -> str:
-    return (
-        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
-    )

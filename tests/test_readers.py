@@ -255,6 +255,80 @@ def project_rows(first_row: int = 1, first_col: str = "A") -> str:
     return f'<row r="{first_row}">{header}</row><row r="{first_row + 1}">{data}</row>'
 
 
+def far_cell_xlsx(row: int, col: int, *, with_header: bool) -> bytes:
+    """One numeric cell at (row, col), 0-based, written by xlsxwriter; optionally after a header and a data row."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("S")
+    if with_header:
+        for c, h in enumerate(PROJECT_HEADER.split(",")):
+            ws.write(0, c, h)
+        for c, v in enumerate(["P1", "甲", "城关镇", "新材料", 1, "签约"]):
+            ws.write(1, c, v)
+    ws.write(row, col, 1)
+    wb.close()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("row", "col", "area"), [(1048575, 16383, "A1:XFD1048576"), (199999, 25, "A1:Z200000")])
+def test_a_far_stray_cell_is_refused_before_the_sheet_is_built(row, col, area) -> None:
+    # calamine builds the whole rectangle of the cells present: A1 + XFD1048576 asked for 512 GiB and aborted
+    data = far_cell_xlsx(row, col, with_header=True)
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "sheet_too_large"
+    assert area in exc.value.zh and area.split(":")[1] in exc.value.en and "Ctrl+End" in exc.value.en
+    assert "5,000,000" in exc.value.zh  # the default cap
+
+
+@pytest.mark.parametrize(("row", "col"), [(1048575, 16383), (199999, 25)])
+def test_a_lone_far_cell_is_read_as_what_it_is_not_as_a_grid_from_a1(row, col) -> None:
+    with pytest.raises(FileRejected) as exc:  # one cell, no header: said at once
+        read_file(far_cell_xlsx(row, col, with_header=False), "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "file_no_header"
+
+
+def test_the_real_extent_is_read_wherever_it_lies_and_rows_keep_their_numbers() -> None:
+    # the declared dimension says the whole sheet; the cells present are 2 rows × 6 columns far from A1
+    data = handmade_xlsx({"S": project_rows(199998, "T")}, dimension="A1:XFD1048576")
+    raw = read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert raw.header_row == 199998 and raw.rows.tolist() == [199999]
+    assert raw.frame["项目编号"].tolist() == ["P1"] and raw.headers == PROJECT_HEADER.split(",")
+
+
+def test_the_cell_cap_is_configurable_and_counts_rows_times_columns(monkeypatch) -> None:
+    data = handmade_xlsx({"S": project_rows() + f'<row r="40">{text_cell("F40", "x")}</row>'})  # A1:F40 = 240
+    assert read_file(data, "a.xlsx", known_headers=KNOWN, max_cells=240).rows.tolist() == [2, 40]
+    monkeypatch.setenv("DASHBOARD_MAX_XLSX_CELLS", "239")
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "sheet_too_large" and "A1:F40" in exc.value.zh and "40 行 × 6 列 = 240" in exc.value.zh
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>',  # no r: placed by its row
+        '<row r="3"><c s="0" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',  # r after another attribute
+        f'<row r="3">{text_cell("xfd1048576", "x")}</row>',  # a lowercase reference, which calamine accepts
+        f'<row r="1">{text_cell("Z999999", "x")}</row>',  # a cell whose r disagrees with its row
+    ],
+)
+def test_unusual_cell_tags_are_placed_as_calamine_places_them(far) -> None:
+    with pytest.raises(FileRejected) as exc:
+        read_file(handmade_xlsx({"S": project_rows() + far}), "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "sheet_too_large"
+
+
+def test_a_reference_beyond_excel_limits_is_a_damaged_file() -> None:
+    data = handmade_xlsx({"S": project_rows() + f'<row r="3">{text_cell("A9999999", "x")}</row>'})
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "file_corrupt"
+
+
 def test_cr_only_line_endings_are_read_with_the_rows_the_clerk_sees() -> None:
     text = PROJECT_HEADER + "\rP1,甲,城关镇,新材料,1,签约\r\rP2,乙,城关镇,新材料,2,签约\r"
     for encoding in ("gbk", "utf-8"):
