@@ -71,6 +71,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "第{row}行有 {n} 个字段，超过 {limit} 列的上限，请检查该行是否有多余的分隔符（逗号）",
         "Row {row} has {n} fields, over the limit of {limit} columns: check it for surplus delimiters (commas)",
     ),
+    "sheet_hidden_only": (
+        "可见的工作表中没有找到表头；隐藏的工作表（{sheets}）只有指定名称时才读取：请在 Excel 中取消隐藏要导入的工作表后保存，"
+        "或指定工作表名（命令行 --sheet）",
+        "No visible worksheet has a header row; hidden sheets ({sheets}) are read only when named: unhide the "
+        "sheet to load in Excel and save, or name it (--sheet on the command line)",
+    ),
+    "sheet_hidden_skipped": (
+        "隐藏的工作表「{sheets}」未读取；如要导入，请取消隐藏后单独上传，或指定工作表名（命令行 --sheet）",
+        "Hidden sheet(s) '{sheets}' were not read; to load one, unhide it and upload it alone, or name it "
+        "(--sheet on the command line)",
+    ),
     "dataset_unknown": (
         "无法判断文件属于哪类数据（表头：{headers}），请使用模板的表头或选择数据类型",
         "Cannot tell which dataset this file is (headers: {headers}): use a template's headers or choose the dataset",

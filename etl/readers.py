@@ -535,9 +535,14 @@ def _read_xlsx(
     except Exception as exc:  # calamine raises several unrelated types for damaged files
         raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
     names = [m.name for m in metas]
-    if sheet is not None and sheet not in names:
-        raise FileRejected("sheet_not_found", sheet=sheet, sheets="、".join(names))
-    candidates = [sheet] if sheet is not None else names
+    hidden = [m.name for m in metas if m.visible != python_calamine.SheetVisibleEnum.Visible]
+    if sheet is not None:
+        if sheet not in names:
+            raise FileRejected("sheet_not_found", sheet=sheet, sheets="、".join(names))
+        candidates = [sheet]  # named: read even when hidden
+    else:
+        # the visible sheets (or the only one): a hidden sheet is read only when named
+        candidates = [n for n in names if n not in hidden] or (names if len(names) == 1 else [])
     parts = _sheet_parts(zf, entries)
     last: FileRejected | None = None
     for name in candidates:
@@ -554,6 +559,9 @@ def _read_xlsx(
         issues: list[Issue] = []
         if len(names) > 1:
             issues.append(Issue(None, "", "", "sheet_chosen", {"sheet": name, "sheets": "、".join(names)}, WARNING))
+        not_read = [n for n in hidden if n != name]
+        if sheet is None and not_read:
+            issues.append(Issue(None, "", "", "sheet_hidden_skipped", {"sheets": "、".join(not_read)}, WARNING))
         header_row = r0 + h + 1  # as Excel numbers it
         frame, typed_issues = _typed_to_str(grid[h + 1 :], header_row + 1)
         issues += typed_issues
@@ -563,6 +571,9 @@ def _read_xlsx(
             raise FileRejected("file_no_data", where=f"sheet {name}")
         header = [_cell_str(c) for c in grid[h]]
         return _finish(frame, rows, header, "xlsx", None, name, names, header_row, issues)
+    unread = [n for n in hidden if n not in candidates]
+    if sheet is None and unread and (last is None or last.code == "file_no_header"):
+        raise FileRejected("sheet_hidden_only", sheets="、".join(unread))  # the data may be on a hidden sheet
     raise last or FileRejected("file_empty")
 
 

@@ -415,6 +415,30 @@ def test_utf16_text_is_refused_with_the_encoding_advice() -> None:
     assert exc.value.code == "file_encoding"
 
 
+def test_the_visible_sheet_is_read_not_a_hidden_one() -> None:
+    other = project_rows().replace("P1", "H1")
+    data = handmade_xlsx({"旧数据": other, "本期": project_rows()}, hidden=("旧数据",))
+    raw = read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert raw.sheet == "本期" and raw.frame["项目编号"].tolist() == ["P1"]
+    skipped = [i for i in raw.issues if i.code == "sheet_hidden_skipped"]
+    assert skipped and skipped[0].params["sheets"] == "旧数据"
+    named = read_file(data, "a.xlsx", sheet="旧数据", known_headers=KNOWN)  # named: read although hidden
+    assert named.sheet == "旧数据" and named.frame["项目编号"].tolist() == ["H1"]
+
+
+def test_data_only_on_hidden_sheets_is_refused_with_how_to_read_it() -> None:
+    data = handmade_xlsx({"封面": text_cell("A1", "填报单位"), "隐藏": project_rows()}, hidden=("隐藏",))
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "sheet_hidden_only" and "隐藏" in exc.value.zh
+    data = handmade_xlsx({"隐藏1": project_rows(), "隐藏2": project_rows()}, hidden=("隐藏1", "隐藏2"))
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "sheet_hidden_only" and "隐藏1" in exc.value.zh and "--sheet" in exc.value.en
+    only = handmade_xlsx({"唯一": project_rows()}, hidden=("唯一",))  # the only sheet is read, hidden or not
+    assert read_file(only, "a.xlsx", known_headers=KNOWN).sheet == "唯一"
+
+
 def test_a_file_over_the_size_cap_is_refused(monkeypatch) -> None:
     monkeypatch.setenv("DASHBOARD_MAX_UPLOAD_MB", "0.001")  # 1,048 bytes
     data = (PROJECT_HEADER + "\n" + "P1,甲,城关镇,新材料,1,签约\n" * 50).encode()
