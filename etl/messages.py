@@ -82,6 +82,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Hidden sheet(s) '{sheets}' were not read; to load one, unhide it and upload it alone, or name it "
         "(--sheet on the command line)",
     ),
+    "cell_error_unreadable": (
+        "工作表「{sheet}」第{row}行的 {cell} 单元格是 Excel 错误值 {value}，含此错误值的工作表无法读取："
+        "请在 Excel 中改正该单元格的公式，或改为实际值后保存",
+        "Cell {cell} (row {row}) of sheet '{sheet}' holds the Excel error {value}, which makes the sheet "
+        "unreadable: fix its formula in Excel, or replace it with the real value, and save",
+    ),
+    "cell_error": (
+        "是 Excel 错误值（公式出错，如除数为 0、引用的单元格已删除、查找不到），请在 Excel 中改正公式或填写实际值",
+        "is an Excel error value (a formula failed: a division by zero, a deleted reference, a failed lookup): "
+        "fix the formula in Excel or enter the real value",
+    ),
     "dataset_unknown": (
         "无法判断文件属于哪类数据（表头：{headers}），请使用模板的表头或选择数据类型",
         "Cannot tell which dataset this file is (headers: {headers}): use a template's headers or choose the dataset",

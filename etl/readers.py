@@ -30,6 +30,10 @@ HEADER_SCAN_ROWS = 15
 TOTAL_LABEL_COLUMNS = 4  # 合计/小计 labels are looked for in the first columns (序号, 编号, 名称…)
 TOTAL_RE = r"^(?:合计|小计|总计|共计)(?:$|[:：(（\-—\s])"
 NOTE_RE = re.compile(r"^(?:注|说明|备注|填表说明|填报说明)(?:$|[:：\d、.\s（(])")
+# Excel's error values: a cell holding one is a located error of its own (cell_error), never a blank
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
+# newer Excel versions add these; python-calamine cannot read a sheet that holds one (see _read_xlsx)
+EXCEL_NEW_ERRORS = ("#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA", "#PYTHON!")  # fmt: skip
 MAX_COLUMNS = 16_384  # Excel's last column, XFD: no sheet and no CSV row may be wider
 MAX_ROWS = 1_048_576  # Excel's last row
 
@@ -306,7 +310,7 @@ def _read_csv(data: bytes, known: set[str], max_cells: int) -> RawTable:
         if fields > max_cells:
             raise FileRejected("csv_too_large", rows=f"{lines:,}", cols=ncols, cells=f"> {max_cells:,}", limit=f"{max_cells:,}")  # fmt: skip
         frame, rows = _csv_python(text, header_line, ncols, delimiter, max_cells)
-    return _finish(frame, rows, headers, "csv", encoding, None, [], header_line)
+    return _finish(frame, rows, headers, "csv", encoding, None, [], header_line, maybe_errors=b"#" in body)
 
 
 def _csv_python(
@@ -359,6 +363,8 @@ def _finish(
     sheets: list[str],
     header_row: int,
     issues: list[Issue] | None = None,
+    *,
+    maybe_errors: bool = True,
 ) -> RawTable:
     issues = list(issues or [])
     where = f"sheet {sheet}" if sheet else file_format.upper()
@@ -383,6 +389,8 @@ def _finish(
     for issue in issues:
         if isinstance(issue.column, int):
             issue.column = headers[keep.index(issue.column)] if issue.column in keep else ""
+    if maybe_errors:
+        issues += _error_values(frame, headers, rows)
     nonblank = np.zeros(len(frame), dtype=np.int64)
     maybe_total = np.zeros(len(frame), dtype=bool)
     for i, h in enumerate(headers):
@@ -427,6 +435,26 @@ def _finish(
         skipped=sorted(skipped),
         issues=issues,
     )
+
+
+_ERROR_VALUES = pa.array(EXCEL_ERRORS + EXCEL_NEW_ERRORS)
+
+
+def _error_values(frame: pd.DataFrame, headers: list[str], rows: np.ndarray) -> list[Issue]:
+    """A located ``cell_error`` for every cell that holds an Excel error value (#DIV/0!, #REF!, #N/A…), in any
+    column: an error cell of an XLSX (put back by _sheet_grid), or the text a CSV export writes for one."""
+    out = []
+    for h in headers:
+        arr = pa.array(frame[h].array)
+        hit = pc.fill_null(pc.match_substring(arr, "#"), False)
+        if not pc.any(hit).as_py():
+            continue
+        idx = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+        values = pc.utf8_trim_whitespace(pc.take(arr, pa.array(idx)))
+        err = pc.is_in(values, value_set=_ERROR_VALUES).to_numpy(zero_copy_only=False)
+        for i, v in zip(idx[err], values.filter(pa.array(err)).to_pylist(), strict=True):
+            out.append(Issue(int(rows[i]), h, v, "cell_error"))
+    return out
 
 
 def _spans(arr: pa.Array | pa.ChunkedArray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
@@ -570,7 +598,7 @@ def _read_xlsx(
         if not len(frame):
             raise FileRejected("file_no_data", where=f"sheet {name}")
         header = [_cell_str(c) for c in grid[h]]
-        return _finish(frame, rows, header, "xlsx", None, name, names, header_row, issues)
+        return _finish(frame, rows, header, "xlsx", None, name, names, header_row, issues, maybe_errors=True)
     unread = [n for n in hidden if n not in candidates]
     if sheet is None and unread and (last is None or last.code == "file_no_header"):
         raise FileRejected("sheet_hidden_only", sheets="、".join(unread))  # the data may be on a hidden sheet
@@ -585,7 +613,8 @@ def _sheet_grid(
 
     The sheet XML is scanned first: calamine allocates the whole rectangle of the cells present before any of
     our code runs again (one cell at A1 and one at XFD1048576 ask for 512 GiB and abort the process), so a
-    rectangle over ``max_cells`` is refused here."""
+    rectangle over ``max_cells`` is refused here. Excel error cells, which calamine reads as blanks, are put
+    back as their error text so that the check of every cell finds them."""
     if part is None:
         raise FileRejected("file_corrupt", detail=f"sheet {name} has no part")
     try:
@@ -607,6 +636,7 @@ def _sheet_grid(
             far=_ref(scan.far[0], scan.far[1]),
         )
     formulas = _formula_cells(xml, scan) if scan.formulas else []
+    errors = _error_cells(xml, scan, name) if scan.hashes else {}
     del xml
     try:
         ws = wb.get_sheet_by_name(name)
@@ -617,7 +647,12 @@ def _sheet_grid(
         raise FileRejected("file_corrupt", detail=type(exc).__name__) from None
     if not grid:
         return [], (0, 0), formulas
-    return grid, start, formulas
+    r0, c0 = start
+    for (r, c), value in errors.items():
+        row = grid[r - r0] if 0 <= r - r0 < len(grid) else None
+        if row is not None and 0 <= c - c0 < len(row):
+            row[c - c0] = value
+    return grid, (r0, c0), formulas
 
 
 def _sheet_parts(zf: zipfile.ZipFile, entries: dict[str, str]) -> dict[str, str]:
@@ -677,8 +712,8 @@ def _col_index(letters: bytes) -> int:
 
 @dataclass
 class _Scan:
-    """The rectangle of the cells present in a sheet's XML (0-based, inclusive), whether it may hold formulas,
-    and the XML namespace prefix its tags use."""
+    """The rectangle of the cells present in a sheet's XML (0-based, inclusive), whether it may hold formulas
+    and error values, and the XML namespace prefix its tags use."""
 
     lo: int = 0
     hi: int = 0
@@ -690,6 +725,8 @@ class _Scan:
     c1: int = -1
     far: tuple[int, int] = (0, 0)  # the cell furthest down (then right), for the message
     formulas: bool = False
+    hashes: bool = False
+    errors_at: list[tuple[int, int, int]] | None = None  # (row, col, end of tag) of t="e" cells, slow path only
 
     @property
     def rows(self) -> int:
@@ -737,8 +774,9 @@ def _scan_sheet(xml: bytes) -> _Scan:
     opener = xml.rfind(b"<", 0, lo)
     prefix = xml[opener + 1 : lo] if opener >= 0 else b"?"
     scan.prefix = prefix if re.fullmatch(rb"(?:[A-Za-z_][\w.-]*:)?", prefix) else b""
+    scan.hashes = xml.find(b"#", scan.lo, scan.hi) >= 0
     if scan.prefix != prefix or not _scan_fast(xml, scan):
-        scan = _Scan(scan.lo, scan.hi, scan.prefix)
+        scan = _Scan(scan.lo, scan.hi, scan.prefix, hashes=scan.hashes)
         _scan_slow(xml, scan)
     return scan
 
@@ -826,6 +864,7 @@ def _extreme_cols(w: np.ndarray, letters: np.ndarray) -> tuple[int, int]:
 
 _TAG = re.compile(rb"""<(/?)(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTR_T_E = re.compile(rb"""(?:^|\s)t\s*=\s*(?:"e"|'e')""")
 _REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
 
 
@@ -833,6 +872,7 @@ def _scan_slow(xml: bytes, scan: _Scan) -> None:
     """Tag by tag, as calamine's cell reader walks the sheet: ``<row r>`` sets the row, ``</row>`` moves to the
     next one, a cell's ``r`` sets its place, and a cell without one takes the next column."""
     row_at = col_at = 0
+    errors_at: list[tuple[int, int, int]] = []
     top = left = MAX_COLUMNS * MAX_ROWS
     bottom = right = -1
     far = (0, 0)
@@ -866,9 +906,45 @@ def _scan_slow(xml: bytes, scan: _Scan) -> None:
         if row > bottom or (row == bottom and col > far[1]):
             bottom, far = row, (row, col)
         scan.cells += 1
+        if not empty and _ATTR_T_E.search(attrs):
+            errors_at.append((row, col, m.end()))
     if scan.cells:
         scan.r0, scan.c0, scan.r1, scan.c1, scan.far = top, left, bottom, right, far
+    scan.errors_at = errors_at
     scan.formulas = True  # the formula pattern below looks for itself
+
+
+_V = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")
+_T_E = re.compile(rb"""\st\s*=\s*(?:"e"|'e')""")
+
+
+def _error_cells(xml: bytes, scan: _Scan, sheet: str) -> dict[tuple[int, int], str]:
+    """(row, col) → error text of every Excel error cell (``t="e"`` with a cached value). calamine reads these as
+    blanks, and cannot read a sheet at all that holds one of the newer error values: refused here, located."""
+    found = scan.errors_at
+    if found is None:  # fast path: every cell tag is <c r="A1" …>
+        found = []
+        for m in _T_E.finditer(xml, scan.lo, scan.hi):
+            at = m.start()
+            start, end = xml.rfind(b"<", scan.lo, at), xml.find(b">", at)
+            tag = xml[start + 1 : end]
+            if tag.split(None, 1)[0].rsplit(b":", 1)[-1] != b"c" or tag.endswith(b"/"):
+                continue
+            ref = _REF.match(xml, start + len(scan.prefix) + 6)
+            if ref is None:  # never silently blank: a cell we cannot place is a damaged sheet
+                raise FileRejected("file_corrupt", detail="error cell reference")
+            found.append((int(ref.group(2)) - 1, _col_index(ref.group(1)), end + 1))
+    out: dict[tuple[int, int], str] = {}
+    for row, col, at in found:
+        close = xml.find(b"c>", at)  # the end of the cell: </c> or </x:c>
+        v = _V.search(xml, at, close if close > 0 else scan.hi)
+        if v is None:
+            continue  # no cached value: a formula without a result, reported as such
+        value = v.group(1).decode("utf-8", "replace")
+        if value not in EXCEL_ERRORS:
+            raise FileRejected("cell_error_unreadable", sheet=sheet, cell=_ref(row, col), row=row + 1, value=value)
+        out[(row, col)] = value
+    return out
 
 
 _FORMULA_RE: dict[bytes, re.Pattern] = {}

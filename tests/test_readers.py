@@ -366,6 +366,63 @@ def test_a_row_wider_than_excel_is_refused_and_located() -> None:
     assert exc.value.code == "csv_too_wide" and "第3行" in exc.value.zh and "20001" in exc.value.zh
 
 
+def test_excel_error_cells_are_located_errors_not_blanks() -> None:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("项目")
+    for c, h in enumerate(PROJECT_HEADER.split(",") + ["用地面积(亩)"]):
+        ws.write(0, c, h)
+    ws.write_row(1, 0, ["P1", "甲", "城关镇", "新材料", 100, "签约"])
+    ws.write_formula(1, 6, "=1/0", None, "#DIV/0!")  # optional column: was loaded as NULL
+    ws.write_row(2, 0, ["P2", "乙", "城关镇", "新材料"])
+    ws.write_formula(2, 4, "=#REF!*2", None, "#REF!")  # required column: was reported as "必填"
+    ws.write(2, 5, "签约")
+    wb.close()
+    raw = read_file(buf.getvalue(), "a.xlsx", known_headers=KNOWN)
+    assert raw.frame["用地面积(亩)"].tolist() == ["#DIV/0!", ""]
+    errors = sorted((i.row, i.column, i.value) for i in raw.issues if i.code == "cell_error")
+    assert errors == [(2, "用地面积(亩)", "#DIV/0!"), (3, "总投资(万元)", "#REF!")]
+
+
+def test_excel_error_cells_reach_the_clerk_as_their_own_error() -> None:
+    from tests.checking import checked
+
+    body = "".join(
+        f'<row r="{r}">' + "".join(text_cell(f"{chr(65 + i)}{r}", v) for i, v in enumerate(vals)) + extra + "</row>"
+        for r, vals, extra in [
+            (1, PROJECT_HEADER.split(","), ""),
+            (
+                2,
+                ["P1", "甲", "城关镇", "新材料"],
+                '<c r="E2" t="e"><f>1/0</f><v>#DIV/0!</v></c>' + text_cell("F2", "签约"),
+            ),
+        ]
+    )
+    errors = checked(handmade_xlsx({"S": body}), "a.xlsx", "projects").errors
+    mine = errors[errors["column"] == "总投资(万元)"]
+    assert mine["code"].tolist() == ["cell_error"] and mine["row"].tolist() == [2]
+    assert "Excel 错误值" in mine["reason_zh"].iat[0] and "#DIV/0!" in mine["reason_en"].iat[0]
+    assert "required" not in errors["code"].tolist()  # the required cell is not reported as blank
+
+
+def test_excel_error_text_in_a_csv_export_is_an_error_too() -> None:
+    data = (PROJECT_HEADER + "\nP1,#N/A,城关镇,新材料,#VALUE!,签约\n").encode("gbk")
+    raw = read_file(data, "a.csv", known_headers=KNOWN)
+    assert sorted((i.column, i.value) for i in raw.issues if i.code == "cell_error") == [
+        ("总投资(万元)", "#VALUE!"),
+        ("项目名称", "#N/A"),
+    ]
+
+
+def test_a_newer_error_value_that_makes_the_sheet_unreadable_is_located() -> None:
+    body = project_rows() + '<row r="3"><c r="D3" t="e"><f>SORT(A1:A2)</f><v>#SPILL!</v></c></row>'
+    with pytest.raises(FileRejected) as exc:
+        read_file(handmade_xlsx({"S": body}), "a.xlsx", known_headers=KNOWN)
+    assert exc.value.code == "cell_error_unreadable" and "D3" in exc.value.zh and "#SPILL!" in exc.value.en
+
+
 def zipped(parts: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
