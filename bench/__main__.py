@@ -1,4 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [overview] [projects] [pipeline] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [projects] [pipeline] …``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 SUITES = {
     "etl": "bench.etl_bench",
+    "hostile": "bench.hostile_bench",
     "overview": "bench.overview_bench",
     "projects": "bench.projects_bench",
     "pipeline": "bench.pipeline_bench",

@@ -8,19 +8,40 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from etl import check, clock, store, warehouse
+from etl import check, clock, readers, store, warehouse
 from etl.contracts import DATASETS
 from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS, printable
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 PROG = os.environ.get("ETL_PROG", "python -m etl")  # how the user runs us (bin/etl sets it), for the hints we print
 MAX_PRINTED_ERRORS = 50
+MAX_DEMO_RETURNEES = 10_000_000
+
+
+def _bounded_int(low: int, high: int):
+    """An argparse type: an integer in [low, high], else a usage error (exit 2), never a traceback later."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"不是整数 not an integer: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"须在 {low}–{high} 之间 must be between {low} and {high}: {value}")
+        return value
+
+    return parse
+
+
+BATCH_ID = _bounded_int(1, 2**63 - 1)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +60,12 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="建库（可选装入演示县数据） create the warehouse (optionally the demo county)")
     s.add_argument("--demo", action="store_true", help="生成并装入演示县 generate and load the demo county")
-    s.add_argument("--returnees", type=int, default=6000, help="演示返乡人员数 demo returnee count")
+    s.add_argument(
+        "--returnees",
+        type=_bounded_int(1, MAX_DEMO_RETURNEES),
+        default=6000,
+        help="演示返乡人员数 demo returnee count (1–10,000,000)",
+    )
     s.add_argument("--as-of", type=date.fromisoformat, default=None, help="演示数据截止日 demo as-of date (YYYY-MM-DD)")
 
     for name, help_text in (
@@ -63,9 +89,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("batches", help="列出批次 list batches")
     s = sub.add_parser("quarantine", help="列出一个批次被隔离的行 list the quarantined rows of a batch")
-    s.add_argument("batch_id", type=int)
+    s.add_argument("batch_id", type=BATCH_ID)
     s = sub.add_parser("rollback", help="回滚一个批次 roll back one batch")
-    s.add_argument("batch_id", type=int)
+    s.add_argument("batch_id", type=BATCH_ID)
     s.add_argument("--user", default="cli")
 
     s = sub.add_parser("template", help="输出报送模板 write an upload template")
@@ -133,8 +159,10 @@ def _refusal(checked: check.Checked, lang: str, kept: Path | None) -> None:
 
 
 def _cmd_load(args, db: Path) -> int:
+    store.require(db)
+    data = readers.read_path(args.file)  # a regular file within the size cap, before anything is read or locked
     res = warehouse.load_file(
-        db, args.file, dataset=args.dataset, skip_invalid=args.skip_invalid, user=args.user, sheet=args.sheet
+        db, args.file, dataset=args.dataset, skip_invalid=args.skip_invalid, user=args.user, sheet=args.sheet, data=data
     )
     return _report_load(res, args.lang, args.report)
 
@@ -165,12 +193,11 @@ def _cmd_validate(args, db: Path) -> int:
     """The same check as ``load`` (against the same warehouse), nothing written."""
     from etl.pseudonym import load_key
 
+    data = readers.read_path(args.file)  # a regular file within the size cap, before anything is read
     ctx = check.read_context(db)
     if not ctx.exists:
         _say(args.lang, f"（未找到数据仓库 {db}：按空库校验）", f"(no warehouse at {db}: checked against an empty one)")  # fmt: skip
-    checked = check.check(
-        args.file.read_bytes(), args.file.name, ctx, key=load_key(), dataset=args.dataset, sheet=args.sheet
-    )
+    checked = check.check(data, args.file.name, ctx, key=load_key(), dataset=args.dataset, sheet=args.sheet)
     if checked.status == "noop":
         _say(args.lang, f"文件已装入过（批次 {checked.duplicate_of}），装入时不会有任何改动。", f"This file was already loaded as batch {checked.duplicate_of}; loading it would change nothing.")  # fmt: skip
         return EXIT_OK
@@ -220,6 +247,14 @@ def _cmd_init(args, db: Path) -> int:
 def _cmd_template(args) -> int:
     from etl.templates import template
 
+    if args.output is not None and args.output.is_dir():
+        _err(
+            args.lang,
+            f"「{args.output}」是目录，请给出文件名，例如 {args.output / (args.dataset + ('.xlsx' if args.xlsx else '.csv'))}",
+            f"'{args.output}' is a directory: give a file name, e.g. "
+            f"{args.output / (args.dataset + ('.xlsx' if args.xlsx else '.csv'))}",
+        )
+        return EXIT_USAGE
     body = template(DATASETS[args.dataset], "xlsx" if args.xlsx else "csv", args.lang)
     if args.output:
         args.output.write_bytes(body)
@@ -276,6 +311,40 @@ def _cmd_quarantine(args, db: Path) -> int:
     return EXIT_OK
 
 
+def _err(lang: str, zh: str, en: str) -> None:
+    print(zh if lang == "zh" else en, file=sys.stderr)
+
+
+def _not_a_warehouse(db: Path, *, empty_ok: bool = False) -> tuple[str, str] | None:
+    """Why the file at ``db`` cannot be the warehouse (zh, en); None when it is one, or does not exist yet
+    (or, with ``empty_ok``, is a DuckDB database without tables, which ``init`` turns into one)."""
+    try:
+        st = os.stat(db)
+    except FileNotFoundError:
+        return None
+    hint_zh, hint_en = "请检查 --db 或 DASHBOARD_DB", "check --db or DASHBOARD_DB"
+    if not stat.S_ISREG(st.st_mode):
+        return f"「{db}」不是数据仓库文件（不是普通文件），{hint_zh}", f"'{db}' is not a warehouse file (not a regular file): {hint_en}"  # fmt: skip
+    with open(db, "rb") as fh:
+        head = fh.read(12)
+    if head[8:12] != b"DUCK":  # every DuckDB database file carries this mark
+        return f"「{db}」不是数据仓库文件（不是 DuckDB 数据库），{hint_zh}", f"'{db}' is not a warehouse file (not a DuckDB database): {hint_en}"  # fmt: skip
+    reader = store.Reader(db)
+    try:
+        cur = reader.cursor()
+        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'wh'").fetchall()}  # fmt: skip
+        cur.close()
+    except duckdb.Error as exc:
+        return f"无法打开数据仓库「{db}」：{exc}", f"cannot open the warehouse '{db}': {exc}"
+    finally:
+        reader.close()
+    if tables and "meta" not in tables:
+        return f"「{db}」是 DuckDB 数据库，但不是本看板的数据仓库（没有 meta 表），{hint_zh}", f"'{db}' is a DuckDB database but not this dashboard's warehouse (it has no meta table): {hint_en}"  # fmt: skip
+    if not tables and not empty_ok:
+        return f"「{db}」是空的 DuckDB 数据库，请先运行 {PROG} --db {db} init", f"'{db}' is an empty DuckDB database: run {PROG} --db {db} init first"  # fmt: skip
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db = args.db or store.default_db_path()
@@ -289,7 +358,14 @@ def main(argv: list[str] | None = None) -> int:
         "rollback": lambda: _cmd_rollback(args, db),
     }
     try:
+        problem = None if args.command == "template" else _not_a_warehouse(db, empty_ok=args.command == "init")
+        if problem is not None:
+            _err(args.lang, *problem)
+            return EXIT_USAGE
         return commands[args.command]()
+    except readers.FileRejected as exc:  # the input file itself: not a regular file, over the size cap, unreadable
+        print(exc.zh if args.lang == "zh" else exc.en, file=sys.stderr)
+        return EXIT_USAGE if exc.code in ("input_not_file", "setting_invalid") else EXIT_REJECTED
     except warehouse.WarehouseBusy:
         print(
             "数据仓库正忙（另一个装入或回滚正在进行），请稍后重试。"
@@ -307,6 +383,16 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(("文件不存在：" if args.lang == "zh" else "no such file: ") + str(exc.filename), file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a directory given as a file, no permission, a full disk…: one line, no traceback
+        _err(
+            args.lang,
+            f"无法读写「{exc.filename or ''}」：{exc.strerror or exc}",
+            f"cannot read or write '{exc.filename or ''}': {exc.strerror or exc}",
+        )
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err(args.lang, "已中断，数据仓库未改动。", "Interrupted; the warehouse is unchanged.")
+        return 130
 
 
 def _cmd_rollback(args, db: Path) -> int:

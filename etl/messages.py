@@ -41,6 +41,58 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "找不到工作表「{sheet}」，文件中的工作表：{sheets}",
         "Sheet '{sheet}' not found; the file has: {sheets}",
     ),
+    # reading: hostile and careless files
+    "upload_too_large": (
+        "文件约 {size} MB，超过上限 {limit} MB，请拆分成几个文件分别上传（上限由 DASHBOARD_MAX_UPLOAD_MB 设置）",
+        "The file is about {size} MB, over the {limit} MB limit: split it into several files and upload each "
+        "(the limit is set by DASHBOARD_MAX_UPLOAD_MB)",
+    ),
+    "input_not_file": (
+        "「{name}」是{kind_zh}，不是普通文件，请给出 CSV 或 XLSX 文件的路径",
+        "'{name}' is {kind_en}, not a regular file: give the path of a CSV or XLSX file",
+    ),
+    "setting_invalid": (
+        "设置 {name} 的值「{value}」无效，应为正数，请改正或删除该设置",
+        "The setting {name} = '{value}' is invalid: it must be a positive number; correct or remove it",
+    ),
+    "sheet_too_large": (
+        "工作表「{sheet}」的使用区域 {area} 共 {rows} 行 × {cols} 列 = {cells} 个单元格，超过上限 {limit}："
+        "最远的内容在 {far}，请删除数据以外的行、列和单元格（在 Excel 中按 Ctrl+End 可找到）后保存，或拆分文件",
+        "Sheet '{sheet}' spans {area}: {rows} rows × {cols} columns = {cells} cells, over the {limit} limit; "
+        "the furthest content is at {far}: delete the rows, columns and cells outside your data (Ctrl+End finds "
+        "them in Excel) and save, or split the file",
+    ),
+    "csv_too_large": (
+        "文件有 {rows} 行 × {cols} 列 = {cells} 个单元格，超过上限 {limit}，请删除多余的空行或拆分文件",
+        "The file has {rows} lines × {cols} columns = {cells} cells, over the {limit} limit: delete the "
+        "surplus empty lines or split the file",
+    ),
+    "csv_too_wide": (
+        "第{row}行有 {n} 个字段，超过 {limit} 列的上限，请检查该行是否有多余的分隔符（逗号）",
+        "Row {row} has {n} fields, over the limit of {limit} columns: check it for surplus delimiters (commas)",
+    ),
+    "sheet_hidden_only": (
+        "可见的工作表中没有找到表头；隐藏的工作表（{sheets}）只有指定名称时才读取：请在 Excel 中取消隐藏要导入的工作表后保存，"
+        "或指定工作表名（命令行 --sheet）",
+        "No visible worksheet has a header row; hidden sheets ({sheets}) are read only when named: unhide the "
+        "sheet to load in Excel and save, or name it (--sheet on the command line)",
+    ),
+    "sheet_hidden_skipped": (
+        "隐藏的工作表「{sheets}」未读取；如要导入，请取消隐藏后单独上传，或指定工作表名（命令行 --sheet）",
+        "Hidden sheet(s) '{sheets}' were not read; to load one, unhide it and upload it alone, or name it "
+        "(--sheet on the command line)",
+    ),
+    "cell_error_unreadable": (
+        "工作表「{sheet}」第{row}行的 {cell} 单元格是 Excel 错误值 {value}，含此错误值的工作表无法读取："
+        "请在 Excel 中改正该单元格的公式，或改为实际值后保存",
+        "Cell {cell} (row {row}) of sheet '{sheet}' holds the Excel error {value}, which makes the sheet "
+        "unreadable: fix its formula in Excel, or replace it with the real value, and save",
+    ),
+    "cell_error": (
+        "是 Excel 错误值（公式出错，如除数为 0、引用的单元格已删除、查找不到），请在 Excel 中改正公式或填写实际值",
+        "is an Excel error value (a formula failed: a division by zero, a deleted reference, a failed lookup): "
+        "fix the formula in Excel or enter the real value",
+    ),
     "dataset_unknown": (
         "无法判断文件属于哪类数据（表头：{headers}），请使用模板的表头或选择数据类型",
         "Cannot tell which dataset this file is (headers: {headers}): use a template's headers or choose the dataset",
