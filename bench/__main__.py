@@ -1,11 +1,11 @@
-"""Run every benchmark: ``python -m bench [etl] [overview]``."""
+"""Run every benchmark: ``python -m bench [etl] [overview] [targets]``."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = {"etl": "bench.etl_bench", "overview": "bench.overview_bench"}
+SUITES = {"etl": "bench.etl_bench", "overview": "bench.overview_bench", "targets": "bench.targets_bench"}
 
 
 def main(argv: list[str]) -> int:
