@@ -237,3 +237,15 @@ def test_points_and_rates_in_exports(tmp_path):
     assert cells[3.3].number_format == "+0.0;-0.0;0.0" and cells[0.5].number_format == "0.0%"
     shown = tables.display_frame(tab).data  # display: "+3.2" and "—" for the missing one
     assert list(shown[t("col.gap", "zh")]) == ["+3.3", fmt.DASH]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_period_unit_type_and_note_has_its_words(lang):
+    for period in targets.PERIODS:
+        assert t(f"targets.period.{period}", lang) and t(f"targets.word.{period}", lang)
+    for unit_type in targets.UNIT_TYPES:
+        assert t(f"targets.type.{unit_type}", lang)
+    notes = {"target_zero": "targets.note_target_zero", "filter_na_unit": "targets.note_filter_na_unit"}
+    for note in ("target_zero", "filter_na_unit", "filter_na_township", "filter_na_park", "filter_na_industry"):
+        assert t(notes.get(note, f"note.{note}"), lang)
+    assert t("note.target_na_industry", lang)
