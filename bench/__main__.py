@@ -1,4 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [projects] [pipeline] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] …``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ SUITES = {
     "etl": "bench.etl_bench",
     "hostile": "bench.hostile_bench",
     "overview": "bench.overview_bench",
+    "targets": "bench.targets_bench",
     "projects": "bench.projects_bench",
     "pipeline": "bench.pipeline_bench",
 }

@@ -2,9 +2,9 @@
 
 Both carry the table's title and context lines (period, filters, data through, made at) above the
 header. Numbers are written as numbers at their display precision: XLSX cells carry a number format
-(two decimals for money, whole numbers for counts, ``0.0%`` for rates); CSV rates are written as
-``85.3%``, which Excel reads as a percentage. Missing values are blank. Text a spreadsheet would run
-as a formula is kept as text.
+(two decimals for money, whole numbers for counts, ``0.0%`` for rates, ``+0.0`` for percentage points);
+CSV rates are written as ``85.3%``, which Excel reads as a percentage, points as ``-12.5``. Missing
+values are blank. Text a spreadsheet would run as a formula is kept as text.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from board.i18n import t
 from board.tables import NUMERIC_KINDS, Table
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-_XLSX_FORMATS = {"money": "#,##0.00", "usd": "#,##0.00", "count": "#,##0", "rate": "0.0%"}
+_XLSX_FORMATS = {"money": "#,##0.00", "usd": "#,##0.00", "count": "#,##0", "rate": "0.0%", "points": "+0.0;-0.0;0.0"}
 
 
 def neutralise(text: str) -> str:
@@ -55,6 +55,8 @@ def _csv_number(v: object, kind: str) -> str:
         return ""
     if kind == "rate":
         return f"{float(v) * 100:.1f}%"
+    if kind == "points":  # percentage points, signed: +3.2 / -12.5
+        return f"{float(v):+.1f}"
     if kind == "count":
         return str(int(round(float(v))))
     return f"{float(v):.2f}"

@@ -21,10 +21,12 @@ from board.i18n import current_lang, metric_name, t
 from board.selection import Options, Selection
 from etl import clock, metric_catalogue
 
-# Column kinds: text, date, money (万元), usd (万美元), count, rate (a ratio, shown as a percentage), and
-# value: a number in the unit of the row's metric (``metric`` column), precision by that unit.
-NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "value"})
-DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4}
+# Column kinds: text, date, money (万元), usd (万美元), count, rate (a ratio, shown as a percentage), points
+# (a difference of two rates in percentage points, signed, one decimal: rate − 序时), and value: a number in
+# the unit of the row's metric (``metric`` column), precision by that unit.
+NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "points", "value"})
+DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4, "points": 1}
+_OWN_FORMATS = {"points": "{:+.1f}"}  # kinds board.fmt does not format
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,17 @@ def scope_text(sel: Selection) -> str:
     return " · ".join(parts) if parts else t("scope.all")
 
 
-def context(sel: Selection | None, options: Options) -> tuple[tuple[str, str], ...]:
-    """The lines every export carries: period and filters (of a view), data through, made at."""
+def context(sel: Selection | None, options: Options, period: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The lines every export carries: period and filters (of a view), data through, made at. ``period``: the
+    words of a period other than January through the as-of month (a page's 当月/本季), else that one."""
     through = options.data_through()
     view = (
         ()
         if sel is None
-        else ((t("export.period"), fmt.period(sel.year, sel.month)), (t("export.filters"), scope_text(sel)))
+        else (
+            (t("export.period"), period or fmt.period(sel.year, sel.month)),
+            (t("export.filters"), scope_text(sel)),
+        )
     )
     return (
         *view,
@@ -89,20 +95,28 @@ def context(sel: Selection | None, options: Options) -> tuple[tuple[str, str], .
     )
 
 
-def file_stem(title: str, sel: Selection | None) -> str:
-    """'标题_范围_2026年1–11月' (a view) or '标题_20261128-0930' with characters a file name cannot hold
-    replaced; at most 120 characters."""
+def file_stem(title: str, sel: Selection | None, period: str | None = None) -> str:
+    """'标题_范围_2026年1–11月' (a view; ``period`` as in ``context``) or '标题_20261128-0930' with characters a
+    file name cannot hold replaced; at most 120 characters."""
     parts = (
         (title, clock.now().strftime("%Y%m%d-%H%M"))
         if sel is None
-        else (title, scope_text(sel), fmt.period(sel.year, sel.month))
+        else (title, scope_text(sel), period or fmt.period(sel.year, sel.month))
     )
     return re.sub(r"[\\/:*?\"<>|\s,·]+", "_", "_".join(parts)).strip("_")[:120]
 
 
-def table(df: pd.DataFrame, cols: Sequence[Col], title: str, sel: Selection | None, options: Options) -> Table:
+def table(
+    df: pd.DataFrame,
+    cols: Sequence[Col],
+    title: str,
+    sel: Selection | None,
+    options: Options,
+    period: str | None = None,
+) -> Table:
     """Label ``df`` by ``cols`` for display and export (see the module docstring); ``sel`` None for a
-    table that is not a view of the data (batches)."""
+    table that is not a view of the data (batches); ``period``: the words of the table's period when it is
+    not January through the as-of month (they go into the export's context and file name)."""
     out: dict[str, pd.Series] = {}
     kinds: dict[str, str] = {}
     row_kinds: dict[str, list[str]] = {}
@@ -122,7 +136,7 @@ def table(df: pd.DataFrame, cols: Sequence[Col], title: str, sel: Selection | No
             out[label] = pd.Series(shown, dtype="str")
         kinds[label] = col.kind
     frame = pd.DataFrame(out)
-    return Table(frame, kinds, title, context(sel, options), file_stem(title, sel), row_kinds)
+    return Table(frame, kinds, title, context(sel, options, period), file_stem(title, sel, period), row_kinds)
 
 
 def metric_col(source: str = "metric") -> Col:
@@ -146,7 +160,10 @@ def display_frame(tab: Table):
         if kind not in NUMERIC_KINDS:
             frame[label] = frame[label].where(frame[label] != "", fmt.DASH)
         elif frame[label].isna().any():
-            texts = [fmt.cell(v, k) for v, k in zip(frame[label], kinds, strict=True)]
+            texts = [
+                fmt.DASH if fmt.missing(v) else _cell_format(k).format(float(v))
+                for v, k in zip(frame[label], kinds, strict=True)
+            ]
             frame[label] = pd.Series(texts, dtype="str", index=frame.index)
         else:
             numeric.append((label, kinds))
@@ -154,5 +171,10 @@ def display_frame(tab: Table):
     for label, kinds in numeric:
         for kind in dict.fromkeys(kinds):
             rows = [i for i, k in enumerate(kinds) if k == kind]
-            styler = styler.format(fmt.cell_format(kind), subset=pd.IndexSlice[frame.index[rows], [label]])
+            styler = styler.format(_cell_format(kind), subset=pd.IndexSlice[frame.index[rows], [label]])
     return styler
+
+
+def _cell_format(kind: str) -> str:
+    """The display format of a numeric cell of ``kind`` (board.fmt's, plus the kinds it does not know)."""
+    return _OWN_FORMATS.get(kind) or fmt.cell_format(kind)
