@@ -75,6 +75,35 @@ def _inputs(tmp: Path) -> list[tuple[str, Path]]:
     lines = [HEADER] + [f"P{i},项目{i},青石镇,新材料,{i % 900 + 1},签约,2026-03-05" for i in range(100_000)]
     cr.write_bytes("\r".join(lines).encode("gbk") + b"\r")
     out.append(("GBK CSV, CR-only line ends, 100k rows", cr))
+    # error collection used to be quadratic: one message per row written into an Arrow-backed Series
+    dup = tmp / "dup.csv"
+    dup.write_bytes((HEADER + "\n" + (",".join(map(str, ROW)) + "\n") * 200_000).encode("utf-8"))
+    out.append(("CSV: 200k duplicate rows (200k errors)", dup))
+    blank = tmp / "blank.csv"
+    blank.write_bytes(
+        (
+            HEADER
+            + "\n"
+            + ",".join(map(str, ROW))
+            + "\n"
+            + ",,,,,,\n" * 20_000
+            + "P2,项目P2,青石镇,新材料,1,签约,2026-03-05\n"
+        ).encode()
+    )
+    out.append(("CSV: 20k blank rows between two rows", blank))
+    cols = tmp / "cols.csv"
+    cols.write_bytes(
+        (
+            HEADER
+            + ","
+            + ",".join(f"x{i}" for i in range(10_000))
+            + "\n"
+            + ",".join(map(str, ROW))
+            + "," * 10_000
+            + "\n"
+        ).encode()
+    )
+    out.append(("CSV: 10k unknown columns", cols))
     return out
 
 

@@ -201,6 +201,8 @@ def lead_time_lines(lines: dict[str, pd.DataFrame], title: str, axis: str) -> go
         xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.2},
     )  # fmt: skip
     return go.Figure(traces, layout)
+
+
 # Cell backgrounds of a table coloured by pace (light enough for black text on a projector).
 AHEAD_FILL, BEHIND_FILL = "#dcefdc", "#fbe0cc"
 

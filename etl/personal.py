@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.normalise import clean
 from etl.pseudonym import check_ids, mask_id, mask_text
@@ -33,9 +35,21 @@ def header_kind(header: str) -> str | None:
     return None
 
 
+# An ID or a mobile number has eleven digits or more (ASCII or full-width), perhaps split by spaces or dashes.
+_MANY_DIGITS = r"([0-9０-９][\s\-－]?){11}"
+
+
+def may_hold_numbers(cells: pd.Series) -> bool:
+    """Whether any cell holds a run of eleven digits: one Arrow scan, so a column without one costs nothing more."""
+    arr = pa.array(cells.array) if isinstance(cells.dtype, pd.StringDtype) else pa.array(cells.astype("str").array)
+    return bool(pc.any(pc.match_substring_regex(arr, _MANY_DIGITS)).as_py())
+
+
 def cell_kinds(cells: pd.Series) -> pd.Series:
     """Per cell: 'id' for a valid GB 11643 ID number, 'phone' for a mobile number, else NA (full-width
     digits, spaces and dashes allowed). Work is per distinct value."""
+    if not may_hold_numbers(cells):
+        return pd.Series([None] * len(cells), index=cells.index, dtype=object)
     codes, uniques = pd.factorize(cells.fillna("").astype("str"))
     u = clean(pd.Series(uniques, dtype="str")).str.replace(r"[\s-]", "", regex=True).str.upper()
     kinds = pd.Series([None] * len(u), dtype=object)
@@ -55,6 +69,8 @@ def column_kind(header: str, cells: pd.Series) -> str | None:
     kind = header_kind(header)
     if kind is not None:
         return kind
+    if not may_hold_numbers(cells):
+        return None
     found = cell_kinds(cells).dropna()
     return None if found.empty else str(found.iloc[0])
 

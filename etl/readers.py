@@ -36,6 +36,14 @@ EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE
 EXCEL_NEW_ERRORS = ("#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA", "#PYTHON!")  # fmt: skip
 MAX_COLUMNS = 16_384  # Excel's last column, XFD: no sheet and no CSV row may be wider
 MAX_ROWS = 1_048_576  # Excel's last row
+# A clerk's file has tens of columns; a file this wide is a mistake (a pasted block, a runaway row), and
+# 10,000 columns of one row cost seconds to read: refused before parsing.
+MAX_FILE_COLUMNS_ENV = "DASHBOARD_MAX_COLUMNS"
+
+
+def max_file_columns() -> int:
+    """How many columns a data file may have ($DASHBOARD_MAX_COLUMNS, default 1,000)."""
+    return int(os.environ.get(MAX_FILE_COLUMNS_ENV) or 1000)
 
 # Python's csv module refuses a field over 131,072 characters with a bare exception; a field can be no
 # longer than the file, whose size is capped (DASHBOARD_MAX_UPLOAD_MB), and its length is validated later.
@@ -269,8 +277,8 @@ def _read_csv(data: bytes, known: set[str], max_cells: int) -> RawTable:
     h = _find_header([r for _, r in head], known, "CSV")
     header_line, headers = head[h]
     ncols = len(headers)
-    if ncols > MAX_COLUMNS:
-        raise FileRejected("csv_too_wide", row=header_line, n=ncols, limit=MAX_COLUMNS)
+    if ncols > max_file_columns():
+        raise FileRejected("csv_too_wide", row=header_line, n=ncols, limit=max_file_columns())
     # lines × columns bounds what Arrow (or the csv module) would build: a flood of empty lines or of
     # delimiters is refused here, before parsing, not by the kernel later
     lines = body.count(b"\n") + (body.count(b"\r") if b"\r" in body else 0)
@@ -327,8 +335,9 @@ def _csv_python(
         rows.append(number)
         if len(rec) > width:
             width, widest = len(rec), number
-    if width > MAX_COLUMNS or len(out) * width > max_cells:  # one overlong row would widen every row
-        raise FileRejected("csv_too_wide", row=widest, n=width, limit=min(MAX_COLUMNS, max_cells // max(len(out), 1)))
+    if width > max_file_columns() or len(out) * width > max_cells:  # one overlong row would widen every row
+        limit = min(max_file_columns(), max_cells // max(len(out), 1))
+        raise FileRejected("csv_too_wide", row=widest, n=width, limit=limit)
     padded = [r + [""] * (width - len(r)) for r in out]
     frame = pd.DataFrame(padded, columns=range(width), dtype="str") if padded else pd.DataFrame(columns=range(width))
     return frame.astype("str"), np.array(rows, dtype=np.int64)
@@ -624,6 +633,8 @@ def _sheet_grid(
     scan = _scan_sheet(xml)
     if scan.cells and (scan.r1 >= MAX_ROWS or scan.c1 >= MAX_COLUMNS):
         raise FileRejected("file_corrupt", detail="a cell beyond XFD1048576")
+    if scan.cols > max_file_columns():
+        raise FileRejected("csv_too_wide", row=scan.r0 + 1, n=scan.cols, limit=max_file_columns())
     if scan.area > max_cells:
         raise FileRejected(
             "sheet_too_large",

@@ -531,3 +531,23 @@ def test_read_path_reads_regular_files_only_and_checks_the_size_first(tmp_path, 
     ok = tmp_path / "ok.csv"
     ok.write_bytes(b"a,b\n1,2\n")
     assert read_path(ok) == b"a,b\n1,2\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_file_wider_than_a_clerks_table_is_refused_before_parsing(tmp_path, fmt):
+    headers = ["项目编号", "项目名称"] + [f"x{i}" for i in range(1_200)]
+    if fmt == "csv":
+        data = (",".join(headers) + "\nP1,甲" + "," * 1_200 + "\n").encode()
+    else:
+        import xlsxwriter
+
+        path = tmp_path / "wide.xlsx"
+        wb = xlsxwriter.Workbook(str(path))
+        ws = wb.add_worksheet()
+        ws.write_row(0, 0, headers)
+        ws.write_row(1, 0, ["P1", "甲"])
+        wb.close()
+        data = path.read_bytes()
+    with pytest.raises(FileRejected) as exc:
+        read_file(data, f"wide.{fmt}")
+    assert exc.value.code == "csv_too_wide" and "1202 个字段" in exc.value.zh and "1000 列" in exc.value.zh
