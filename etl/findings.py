@@ -74,7 +74,8 @@ class Findings:
             return empty
         parts = []
         for code in dict.fromkeys(c["code"] for c in chunks):
-            parts.append(self._word([c for c in chunks if c["code"] == code], code))
+            for group in _slices([c for c in chunks if c["code"] == code]):
+                parts.append(self._word(group, code))
         df = pd.concat(parts, ignore_index=True)
         return df.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
 
@@ -122,6 +123,28 @@ class Findings:
                 "reason_en": en.astype("str"),
             }
         )
+
+
+WORDING_ROWS = 25_000  # findings worded at a time: bounds the temporary strings of a file with many errors
+
+
+def _slices(chunks: list[dict]) -> list[list[dict]]:
+    """The chunks cut into groups of at most WORDING_ROWS rows (a per-row parameter is cut alongside)."""
+    groups: list[list[dict]] = [[]]
+    room = WORDING_ROWS
+    for c in chunks:
+        start, n = 0, len(c["row"])
+        while start < n:
+            take = min(room, n - start)
+            cut = slice(start, start + take)
+            params = {k: (v[cut] if _is_sequence(v) else v) for k, v in c["params"].items()}
+            groups[-1].append({**c, "row": c["row"][cut], "value": c["value"][cut], "params": params})
+            start += take
+            room -= take
+            if room == 0:
+                groups.append([])
+                room = WORDING_ROWS
+    return [g for g in groups if g]
 
 
 def _is_sequence(v: object) -> bool:

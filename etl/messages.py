@@ -67,6 +67,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The file has {rows} lines × {cols} columns = {cells} cells, over the {limit} limit: delete the "
         "surplus empty lines or split the file",
     ),
+    "sheet_too_wide": (
+        "工作表「{sheet}」的使用区域 {area} 有 {cols} 列，超过 {limit} 列的上限：最远的内容在 {far}，请删除数据以外的内容（在 Excel 中按 Ctrl+End 可找到）",
+        "Sheet '{sheet}' spans {area}, {cols} columns, over the limit of {limit}: the furthest content is at {far}; delete what is not data (Ctrl+End in Excel finds it)",
+    ),
     "csv_too_wide": (
         "第{row}行有 {n} 个字段，超过 {limit} 列的上限，请检查该行是否有多余的分隔符（逗号）",
         "Row {row} has {n} fields, over the limit of {limit} columns: check it for surplus delimiters (commas)",

@@ -45,6 +45,7 @@ def max_file_columns() -> int:
     """How many columns a data file may have ($DASHBOARD_MAX_COLUMNS, default 1,000)."""
     return int(os.environ.get(MAX_FILE_COLUMNS_ENV) or 1000)
 
+
 # Python's csv module refuses a field over 131,072 characters with a bare exception; a field can be no
 # longer than the file, whose size is capped (DASHBOARD_MAX_UPLOAD_MB), and its length is validated later.
 csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
@@ -165,11 +166,35 @@ def read_path(path: Path | str, *, max_bytes: int | None = None) -> bytes:
         _require_regular(path, st.st_mode)
         if st.st_size > limit:
             raise FileRejected("upload_too_large", size=_mb(st.st_size), limit=_mb(limit))
-        _sniff(os.pread(fd, SNIFF_BYTES, 0), path.name)
-        data = fh.read(limit + 1)  # never more than the cap, even if the file grows while it is read
+        head = os.pread(fd, SNIFF_BYTES, 0)
+        _sniff(head, path.name)
+        data = _read_counting_lines(fh, limit, text=not head.startswith(b"PK"))
     if len(data) > limit:
         raise FileRejected("upload_too_large", size=f"> {_mb(limit)}", limit=_mb(limit))
     return data
+
+
+READ_CHUNK = 8 << 20
+
+
+def _read_counting_lines(fh, limit: int, *, text: bool) -> bytes:
+    """At most ``limit`` + 1 bytes of ``fh``. For a text file the lines are counted as it is read: more lines
+    than the CSV cell cap (each line is at least one cell) is refused before the rest is read, so a file of
+    empty lines never sits in memory whole."""
+    parts: list[bytes] = []
+    size = lines = 0
+    cap = max_csv_cells()
+    while size <= limit:
+        chunk = fh.read(min(READ_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+        if text:
+            lines += max(chunk.count(b"\n"), chunk.count(b"\r"))
+            if lines > cap:
+                raise FileRejected("csv_too_large", rows=f"> {cap:,}", cols="≥ 1", cells=f"> {cap:,}", limit=f"{cap:,}")
+    return b"".join(parts)
 
 
 # ---------------------------------------------------------------- format, decided by content
@@ -633,8 +658,6 @@ def _sheet_grid(
     scan = _scan_sheet(xml)
     if scan.cells and (scan.r1 >= MAX_ROWS or scan.c1 >= MAX_COLUMNS):
         raise FileRejected("file_corrupt", detail="a cell beyond XFD1048576")
-    if scan.cols > max_file_columns():
-        raise FileRejected("csv_too_wide", row=scan.r0 + 1, n=scan.cols, limit=max_file_columns())
     if scan.area > max_cells:
         raise FileRejected(
             "sheet_too_large",
@@ -646,6 +669,12 @@ def _sheet_grid(
             limit=f"{max_cells:,}",
             far=_ref(scan.far[0], scan.far[1]),
         )
+    if scan.cols > max_file_columns():
+        area = f"{_ref(scan.r0, scan.c0)}:{_ref(scan.r1, scan.c1)}"
+        raise FileRejected(
+            "sheet_too_wide", sheet=name, area=area, cols=f"{scan.cols:,}", limit=f"{max_file_columns():,}",
+            far=_ref(scan.far[0], scan.far[1]),
+        )  # fmt: skip
     formulas = _formula_cells(xml, scan) if scan.formulas else []
     errors = _error_cells(xml, scan, name) if scan.hashes else {}
     del xml
