@@ -1,11 +1,16 @@
-"""Run every benchmark: ``python -m bench [etl] [overview]``."""
+"""Run every benchmark: ``python -m bench [etl] [overview] [projects] [parks]``."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-SUITES = {"etl": "bench.etl_bench", "overview": "bench.overview_bench", "projects": "bench.projects_bench"}
+SUITES = {
+    "etl": "bench.etl_bench",
+    "overview": "bench.overview_bench",
+    "projects": "bench.projects_bench",
+    "parks": "bench.parks_bench",
+}
 
 
 def main(argv: list[str]) -> int:
