@@ -104,7 +104,8 @@ with left:
     fig = charts.park_months(months, title, unit, not stock, names)
     st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key="pk_months")
 with right:
-    last = tuple((y, options.last_month(y)) for y in options.years)
+    through = options.data_through()
+    last = tuple((y, options.last_month(y)) for y in options.years if through is None or y <= through[0])
     years = parks.yearly_trend(park, measure, last)
     marks = [
         t("fmt.year", y=y) if m == 12 else t("parks.year_through", y=y, through=fmt.period_short(m))

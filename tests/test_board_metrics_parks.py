@@ -396,3 +396,12 @@ def test_the_parks_projects_follow_the_industry_filter(con):
     }
     one = every["industry"].iloc[0]
     assert set(parks.projects(park, (one,))["industry"]) == {one}
+
+
+def test_the_readmes_example_settings_are_the_defaults():
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", readme, re.S)
+    assert block is not None
+    assert park_grading.parse(block.group(1)) == park_grading.DEFAULT

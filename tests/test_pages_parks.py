@@ -163,3 +163,36 @@ def test_the_grading_page_explains_the_settings_and_says_when_the_file_is_invali
     at = page(GRADES_PAGE)
     where = fmt.code_span(parks.grading_path())
     assert [w.value for w in at.warning] == [t("parks.grading_pending", "zh", path=where)]
+
+
+def test_a_registered_park_without_rows_shows_dashes_and_the_pages_still_run(tmp_path, monkeypatch):
+    from etl import warehouse
+    from tests.clerk_files import csv
+
+    db = warehouse.init(tmp_path / "w.duckdb")
+    units = [
+        {"name": "青石镇", "type": "镇街", "code": "510999100000"},
+        {"name": "新园", "type": "园区", "parent": "青石镇"},
+        {"name": "老园", "type": "园区", "parent": "青石镇"},
+    ]
+    rows = [{"park": "老园", "period": f"2026-{m:02d}", "land_used_mu": "100", "jobs": "50", "tax": "3",
+             "industrial_output": "40", "fixed_asset_investment": "20", "revenue": "60"} for m in (1, 2, 3)]  # fmt: skip
+    for name, data in (("units", units), ("parks", rows)):
+        assert warehouse.load_file(db, csv(tmp_path / f"{name}.csv", name, data)).status == "loaded"
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    monkeypatch.setenv("DASHBOARD_RAISE", "1")
+    entry = tmp_path / "entry.py"
+    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
+    at = AppTest.from_file(str(entry), default_timeout=60).run()
+    at.query_params["focus"] = "新园"
+    at.switch_page(str(ROOT / PARKS_PAGE)).run()
+    ok(at)
+    assert at.selectbox(key="url_focus").value == "新园"
+    shown = cards(at)
+    assert shown[t("parks.measure.jobs", "zh")] == fmt.DASH and shown[metric_name("park_revenue", "zh")] == "0.00 万元"
+    assert t("parks.projects_none", "zh") in [i.value for i in at.info]
+    assert not BAD & set(cells(at))
+    at.switch_page(str(ROOT / GRADES_PAGE)).run()
+    ok(at)
+    grades = at.dataframe[1].value
+    assert list(grades[t("col.grade", "zh")]) == ["A"]  # the only park with rows, graded alone
