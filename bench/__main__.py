@@ -12,6 +12,7 @@ SUITES = {
     "targets": "bench.targets_bench",
     "projects": "bench.projects_bench",
     "pipeline": "bench.pipeline_bench",
+    "parks": "bench.parks_bench",
 }
 
 

@@ -272,3 +272,102 @@ def pace_fills(values: pd.DataFrame, paces: dict) -> pd.DataFrame:
             "" if pd.isna(v) else f"background-color: {AHEAD_FILL if v >= pace else BEHIND_FILL}" for v in cells
         ]
     return out
+
+
+GRADE_COLOURS = {"A": GREEN, "B": BLUE, "C": ORANGE, "D": "#b3261e"}
+
+
+def _scaled_axis(values: list[float], kind_unit: str | None) -> tuple[float, str]:
+    """(divisor, axis title): money scaled to 万元/亿元 by magnitude; other units as given."""
+    if kind_unit is not None:
+        return 1.0, kind_unit
+    top = max([abs(v) for v in values if v == v] or [0.0])
+    return fmt.scale(top, "money", current_lang())
+
+
+def park_months(df: pd.DataFrame, title: str, unit: str | None, bars: bool, names: tuple[str, str]) -> go.Figure:
+    """One park measure month by month: the year (bars for a flow, a line for a stock) and the year before
+    (a grey line). ``df``: month 1–12, value, prior (NaN where not reported); ``unit`` None for money (scaled
+    by magnitude), else the axis unit; ``names``: the legend's (this year, the year before)."""
+    div, axis = _scaled_axis([*df["value"], *df["prior"]], unit)
+    months = list(df["month"])
+    now = (
+        go.Bar(x=months, y=df["value"] / div, name=names[0], marker_color=BLUE)
+        if bars
+        else go.Scatter(
+            x=months, y=df["value"] / div, name=names[0], mode="lines+markers", line={"color": BLUE, "width": 3}
+        )
+    )
+    before = go.Scatter(
+        x=months,
+        y=df["prior"] / div,
+        name=names[1],
+        mode="lines+markers",
+        line={"color": GREY, "width": 2, "dash": "dot"},
+    )
+    xaxis = {"tickmode": "linear", "dtick": 1, "tickangle": 0, "range": [0.5, 12.5]}
+    return go.Figure([before, now], _layout(title, 340, yaxis={"title": {"text": axis}}, xaxis=xaxis))
+
+
+def park_years(df: pd.DataFrame, title: str, unit: str | None, labels: list[str]) -> go.Figure:
+    """One park measure year by year: bars labelled ``labels`` (e.g. '2026年（1–11月）'). ``df``: year, value."""
+    div, axis = _scaled_axis(list(df["value"]), unit)
+    bar = go.Bar(x=labels, y=df["value"] / div, marker_color=BLUE)
+    layout = _layout(title, 340, showlegend=False, yaxis={"title": {"text": axis}}, xaxis={"type": "category"})
+    return go.Figure([bar], layout)
+
+
+def park_ranking(
+    df: pd.DataFrame, title: str, texts: list[str], unit: str | None, highlight: tuple[str, ...] = ()
+) -> go.Figure:
+    """Parks ranked by one measure, the largest on top. ``df``: park, value (no NaN), in rank order; ``texts``
+    the values as shown beside the bars; the ``highlight`` parks' names in bold."""
+    df, texts = df.iloc[::-1], texts[::-1]  # plotly draws the first row at the bottom
+    div, axis = _scaled_axis(list(df["value"]), unit)
+    names = [f"<b>{html.escape(p)}</b>" if p in highlight else html.escape(p) for p in df["park"]]
+    bar = go.Bar(
+        x=df["value"] / div, y=names, orientation="h", marker_color=BLUE, text=texts, textposition="outside",
+        cliponaxis=False, customdata=list(df["park"]),
+    )  # fmt: skip
+    top = float((df["value"] / div).max()) if len(df) else 1.0
+    layout = _layout(
+        title, 90 + 44 * max(len(df), 1), showlegend=False,
+        xaxis={"range": [0, top * 1.45 if top > 0 else 1], "title": {"text": axis}}, yaxis={"gridcolor": "white"},
+    )  # fmt: skip
+    return go.Figure([bar], layout)
+
+
+def park_scatter(df: pd.DataFrame, title: str, x_title: str, y_title: str, grade_names: dict[str, str]) -> go.Figure:
+    """亩均税收 (y) against 投资强度 (x), one point per park with its name beside it, coloured by grade (one legend
+    entry per grade; ``grade_names``: grade → legend text, '' for parks without a grade). ``df``: park,
+    investment_intensity, tax_per_mu, grade (NA: not graded); rows without both measures are left out."""
+    df = df.dropna(subset=["investment_intensity", "tax_per_mu"])
+    traces = []
+    for grade, name in grade_names.items():
+        part = df[df["grade"].fillna("") == grade]
+        if part.empty:
+            continue
+        traces.append(
+            go.Scatter(
+                x=part["investment_intensity"], y=part["tax_per_mu"], mode="markers+text", name=name,
+                text=[html.escape(p) for p in part["park"]], textposition="top center",
+                marker={"size": 16, "color": GRADE_COLOURS.get(grade, GREY), "line": {"color": "white", "width": 1}},
+                customdata=list(part["park"]), cliponaxis=False,
+            )
+        )  # fmt: skip
+    xs, ys = list(df["investment_intensity"]), list(df["tax_per_mu"])
+
+    def span(v: list[float]) -> list[float]:
+        if not v:
+            return [0, 1]
+        lo, hi = min(v), max(v)
+        pad = (hi - lo) * 0.15 or max(abs(hi), 1) * 0.15
+        return [max(0.0, lo - pad), hi + pad]
+
+    layout = _layout(
+        title, 440,
+        xaxis={"title": {"text": x_title}, "range": span(xs), "showgrid": True, "gridcolor": GRID, "zeroline": False},
+        yaxis={"title": {"text": y_title}, "range": span(ys), "zeroline": False},
+        legend={"orientation": "h", "y": -0.3, "yanchor": "top"}, margin={"l": 10, "r": 30, "t": 50, "b": 70},
+    )  # fmt: skip
+    return go.Figure(traces, layout)

@@ -44,7 +44,10 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/projects.py", "investment", "page.projects", ":material/table_view:", "projects", ("q", "status", "tier")
     ),
     PageSpec("pages/project.py", "investment", "page.project", ":material/description:", "project", ("id", "q")),
-    PageSpec("pages/parks.py", "parks", "page.parks", ":material/factory:", "parks"),
+    PageSpec("pages/parks.py", "parks", "page.parks", ":material/factory:", "parks", ("focus", "measure")),
+    PageSpec(
+        "pages/park_grades.py", "parks", "page.park_grades", ":material/workspace_premium:", "park-grades", ("cmp",)
+    ),
     PageSpec("pages/employment.py", "employment", "page.employment", ":material/work:", "employment"),
     PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),

@@ -276,12 +276,30 @@ def _funding(rng: np.random.Generator, p: dict, first: date, as_of: date) -> lis
     return rows
 
 
+# Park → what sets it apart from the size-scaled base, as factors on (land, jobs, output, tax, fixed-asset
+# investment): the tech park earns much tax on little land with few people; the food park employs many; the
+# new-materials park invests heavily; the logistics park spreads over land with little output.
+PARK_PROFILES: dict[str, tuple[float, float, float, float, float]] = {
+    "高新技术产业园": (0.85, 0.8, 1.15, 1.35, 1.0),
+    "食品工业园": (1.0, 1.45, 0.95, 0.8, 0.85),
+    "新材料产业园": (1.05, 1.0, 1.05, 1.0, 1.4),
+    "物流园": (1.7, 0.9, 0.55, 0.6, 0.75),
+}
+ANNUAL_PARK_YEAR = ("食品工业园", 1)  # this park's audited annual row for the demo's 2nd year (besides its months)
+ANNUAL_REVISION = 1.03  # the audited year runs 3 % above the sum of the months the park reported
+NO_LAND_PARK_YEAR = ("物流园", 0)  # this park recorded no supplied land (已供地) in the demo's first year
+
+
 def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFrame:
-    """One row per park per month. Flows in 万元 per month; stocks (area 平方公里, land 亩, enterprises 户,
-    jobs 人) grow slowly. The tech park is sized like DOMAIN.md §6 (revenue ~11.6亿 a year)."""
+    """One row per park per month, plus one audited annual row. Flows in 万元 per month; stocks (area 平方公里,
+    land 亩, enterprises 户, jobs 人) grow slowly. The tech park is sized like DOMAIN.md §6 (revenue ~11.6亿 a
+    year); PARK_PROFILES sets the parks' efficiency apart. The annual row (ANNUAL_PARK_YEAR, period ``2023``) is
+    the year's figure for the flows: not the months' sum plus it. NO_LAND_PARK_YEAR leaves 已供地 blank for a year (no 亩均 figure,
+    no grade)."""
     ms = months(first, as_of)
     rows = []
     for park, (_, _, size) in PARKS.items():
+        land_f, jobs_f, output_f, tax_f, fai_f = PARK_PROFILES[park]
         g = rng.uniform(0.05, 0.12)  # yearly growth
         for i, m in enumerate(ms):
             grow = (1 + g) ** (i / 12)
@@ -292,21 +310,31 @@ def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFra
             def flow(base: float, k: float = k) -> float:
                 return round(base * k * rng.uniform(0.85, 1.15), 2)
 
+            no_land = (park, m.year - first.year) == NO_LAND_PARK_YEAR
             rows.append(
                 {
                     "park": park,
                     "period": f"{m:%Y-%m}",
-                    "developed_area_km2": round(2.0 * size * grow, 2),
-                    "land_used_mu": round(2600 * size * grow, 1),
+                    "developed_area_km2": round(2.0 * size * grow * land_f, 2),
+                    "land_used_mu": None if no_land else round(2600 * size * grow * land_f, 1),
                     "infrastructure_investment": flow(27_000),
                     "enterprises": int(59 * size * grow),
                     "revenue": flow(116_000),
-                    "industrial_output": flow(103_000),
-                    "tax": flow(4_623),
-                    "jobs": int(3100 * size * grow),
-                    "fixed_asset_investment": flow(45_000),
+                    "industrial_output": flow(103_000 * output_f),
+                    "tax": flow(4_623 * tax_f),
+                    "jobs": int(3100 * size * grow * jobs_f),
+                    "fixed_asset_investment": flow(45_000 * fai_f),
                 }
             )
+    park, offset = ANNUAL_PARK_YEAR
+    year = first.year + offset
+    months_of = [r for r in rows if r["park"] == park and r["period"].startswith(f"{year}-")]
+    if len(months_of) == 12:
+        annual = {**months_of[-1], "period": str(year)}  # stocks: the year-end values
+        for col in ("infrastructure_investment", "revenue", "industrial_output", "tax", "fixed_asset_investment"):
+            annual[col] = round(sum(r[col] for r in months_of) * ANNUAL_REVISION, 2)
+        annual["enterprises"] += 1  # one more found by the audit
+        rows.append(annual)
     return pd.DataFrame(rows)
 
 

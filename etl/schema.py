@@ -8,10 +8,10 @@ in ``batches``. The ``v_*`` views are the stable, documented read contract.
 
 from __future__ import annotations
 
-from etl import metric_catalogue
+from etl import metric_catalogue, park_grading
 from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "schema_version": SCHEMA_VERSION,
@@ -160,8 +160,15 @@ def answers_for(township: str, park: str, unit: str) -> str:
 
 
 FACT_COLUMNS = "year, month, township, park, responsible_unit, industry, project_id, value"
+# Which rows of v_parks (``pk``) make a park-year's flows: its annual row when it has one (the year's figure),
+# otherwise its monthly rows, summed. The one rule, used by the facts (park_flows) and by the park efficiency view.
+PARK_FLOW_ROW = (
+    "(pk.month IS NULL OR NOT EXISTS (SELECT 1 FROM v_parks a WHERE a.month IS NULL AND a.park = pk.park "
+    "AND a.year = pk.year))"
+)
 # The source relations a catalogue record's facts branch selects from (etl.metric_catalogue).
-_FACT_SOURCES_SQL = """
+_FACT_SOURCES_SQL = (
+    """
 WITH last_year AS (
     -- the latest year the projects and their funds speak of: carry-over of unfinished projects runs up to
     -- it (not the targets' years: a plan for a later year must not invent projects under construction then)
@@ -174,13 +181,13 @@ fund AS (
     SELECT f.*, p.township, p.park, p.responsible_unit, p.industry
     FROM v_funding f LEFT JOIN v_projects p USING (project_id)
 ),
-park_year_has_annual AS (SELECT DISTINCT park, year FROM v_parks WHERE month IS NULL),
 park_flows AS (
     -- flows: an annual row, when present, is the year's figure; otherwise the monthly rows are summed
     SELECT pk.park, pk.year, coalesce(pk.month, 12) AS month, pk.revenue, pk.industrial_output, pk.tax
     FROM v_parks pk
-    WHERE pk.month IS NULL
-       OR NOT EXISTS (SELECT 1 FROM park_year_has_annual a WHERE a.park = pk.park AND a.year = pk.year)
+    WHERE """
+    + PARK_FLOW_ROW
+    + """
 ),
 under_construction AS (
     -- 开工项目含上年接转: a project counts in every year from its start while under construction:
@@ -194,6 +201,7 @@ under_construction AS (
     WHERE p.started_date IS NOT NULL
 ),
 """
+)
 
 
 def _facts_union() -> str:
@@ -254,6 +262,90 @@ LEFT JOIN agg a ON a.metric = t.metric AND a.year = t.year
 """
 )
 
+# Park stocks (the latest recorded value of the period; an annual row counts as December and wins over a December
+# row) and flows (PARK_FLOW_ROW, summed), in v_parks' units.
+PARK_STOCKS: tuple[str, ...] = ("land_used_mu", "developed_area_km2", "enterprises", "jobs")
+PARK_FLOWS: tuple[str, ...] = (
+    "revenue",
+    "industrial_output",
+    "tax",
+    "fixed_asset_investment",
+    "infrastructure_investment",
+)
+# The efficiency measures: (name, numerator, denominator). Money in 万元, land in 亩, jobs in 人: 万元/亩 and 万元/人.
+PARK_RATIOS: tuple[tuple[str, str, str], ...] = (
+    ("tax_per_mu", "tax", "land_used_mu"),  # 亩均税收
+    ("output_per_mu", "industrial_output", "land_used_mu"),  # 亩均产值
+    ("investment_intensity", "fixed_asset_investment", "land_used_mu"),  # 投资强度
+    ("output_per_job", "industrial_output", "jobs"),  # 人均产值
+)
+assert tuple(r[0] for r in PARK_RATIOS) == park_grading.MEASURES
+
+
+def _grading_setting(key: str, default: float) -> str:
+    """SQL: the meta table's number for ``park_grading.<key>``, else the default (etl.park_grading)."""
+    q(key.replace(".", "_"))
+    return (
+        "coalesce(max(CASE WHEN key = '"
+        + park_grading.META_PREFIX
+        + key
+        + "' THEN TRY_CAST(value AS DOUBLE) END), "
+        + repr(float(default))
+        + ")"
+    )
+
+
+def _park_efficiency_sql() -> str:
+    """The park efficiency relation: grain one row per park, year and as-of month 1–12 (the rows of v_parks dated
+    in months 1 through it). The grade's one definition: see etl.park_grading for the rule in words."""
+    w = {m: "w_" + m for m in park_grading.MEASURES}
+    cfg = [_grading_setting("weight." + m, park_grading.DEFAULT_WEIGHTS[m]) + " AS " + w[m] for m in w]
+    cfg += [_grading_setting("band." + g, park_grading.DEFAULT_BANDS[g]) + " AS band_" + g for g in park_grading.BANDED]
+    order = "r.at_month * 2 + CAST(r.annual AS INTEGER)"  # an annual row is December's, after a December row
+    stocks = [f"arg_max(r.{q(c)}, {order}) FILTER (WHERE r.{q(c)} IS NOT NULL) AS {q(c)}" for c in PARK_STOCKS]
+    flows = [f"sum(r.{q(c)}) FILTER (WHERE r.counts_as_flow) AS {q(c)}" for c in PARK_FLOWS]
+    ratios = [f"{q(n)} / nullif({q(d)}, 0) AS {q(m)}" for m, n, d in PARK_RATIOS]
+    graded = " AND ".join(q(m) + " IS NOT NULL" for m in park_grading.MEASURES)
+    part = "PARTITION BY year, as_of_month, graded"
+    ranks = [f"CASE WHEN graded THEN percent_rank() OVER ({part} ORDER BY {q(m)}) END AS pr_{m}" for m in w]
+    weighted = " + ".join(f"{w[m]} * pr_{m}" for m in w)
+    total = " + ".join(w.values())
+    grade = " ".join(f"WHEN ahead * 100 < band_{g} * graded_parks THEN '{g}'" for g in park_grading.BANDED)
+    return f"""
+CREATE OR REPLACE VIEW park_efficiency_months AS
+WITH cfg AS (SELECT {", ".join(cfg)} FROM meta),
+cut AS (SELECT unnest(range(1, 13)) AS as_of_month),
+dated AS (
+    SELECT pk.*, coalesce(pk.month, 12) AS at_month, pk.month IS NULL AS annual, {PARK_FLOW_ROW} AS counts_as_flow
+    FROM v_parks pk),
+agg AS (
+    SELECT r.park, r.year, c.as_of_month, max(r.at_month) AS through_month, {", ".join(stocks + flows)}
+    FROM dated r JOIN cut c ON r.at_month <= c.as_of_month
+    GROUP BY r.park, r.year, c.as_of_month),
+ratios AS (SELECT *, {", ".join(ratios)} FROM agg),
+flagged AS (SELECT *, {graded} AS graded FROM ratios),
+ranked AS (SELECT *, {", ".join(ranks)} FROM flagged),
+scored AS (SELECT ranked.*, cfg.*, CASE WHEN graded THEN round(100 * ({weighted}) / ({total}), 6) END AS score
+           FROM ranked, cfg),
+placed AS (
+    SELECT *, CASE WHEN graded THEN rank() OVER ({part} ORDER BY score DESC) - 1 END AS ahead,
+           CASE WHEN graded THEN count(*) OVER ({part}) END AS graded_parks
+    FROM scored)
+SELECT park, year, as_of_month, through_month, {", ".join(q(c) for c in PARK_STOCKS + PARK_FLOWS)},
+       {", ".join(q(m) for m in park_grading.MEASURES)}, {", ".join("pr_" + m for m in w)}, score, ahead, graded_parks,
+       CASE WHEN graded THEN CASE {grade} ELSE 'D' END END AS grade
+FROM placed"""
+
+
+# The public view: one row per park and year, over every row of the year loaded (a past year: January–December
+# or its annual row; the current year: January through its latest month loaded, ``through_month``).
+PARK_EFFICIENCY_VIEWS = [
+    _park_efficiency_sql(),
+    "CREATE OR REPLACE VIEW v_park_efficiency AS SELECT park, year, land_used_mu, revenue, industrial_output, tax, "
+    "jobs, enterprises, fixed_asset_investment, tax_per_mu, output_per_mu, investment_intensity, output_per_job, "
+    "grade, score, through_month FROM park_efficiency_months WHERE as_of_month = 12",
+]
+
 BATCH_VIEWS = """
 CREATE OR REPLACE VIEW v_batches AS
 SELECT batch_id, dataset, file_name, sha256, file_format, encoding, sheet, rows_read, rows_loaded, rows_rejected,
@@ -265,11 +357,18 @@ FROM quarantine q JOIN batches b USING (batch_id);
 """
 
 
+def grading_meta_sql(grading: park_grading.Grading) -> str:
+    """The statement that writes the grading settings into the meta table (validated numbers, fixed keys)."""
+    return "INSERT OR REPLACE INTO meta VALUES " + ", ".join(f"('{k}', '{v}')" for k, v in grading.meta_rows().items())
+
+
 def all_ddl() -> list[str]:
-    """Every statement that creates the warehouse, in order (idempotent)."""
+    """Every statement that creates the warehouse, in order (idempotent); reads the park grading settings file."""
     stmts = [s for s in BASE_DDL.split(";") if s.strip()]
     stmts += [dataset_ddl(ds) for ds in DATASETS.values()]
     stmts += [public_view(ds) for ds in DATASETS.values()]
-    stmts += [REFRESH_FACTS, *FACT_VIEWS, TARGET_PROGRESS]
+    stmts += [REFRESH_FACTS, *FACT_VIEWS, TARGET_PROGRESS, *PARK_EFFICIENCY_VIEWS]
     stmts += [s for s in BATCH_VIEWS.split(";") if s.strip()]
+    # the grading settings of v_park_efficiency, from data/park_grading.toml (Invalid: nothing is changed)
+    stmts.append(grading_meta_sql(park_grading.load()))
     return stmts

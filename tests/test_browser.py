@@ -206,3 +206,19 @@ def test_a_click_on_a_township_bar_filters_the_dashboard_to_it(server: str, brow
     expect(page).to_have_url(re.compile(r"[?&]town="), timeout=30_000)  # the URL follows the run that drew the cards
     town = parse_qs(urlsplit(page.url).query)["town"][0]
     expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text(town)
+
+
+def test_the_park_scatter_names_each_park_on_its_point(server: str, browser):
+    from etl.demo_county import PARKS
+
+    page = _open(browser, f"{server}/park-grades", t("page.park_grades", "zh"))
+    scatter = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # beside the ranked bars
+    scatter.scroll_into_view_if_needed()
+    names = scatter.locator("svg g.textpoint text")
+    expect(names).to_have_count(len(PARKS), timeout=30_000)
+    assert sorted(names.all_text_contents()) == sorted(PARKS)
+    page.goto(f"{server}/park-grades?year=2022&lang=en", timeout=60_000)  # 物流园 recorded no land in 2022
+    expect(page.locator("h1").first).to_have_text(t("page.park_grades", "en"), timeout=60_000)
+    names = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator("svg g.textpoint text")
+    expect(names).to_have_count(len(PARKS) - 1, timeout=30_000)
+    assert "物流园" not in names.all_text_contents()

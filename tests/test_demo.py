@@ -253,6 +253,12 @@ def test_training_classes_and_subsidy(frames):
     assert 0.6 < (ended["certified"] == "是").mean() < 0.8
 
 
+def _last_month(period: str) -> str:
+    """'YYYY-MM' of the last month a month or a whole year (2023: December) covers."""
+    parts = [int(x) for x in re.findall(r"\d+", period)]
+    return f"{parts[0]}-{parts[1]:02d}" if len(parts) > 1 else f"{parts[0]}-12"
+
+
 def test_nothing_is_dated_after_as_of(frames):
     limit_month = f"{AS_OF:%Y-%m}"
     for name, df in frames.items():
@@ -263,7 +269,7 @@ def test_nothing_is_dated_after_as_of(frames):
             if c.kind == "date":
                 assert values.map(_date).max() <= AS_OF, (name, c.name)
             else:
-                months = values.map(lambda v: "{}-{:02d}".format(*map(int, re.findall(r"\d+", v))))
+                months = values.map(_last_month)
                 assert months.max() <= limit_month, (name, c.name)
 
 
