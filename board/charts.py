@@ -102,10 +102,11 @@ def project_funds(funds: pd.DataFrame, contract: float | None, title: str) -> go
     """
     top = max(float(funds["cumulative"].max()) if len(funds) else 0.0, contract or 0.0)
     div, unit = fmt.scale(top, "money", current_lang())
+    months = pd.to_datetime(funds["period"] + "-01")  # a date axis: plotly spaces and labels the months itself
     traces = [
-        go.Bar(x=funds["period"], y=funds["funds_in_place"] / div, name=t("chart.monthly"), marker_color=GREY),
+        go.Bar(x=months, y=funds["funds_in_place"] / div, name=t("chart.monthly"), marker_color=GREY),
         go.Scatter(
-            x=funds["period"], y=funds["cumulative"] / div, name=t("chart.cumulative"), mode="lines+markers",
+            x=months, y=funds["cumulative"] / div, name=t("chart.cumulative"), mode="lines+markers",
             line={"color": BLUE, "width": 3},
         ),
     ]  # fmt: skip
@@ -115,7 +116,7 @@ def project_funds(funds: pd.DataFrame, contract: float | None, title: str) -> go
                        "line": {"color": ORANGE, "dash": "dash", "width": 2}})  # fmt: skip
         notes.append({"xref": "paper", "x": 0, "y": contract / div, "yanchor": "bottom", "xanchor": "left",
                       "showarrow": False, "text": t("chart.contract_line", v=fmt.money(contract))})  # fmt: skip
-    layout = _layout(title, 360, yaxis={"title": {"text": unit}}, xaxis={"type": "category"}, shapes=shapes)
+    layout = _layout(title, 360, yaxis={"title": {"text": unit}}, xaxis={"type": "date"}, shapes=shapes)
     layout["annotations"] = notes
     return go.Figure(traces, layout)
 

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from board.i18n import current_lang, t
+from board.i18n import catalog, current_lang, t
 
 DASH = "—"
 # lang → ((threshold in stored unit, divisor, catalog key), ...) from the largest down.
@@ -73,7 +73,10 @@ def count(v: float | int | None, kind: str, lang: str | None = None) -> str:
     """A count with its unit word: kind people (人), projects or ventures (个), items (条)."""
     if missing(v):
         return DASH
-    return t(f"fmt.{kind}", lang, v=number(v))
+    lang = lang or current_lang()
+    one = f"fmt.{kind}_one"  # English says "1 project", not "1 projects"
+    key = one if lang == "en" and float(v) == 1 and one in catalog(lang) else f"fmt.{kind}"
+    return t(key, lang, v=number(v))
 
 
 def value(v: float | None, kind: str, lang: str | None = None, compact: bool = False) -> str:

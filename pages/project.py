@@ -46,12 +46,12 @@ def detail(p: dict) -> None:
     contract = p["contract_investment"]
     with st.container(horizontal=True, gap="small"):
         for label, value in (
-            ("col.total_investment", fmt.money(p["total_investment"])),
+            ("project.total", fmt.money(p["total_investment"])),
             ("col.contract_investment", fmt.money(contract)),
             ("project.funds_to_date", fmt.money(in_place)),
             ("project.share_of_contract", fmt.pct(in_place / contract) if contract else fmt.DASH),
         ):
-            with st.container(border=True, width=230):
+            with st.container(border=True, width=212):
                 st.metric(t(label), value)
     who = [
         ("col.responsible_unit", p["responsible_unit"]), ("col.lead_person", p["lead_person"]),
