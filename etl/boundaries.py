@@ -89,17 +89,19 @@ class Finding:
     code: str
     params: dict = field(default_factory=dict)
     feature: int | None = None
-    where: str = ""  # the feature as a person finds it: 要素 3（NAME=青石镇）
+    where: tuple[str, ...] = ()  # the feature's first properties, as a person finds it: ("NAME=青石镇",)
 
     @property
     def zh(self) -> str:
         text = message(self.code, **self.params)[0]
-        return (f"第{self.feature}个要素{self.where}：" if self.feature else "") + text
+        props = "（" + "，".join(self.where) + "）" if self.where else ""
+        return (f"第{self.feature}个要素{props}：" if self.feature else "") + text
 
     @property
     def en(self) -> str:
         text = message(self.code, **self.params)[1]
-        return (f"Feature {self.feature}{self.where}: " if self.feature else "") + text
+        props = " (" + ", ".join(self.where) + ")" if self.where else ""
+        return (f"Feature {self.feature}{props}: " if self.feature else "") + text
 
 
 class _Stop(Exception):
@@ -157,10 +159,9 @@ class _Feature:
     geometry: dict | None  # GeoJSON-like {"type", "coordinates"}
 
     @property
-    def where(self) -> str:
+    def where(self) -> tuple[str, ...]:
         shown = [(k, v) for k, v in self.properties.items() if v not in (None, "")][:3]
-        inner = "，".join(f"{printable(k, 20)}={printable(v, 30)}" for k, v in shown)
-        return f"（{inner}）" if inner else ""
+        return tuple(f"{printable(k, 20)}={printable(v, 30)}" for k, v in shown)
 
 
 def _read_geojson(data: bytes, checked: Checked) -> tuple[list[_Feature], str]:
@@ -291,6 +292,9 @@ def _read_shp(blobs: dict[str, bytes], encoding: str) -> list[_Feature]:
     except UnicodeDecodeError:
         raise
     except Exception as exc:  # pyshp raises its own and struct errors on damaged files
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, UnicodeDecodeError) or "decode" in str(exc).lower():  # text in another encoding
+            raise UnicodeDecodeError(encoding, b"", 0, 1, str(exc)) from exc
         raise _Stop("boundary_zip_corrupt", detail=f"{type(exc).__name__}: {exc}") from None
 
 
