@@ -109,7 +109,8 @@ def figure(frame: pd.DataFrame, metric: str, title: str, highlight: tuple[str, .
     traces = []
     hovers = [_hover(r, kind) for r in frame.itertuples()]
     fills = [colour(r, pace, top) for r in frame["rate"]]
-    for row, hover, fill in zip(frame.itertuples(), hovers, fills, strict=True):
+    drawn = sorted(zip(frame.itertuples(), hovers, fills, strict=True), key=lambda r: r[0].township in highlight)
+    for row, hover, fill in drawn:  # the selected townships last: their outline stays on top
         selected = row.township in highlight
         traces.append(
             go.Scatter(

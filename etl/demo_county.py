@@ -392,13 +392,14 @@ SYNTHETIC_NOTE = (
 )
 
 
-def make_boundaries(county: County, seed: int = 2012) -> dict:
+def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> dict:
     """The demo county's township boundaries as a GeoJSON FeatureCollection (CGCS2000 degrees, EPSG:4490).
 
     Synthetic and said so in every feature: a wavy county outline around CENTRE is cut into one Voronoi cell
     per township (seed points spread by a few Lloyd steps, 城关街道 at the centre, 东城街道 east of it), then
     every vertex is moved by one smooth noise field, so shared borders wiggle like real ones yet stay shared:
-    the shapes are contiguous and do not overlap. Deterministic for a seed.
+    the shapes are contiguous and do not overlap. Deterministic for a seed. ``detail``: the longest segment
+    in degrees; below 0.002 a finer wiggle is added too, like a surveyed border (the benchmark's big file).
     """
     import shapely
     from shapely.geometry import Point, Polygon, mapping
@@ -427,11 +428,13 @@ def make_boundaries(county: County, seed: int = 2012) -> dict:
         x, y = xy[:, 0], xy[:, 1]
         dx = amp * (np.sin(x * 61 + waves[0]) + 0.5 * np.sin(y * 137 + waves[1]))
         dy = amp * (np.sin(y * 67 + waves[2]) + 0.5 * np.sin(x * 149 + waves[3]))
+        if detail < 0.002:  # rivers and ridges: a few hundred metres of wavelength
+            dx, dy = dx + 0.0004 * np.sin(y * 800 + x * 500), dy + 0.0004 * np.sin(x * 700 - y * 600)
         return np.round(np.c_[x + dx, y + dy], 6)
 
     features = []
     for i, (town, cell) in enumerate(zip(county.townships, cells, strict=True)):
-        shape = shapely.transform(shapely.segmentize(cell, 0.008), wiggle)
+        shape = shapely.transform(shapely.segmentize(cell, detail), wiggle)
         props = {"XZQDM": f"{COUNTY_CODE}{100 + i:03d}000", "XZQMC": town, "note": SYNTHETIC_NOTE}
         features.append({"type": "Feature", "properties": props, "geometry": mapping(shape)})
     assert shapely.coverage_is_valid([shapely.geometry.shape(f["geometry"]) for f in features])

@@ -49,11 +49,11 @@ def test_the_figure_draws_every_township_with_its_name_rate_and_verdict_and_no_g
     assert "geo" not in spec["layout"] and "mapbox" not in spec["layout"] and "map" not in spec["layout"]
     assert {tr["type"] for tr in spec["data"]} == {"scatter"}
     shapes = [tr for tr in spec["data"] if tr.get("fill") == "toself"]
-    assert [s["name"] for s in shapes] == ["甲镇", "乙镇", "丙镇", "丁镇"]
-    fills = [s["fillcolor"] for s in shapes]
-    assert fills[0].startswith("#") and fills[3] == township_map.NONE
-    assert shapes[3]["fillpattern"]["shape"] == "/"  # no target: hatched, not only grey
-    assert shapes[1]["line"]["width"] > shapes[0]["line"]["width"]  # the selected township is outlined
+    assert [s["name"] for s in shapes] == ["甲镇", "丙镇", "丁镇", "乙镇"]  # the selected one last, on top
+    fills = {s["name"]: s["fillcolor"] for s in shapes}
+    assert fills["甲镇"].startswith("#") and fills["丁镇"] == township_map.NONE
+    assert shapes[2]["fillpattern"]["shape"] == "/"  # no target: hatched, not only grey
+    assert shapes[3]["line"]["width"] > shapes[0]["line"]["width"]  # the selected township is outlined
     labels = next(tr for tr in spec["data"] if tr.get("customdata"))
     assert labels["customdata"] == ["甲镇", "乙镇", "丙镇", "丁镇"]
     assert labels["text"][0] == "甲镇<br>30.0% " + t("verdict.behind_short")
