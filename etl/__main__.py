@@ -279,7 +279,7 @@ def _cmd_boundaries(args, db: Path) -> int:
     """Check a boundary file against the registry; load it as one batch unless ``--check``."""
     from etl import boundaries
 
-    data = args.file.read_bytes()
+    data = boundaries.read_file(args.file)
     if args.check:
         checked, _ = boundaries.check_file(store.require(db), data, args.file.name)
         res = boundaries.LoadResult(checked.status, checked)

@@ -32,6 +32,7 @@ import json
 import math
 import os
 import re
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -77,6 +78,17 @@ _VALIDITY_ZH = {
 
 def max_bytes() -> int:
     return int(float(os.environ.get(MAX_MB_ENV, "50")) * 1024 * 1024)
+
+
+def read_file(path: Path | str) -> bytes:
+    """The bytes of a boundary file, checked before they are read: a regular file (never a directory, a pipe or
+    a device), at most the cap plus one byte (so that the check can say it is too large). ``Refused`` otherwise;
+    FileNotFoundError and PermissionError pass through."""
+    path = Path(path)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise store.Refused(*message("boundary_not_file", name=str(path)))
+    with open(path, "rb") as fh:
+        return fh.read(max_bytes() + 1)
 
 
 # --------------------------------------------------------------------------- findings
@@ -656,7 +668,7 @@ def load(db_path: Path | None, file_path: Path | str, *, data: bytes | None = No
 
     db_path = store.require(Path(db_path or store.default_db_path()))
     file_path = Path(file_path)
-    data = file_path.read_bytes() if data is None else data
+    data = read_file(file_path) if data is None else data
     checked, version = check_file(db_path, data, file_path.name)
     if checked.status != "ok":
         return LoadResult(checked.status, checked)

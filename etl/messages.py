@@ -327,6 +327,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # township boundary files (etl.boundaries); a feature's number and properties are prefixed by Finding
     "boundary_empty": ("边界文件为空", "The boundary file is empty"),
+    "boundary_not_file": (
+        "「{name}」不是普通文件（是目录、管道或设备），请给出 GeoJSON 或 .zip 文件的路径",
+        "'{name}' is not a regular file (a directory, a pipe or a device): give the path of a GeoJSON or .zip file",
+    ),
     "boundary_format": (
         "不支持的边界文件「{name}」：请提供 GeoJSON（.geojson 或 .json）或打包成 .zip 的 Shapefile（含 .shp、.shx、.dbf、.prj）",
         "Unsupported boundary file '{name}': provide GeoJSON (.geojson or .json) or a Shapefile zipped as .zip "

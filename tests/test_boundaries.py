@@ -349,3 +349,9 @@ def test_the_command_line(db, tmp_path, demo_geojson):
     out = _etl(db, "rollback", "2", lang="en")
     assert out.returncode == 0 and "Rolled back batch 2 (Township boundaries)" in out.stdout
     assert not current(db)
+
+
+def test_a_directory_or_a_device_is_not_read(db, tmp_path):
+    assert _etl(db, "boundaries", str(tmp_path)).returncode == 1
+    out = _etl(db, "boundaries", "/dev/zero", lang="en")
+    assert out.returncode == 1 and "not a regular file" in out.stderr
