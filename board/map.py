@@ -5,7 +5,8 @@ Drawn as one ``go.Scatter(fill="toself")`` trace per township on plain x/y axes 
 y axis scaled by 1/cos(latitude) so shapes keep their proportions): a ``go.Choropleth``/``geo`` figure makes
 the browser fetch base-layer topojson from the internet, these traces fetch nothing. Behind 序时 = orange
 (darker further behind), ahead = green (darker further ahead), no target = grey with hatching; colour is
-never the only signal: every township carries its name, rate and verdict, and its hover text the figures.
+never the only signal: every township carries its name, rate and ▲/▼ (ahead/behind, in the legend), and its
+hover text the figures.
 
 ``show(sel, metric, units, key=…)`` is the one call a page makes (the overview's ranking section; the targets
 page may reuse it); ``figure`` builds the figure from the frame of board.metrics.map.township_map.
@@ -32,7 +33,8 @@ BEHIND = ("#a63603", "#fdbe85")
 AHEAD = ("#c7e9c0", "#1b7837")
 NONE = "#d5d9de"
 EDGE, EDGE_SELECTED = "#ffffff", "#1a1a1a"
-HEIGHT = 560
+HEIGHT = 600
+AHEAD_MARK, BEHIND_MARK = "▲", "▼"  # on every label beside the rate, explained in the legend
 
 
 def _mix(a: str, b: str, f: float) -> str:
@@ -94,8 +96,7 @@ def _label(row, selected: bool) -> str:
     name = f"<b>{name}</b>" if selected else name
     if pd.isna(row.rate):
         return f"{name}<br>{t('map.no_target_short')}"
-    word = t("verdict.ahead_short") if row.ahead else t("verdict.behind_short")
-    return f"{name}<br>{fmt.pct(row.rate)} {word}"
+    return f"{name}<br>{fmt.pct(row.rate)} {AHEAD_MARK if row.ahead else BEHIND_MARK}"
 
 
 def figure(frame: pd.DataFrame, metric: str, title: str, highlight: tuple[str, ...] = ()) -> go.Figure:

@@ -56,7 +56,7 @@ def test_the_figure_draws_every_township_with_its_name_rate_and_verdict_and_no_g
     assert shapes[3]["line"]["width"] > shapes[0]["line"]["width"]  # the selected township is outlined
     labels = next(tr for tr in spec["data"] if tr.get("customdata"))
     assert labels["customdata"] == ["甲镇", "乙镇", "丙镇", "丁镇"]
-    assert labels["text"][0] == "甲镇<br>30.0% " + t("verdict.behind_short")
+    assert labels["text"][0] == "甲镇<br>30.0% ▼" and labels["text"][2] == "丙镇<br>140.0% ▲"
     assert labels["text"][1].startswith("<b>乙镇</b><br>90.0%")
     assert labels["text"][3] == "丁镇<br>" + t("map.no_target_short")
     assert spec["layout"]["yaxis"]["scaleanchor"] == "x"
