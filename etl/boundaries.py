@@ -176,7 +176,7 @@ class _Feature:
         return tuple(f"{printable(k, 20)}={printable(v, 30)}" for k, v in shown)
 
 
-def _read_geojson(data: bytes, checked: Checked) -> tuple[list[_Feature], str]:
+def _read_geojson(data: bytes, checked: Checked) -> list[_Feature]:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -201,7 +201,7 @@ def _read_geojson(data: bytes, checked: Checked) -> tuple[list[_Feature], str]:
         props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
         geom = f.get("geometry") if isinstance(f.get("geometry"), dict) else None
         features.append(_Feature(i, props, geom))
-    return features, crs_text
+    return features
 
 
 def _geojson_crs(crs_text: str) -> str:
@@ -524,7 +524,7 @@ def _check(data: bytes, name: str, registry: Registry, year: int, checked: Check
         features = _read_zip(data, checked)
     elif suffix in (".geojson", ".json") or data.lstrip()[:1] == b"{":
         checked.file_format = "geojson"
-        features, _ = _read_geojson(data, checked)
+        features = _read_geojson(data, checked)
     else:
         raise _Stop("boundary_format", name=name)
     checked.features_read = len(features)

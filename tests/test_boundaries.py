@@ -355,3 +355,16 @@ def test_a_directory_or_a_device_is_not_read(db, tmp_path):
     assert _etl(db, "boundaries", str(tmp_path)).returncode == 1
     out = _etl(db, "boundaries", "/dev/zero", lang="en")
     assert out.returncode == 1 and "not a regular file" in out.stderr
+
+
+def test_overlapping_townships_are_listed_and_still_drawn(db, tmp_path, demo_geojson):
+    import shapely
+
+    doc = copy.deepcopy(demo_geojson)
+    a, b = (shapely.geometry.shape(doc["features"][i]["geometry"]) for i in (0, 1))
+    doc["features"][1]["geometry"] = shapely.geometry.mapping(a.union(b))  # 东城街道 swallows 城关街道
+    res = boundaries.load(db, write(tmp_path, doc))
+    assert res.status == "loaded" and "boundary_overlap" in warning_codes(res)
+    overlap = next(w for w in res.checked.warnings if w.code == "boundary_overlap")
+    assert "城关街道" in overlap.zh and "东城街道" in overlap.zh and "100%" in overlap.en
+    assert len(current(db)) == 18  # simplified one by one (not a coverage), each still valid
