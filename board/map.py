@@ -118,14 +118,14 @@ def figure(frame: pd.DataFrame, metric: str, title: str, highlight: tuple[str, .
                 x=row.x, y=row.y, mode="lines", fill="toself", fillcolor=fill, name=str(row.township),
                 line={"color": EDGE_SELECTED if selected else EDGE, "width": 3 if selected else 1.2},
                 hoveron="fills", hoverinfo="text", text=hover, showlegend=False,
-                fillpattern={"shape": "/", "fgcolor": "#8a939c", "bgcolor": NONE, "size": 8} if row.status == "none" else None,
+                fillpattern={"shape": "/", "fgcolor": "#aab2bb", "bgcolor": NONE, "size": 10, "solidity": 0.15} if row.status == "none" else None,
             )
         )  # fmt: skip
     traces.append(
         go.Scatter(
             x=frame["label_lon"], y=frame["label_lat"], mode="markers+text",
             text=[_label(r, r.township in highlight) for r in frame.itertuples()],
-            textposition="middle center", textfont={"size": 12, "color": [_ink(f) for f in fills]},
+            textposition="middle center", textfont={"size": 12, "color": [_ink(f) for f in fills], "shadow": "auto"},
             marker={"size": 26, "color": "rgba(255,255,255,0.01)"},
             customdata=list(frame["township"]), hovertext=hovers, hoverinfo="text", showlegend=False,
         )
