@@ -38,7 +38,7 @@ def rings_xy(geojson: str) -> tuple[tuple, tuple]:
 def shapes() -> pd.DataFrame:
     """Grain: one row per township with a boundary: township, code, x and y (the simplified rings as plotly
     sequences), label_lon, label_lat (a point inside the shape). Empty without boundaries (or on a warehouse
-    older than schema 4)."""
+    older than schema 5)."""
     try:
         df = db.query(_SHAPES_SQL)
     except duckdb.CatalogException:
