@@ -112,7 +112,7 @@ def test_unknown_and_unavailable_pages_show_our_message_with_a_home_link(server:
     for path, lang in (
         ("/nonsense", "zh"),
         ("/upload", "zh"),
-        ("/parks?lang=en", "en"),
+        ("/employment?lang=en", "en"),  # registered, no page yet (/parks exists since the parks merge)
         ("/nonsense?lang=en", "en"),
     ):
         page = _open(browser, server + path, t("missing.title", lang))
