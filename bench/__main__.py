@@ -1,4 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] …``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ SUITES = {
     "projects": "bench.projects_bench",
     "pipeline": "bench.pipeline_bench",
     "parks": "bench.parks_bench",
+    "map": "bench.map_bench",
 }
 
 

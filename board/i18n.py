@@ -49,13 +49,11 @@ def field_name(fields: dict[str, tuple[str, str]], name: str, lang: str | None =
 
 
 def dataset_name(name: str, lang: str | None = None) -> str:
-    """Display name of an upload dataset, from its contract (etl.contracts)."""
-    from etl.contracts import DATASETS
+    """Display name of what a batch loaded (an upload dataset or the boundaries), from etl.contracts."""
+    from etl.contracts import dataset_words
 
-    ds = DATASETS.get(name)
-    if ds is None:
-        return name
-    return ds.zh if (lang or current_lang()) == "zh" else ds.en
+    zh, en = dataset_words(name)
+    return zh if (lang or current_lang()) == "zh" else en
 
 
 def status_name(status: str, lang: str | None = None) -> str:

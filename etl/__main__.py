@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from etl import check, clock, readers, store, warehouse
-from etl.contracts import DATASETS
+from etl.contracts import DATASETS, dataset_words
 from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS, printable
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name == "load":
             s.add_argument("--user", default="cli", help="操作人 user name recorded with the batch")
+
+    s = sub.add_parser(
+        "boundaries",
+        help="校验并装入本县的镇街边界文件（替换现有边界，一个批次） check and load the county's township boundaries "
+        "(replaces the current ones, one batch)",
+    )
+    s.add_argument("file", type=Path, help="GeoJSON，或打包成 .zip 的 Shapefile  GeoJSON, or a zipped Shapefile")
+    s.add_argument("--check", action="store_true", help="只校验，不装入 check only, load nothing")
+    s.add_argument("--user", default="cli", help="操作人 user name recorded with the batch")
 
     sub.add_parser("batches", help="列出批次 list batches")
     s = sub.add_parser("quarantine", help="列出一个批次被隔离的行 list the quarantined rows of a batch")
@@ -266,6 +275,41 @@ def _cmd_template(args) -> int:
     return EXIT_OK
 
 
+def _cmd_boundaries(args, db: Path) -> int:
+    """Check a boundary file against the registry; load it as one batch unless ``--check``."""
+    from etl import boundaries
+
+    data = boundaries.read_file(args.file)
+    if args.check:
+        checked, _ = boundaries.check_file(store.require(db), data, args.file.name)
+        res = boundaries.LoadResult(checked.status, checked)
+    else:
+        res = boundaries.load(db, args.file, data=data, user=args.user)
+    checked = res.checked
+    if res.status == "noop":
+        _say(args.lang, f"这份边界文件就是当前的边界（批次 {checked.duplicate_of}），未做任何改动。", f"These boundaries are already the current ones (batch {checked.duplicate_of}); nothing changed.")  # fmt: skip
+        return EXIT_OK
+    for title_zh, title_en, found in (("错误", "Errors", checked.errors), ("提示", "Warnings", checked.warnings)):
+        if found:
+            print(title_zh if args.lang == "zh" else title_en, f"({len(found)})")
+            for line in boundaries.lines(found[:MAX_PRINTED_ERRORS], args.lang):
+                print("  " + line)
+    if res.status == "rejected":
+        _say(args.lang, "未装入：边界文件有错误（见上），数据仓库未改动。", "Not loaded: the boundary file has errors (above); the warehouse is unchanged.")  # fmt: skip
+        return EXIT_REJECTED
+    n, towns, crs = checked.features_read, len(checked.shapes), checked.crs
+    if args.check:
+        _say(args.lang, f"校验通过：{n} 个要素，{towns} 个镇街（{crs}）。", f"Valid: {n} features, {towns} townships ({crs}).")  # fmt: skip
+        return EXIT_OK
+    _say(
+        args.lang,
+        f"已装入批次 {res.batch_id}（{boundaries.ZH}）：{n} 个要素，{towns} 个镇街（{crs}），替换了之前的边界（可用 rollback {res.batch_id} 撤销）。",
+        f"Loaded batch {res.batch_id} ({boundaries.EN}): {n} features, {towns} townships ({crs}); it replaces the "
+        f"previous boundaries (undo with rollback {res.batch_id}).",
+    )  # fmt: skip
+    return EXIT_OK
+
+
 def _labelled(frame: pd.DataFrame, fields: dict[str, tuple[str, str]], lang: str) -> pd.DataFrame:
     i = 0 if lang == "zh" else 1
     return frame.rename(columns={k: v[i] for k, v in fields.items()})
@@ -278,7 +322,7 @@ def _cmd_batches(args, db: Path) -> int:
         return EXIT_OK
     i = 0 if args.lang == "zh" else 1
     out = frame.assign(
-        dataset=[DATASETS[d].zh if i == 0 else d for d in frame["dataset"]],
+        dataset=[dataset_words(d)[0] if i == 0 else d for d in frame["dataset"]],
         sha256=frame["sha256"].str[:12],
         loaded_at=frame["loaded_at"].dt.strftime("%Y-%m-%d %H:%M"),
         status=[BATCH_STATUS[s][i] for s in frame["status"]],
@@ -356,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         "batches": lambda: _cmd_batches(args, db),
         "quarantine": lambda: _cmd_quarantine(args, db),
         "rollback": lambda: _cmd_rollback(args, db),
+        "boundaries": lambda: _cmd_boundaries(args, db),
     }
     try:
         problem = None if args.command == "template" else _not_a_warehouse(db, empty_ok=args.command == "init")
@@ -397,8 +442,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_rollback(args, db: Path) -> int:
     res = warehouse.rollback(db, args.batch_id, user=args.user)
-    name = DATASETS[res["dataset"]]
-    _say(args.lang, f"已回滚批次 {res['batch_id']}（{name.zh}）。", f"Rolled back batch {res['batch_id']} ({name.en}).")
+    zh, en = dataset_words(res["dataset"])
+    _say(args.lang, f"已回滚批次 {res['batch_id']}（{zh}）。", f"Rolled back batch {res['batch_id']} ({en}).")
     return EXIT_OK
 
 

@@ -562,6 +562,18 @@ DATASETS: dict[str, Dataset] = {
 LOAD_ORDER: tuple[str, ...] = tuple(DATASETS)
 
 
+# Batches that are not upload datasets: the county's township boundaries (etl.boundaries).
+BOUNDARIES = "boundaries"
+OTHER_BATCHES: dict[str, tuple[str, str]] = {BOUNDARIES: ("镇街边界", "Township boundaries")}
+
+
+def dataset_words(name: str) -> tuple[str, str]:
+    """(zh, en) name of what a batch loaded: an upload dataset, or the township boundaries."""
+    if name in DATASETS:
+        return DATASETS[name].zh, DATASETS[name].en
+    return OTHER_BATCHES.get(name, (name, name))
+
+
 def get(name: str) -> Dataset:
     """The contract of dataset ``name`` (English name or Chinese title)."""
     if name in DATASETS:

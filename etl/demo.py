@@ -9,6 +9,7 @@ classes, ventures, monthly labour per township, leads; targets per unit with 2�
 from __future__ import annotations
 
 import csv
+import json
 import math
 import unicodedata
 from collections.abc import Callable
@@ -23,7 +24,7 @@ import xlsxwriter
 
 from etl import clock, store
 from etl.contracts import DATASETS, LOAD_ORDER, TARGET_METRICS, Dataset
-from etl.demo_county import make_county, make_leads, make_parks, make_projects, make_units
+from etl.demo_county import make_boundaries, make_county, make_leads, make_parks, make_projects, make_units
 from etl.demo_people import iter_returnees, make_labor, make_training, make_ventures
 from etl.demo_targets import ACTUALS_SQL, make_targets
 
@@ -123,7 +124,8 @@ def build(
     needed) through the real load path, targets last; return the files in the order loaded.
 
     ``load`` loads one file and returns its result (default: etl.warehouse.load_file); a result whose
-    ``status`` is not ``loaded`` stops the build."""
+    ``status`` is not ``loaded`` stops the build. The synthetic township boundaries (BOUNDARIES_FILE) are
+    loaded last, through etl.boundaries; they are not among the files returned."""
     from etl import warehouse
 
     load = load or (lambda path: warehouse.load_file(db_path, path, user="demo"))
@@ -134,7 +136,31 @@ def build(
             return paths[: paths.index(path) + 1]
     path = write_targets(out_dir, db_path, seed=seed, as_of=as_of)
     load(path)
+    load_boundaries(db_path, write_boundaries(out_dir, seed=seed))
     return [*paths, path]
+
+
+BOUNDARIES_FILE = "10_boundaries.geojson"
+
+
+def write_boundaries(out_dir: Path, *, seed: int = 2012) -> Path:
+    """The demo county's synthetic township boundaries (etl.demo_county.make_boundaries) as GeoJSON, the way a
+    自然资源局 would hand a county its township layer (XZQDM/XZQMC properties, EPSG:4490). Byte-identical for a
+    seed."""
+    county = make_county(np.random.default_rng(seed))
+    path = out_dir / BOUNDARIES_FILE
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(make_boundaries(county, seed), ensure_ascii=False, separators=(",", ":")) + "\n")
+    return path
+
+
+def load_boundaries(db_path: Path, path: Path) -> None:
+    """Load the boundary file through the real check (etl.boundaries); a refusal is a bug of the generator."""
+    from etl import boundaries
+
+    res = boundaries.load(db_path, path, user="demo")
+    if res.status not in ("loaded", "noop"):
+        raise RuntimeError("; ".join(boundaries.lines(res.checked.errors, "en")))
 
 
 # The order the demo is built in: the targets last, sized from the facts of everything else.

@@ -382,3 +382,79 @@ def make_leads(
             }
         )
     return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------- synthetic township boundaries
+
+CENTRE = (104.62, 30.12)  # the made-up county seat (lon, lat); the county is about 60 × 55 km
+SYNTHETIC_NOTE = (
+    "合成数据：演示县的虚构镇街边界，不是真实行政界线 / synthetic: made-up boundaries of the demo county, not real ones"
+)
+
+
+def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> dict:
+    """The demo county's township boundaries as a GeoJSON FeatureCollection (CGCS2000 degrees, EPSG:4490).
+
+    Synthetic and said so in every feature: a wavy county outline around CENTRE is cut into one Voronoi cell
+    per township (seed points spread by a few Lloyd steps, 城关街道 at the centre, 东城街道 east of it), then
+    every vertex is moved by one smooth noise field, so shared borders wiggle like real ones yet stay shared:
+    the shapes are contiguous and do not overlap. Deterministic for a seed. ``detail``: the longest segment
+    in degrees; below 0.002 a finer wiggle is added too, like a surveyed border (the benchmark's big file).
+    """
+    import shapely
+    from shapely.geometry import Point, Polygon, mapping
+
+    rng = np.random.default_rng([seed, 99])
+    cx, cy = CENTRE
+    k = np.cos(np.radians(cy))  # degrees of longitude per degree of latitude on the ground
+    phase = rng.uniform(0, 2 * np.pi, 3)
+    theta = np.linspace(0, 2 * np.pi, 97)[:-1]
+    r = 0.25 * (1 + 0.16 * np.sin(3 * theta + phase[0]) + 0.07 * np.sin(5 * theta + phase[1]))
+    outline = Polygon(np.c_[cx + r * np.cos(theta) / k, cy + 0.92 * r * np.sin(theta)])
+    n = len(county.townships)
+    x0, y0, x1, y1 = outline.bounds
+    pts = [(cx, cy), (cx + 0.07 / k, cy + 0.01)]
+    while len(pts) < n:
+        p = (rng.uniform(x0, x1), rng.uniform(y0, y1))
+        if outline.contains(Point(p)) and min(np.hypot((p[0] - q[0]) * k, p[1] - q[1]) for q in pts) > 0.06:
+            pts.append(p)
+    for _ in range(3):  # Lloyd steps, the two city subdistricts pinned
+        cells = _cells(pts, outline)
+        pts = pts[:2] + [(c.centroid.x, c.centroid.y) for c in cells[2:]]
+    cells = _cells(pts, outline)
+    amp, waves = 0.006, rng.uniform(0, 2 * np.pi, 4)
+
+    def wiggle(xy: np.ndarray) -> np.ndarray:
+        x, y = xy[:, 0], xy[:, 1]
+        dx = amp * (np.sin(x * 61 + waves[0]) + 0.5 * np.sin(y * 137 + waves[1]))
+        dy = amp * (np.sin(y * 67 + waves[2]) + 0.5 * np.sin(x * 149 + waves[3]))
+        if detail < 0.002:  # rivers and ridges: a few hundred metres of wavelength
+            dx, dy = dx + 0.0004 * np.sin(y * 800 + x * 500), dy + 0.0004 * np.sin(x * 700 - y * 600)
+        return np.round(np.c_[x + dx, y + dy], 6)
+
+    features = []
+    for i, (town, cell) in enumerate(zip(county.townships, cells, strict=True)):
+        shape = shapely.transform(shapely.segmentize(cell, detail), wiggle)
+        props = {"XZQDM": f"{COUNTY_CODE}{100 + i:03d}000", "XZQMC": town, "note": SYNTHETIC_NOTE}
+        features.append({"type": "Feature", "properties": props, "geometry": mapping(shape)})
+    assert shapely.coverage_is_valid([shapely.geometry.shape(f["geometry"]) for f in features])
+    return {
+        "type": "FeatureCollection",
+        "name": "演示县镇街边界（合成数据）demo county township boundaries (synthetic)",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}},
+        "description": SYNTHETIC_NOTE,
+        "features": features,
+    }
+
+
+def _cells(pts: list[tuple[float, float]], outline) -> list:
+    """The Voronoi cell of each point (in the points' order), clipped to the outline."""
+    import shapely
+    from shapely.geometry import MultiPoint, Point
+
+    cells = shapely.voronoi_polygons(MultiPoint(pts), extend_to=outline.buffer(0.2)).geoms
+    by_point = []
+    for p in pts:
+        cell = next(c for c in cells if c.covers(Point(p)))
+        by_point.append(shapely.set_precision(cell.intersection(outline), 1e-6))
+    return by_point

@@ -325,6 +325,184 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "项目编号不存在于项目库，请先导入该项目或核对编号",
         "is not a known project: load the project first or check the id",
     ),
+    # township boundary files (etl.boundaries); a feature's number and properties are prefixed by Finding
+    "boundary_empty": ("边界文件为空", "The boundary file is empty"),
+    "boundary_not_file": (
+        "「{name}」不是普通文件（是目录、管道或设备），请给出 GeoJSON 或 .zip 文件的路径",
+        "'{name}' is not a regular file (a directory, a pipe or a device): give the path of a GeoJSON or .zip file",
+    ),
+    "boundary_format": (
+        "不支持的边界文件「{name}」：请提供 GeoJSON（.geojson 或 .json）或打包成 .zip 的 Shapefile（含 .shp、.shx、.dbf、.prj）",
+        "Unsupported boundary file '{name}': provide GeoJSON (.geojson or .json) or a Shapefile zipped as .zip "
+        "(with its .shp, .shx, .dbf and .prj)",
+    ),
+    "boundary_too_large": (
+        "边界文件约 {size} MB，超过上限 {limit} MB：请在 GIS 软件中只导出本县的镇街面图层，或简化后再导出"
+        "（上限由 DASHBOARD_MAX_BOUNDARY_MB 设置）",
+        "The boundary file is about {size} MB, over the {limit} MB limit: export only the county's township layer, "
+        "or simplify it first (the limit is DASHBOARD_MAX_BOUNDARY_MB)",
+    ),
+    "boundary_too_many_vertices": (
+        "边界文件的坐标点超过 {limit} 个：请在 GIS 软件中简化（容差约 10 米）后再导出",
+        "The boundary file has more than {limit} coordinate positions: simplify it in a GIS program "
+        "(a tolerance of about 10 m) and export it again",
+    ),
+    "boundary_json_invalid": (
+        "不是有效的 GeoJSON（{detail}）：请用 GIS 软件重新导出为 GeoJSON（UTF-8）",
+        "Not valid GeoJSON ({detail}): export it again from the GIS program as GeoJSON (UTF-8)",
+    ),
+    "boundary_not_features": (
+        'GeoJSON 须为要素集合（"type": "FeatureCollection"，每个镇街一个要素）',
+        'The GeoJSON must be a FeatureCollection ("type": "FeatureCollection", one feature per township)',
+    ),
+    "boundary_no_features": ("边界文件中没有要素（镇街面）", "The boundary file holds no features (township polygons)"),
+    "boundary_zip_corrupt": (
+        "Shapefile 压缩包无法读取（{detail}）：请重新打包 .shp、.shx、.dbf、.prj 四个文件",
+        "The zipped Shapefile cannot be read ({detail}): zip its .shp, .shx, .dbf and .prj files again",
+    ),
+    "boundary_zip_missing": (
+        "压缩包中缺少 {missing} 文件（图层 {names}）：Shapefile 须同时打包同名的 .shp、.shx、.dbf（及 .prj）",
+        "The zip lacks the {missing} file (layer {names}): a Shapefile needs its .shp, .shx and .dbf (and .prj) "
+        "of the same name",
+    ),
+    "boundary_zip_layers": (
+        "压缩包中有多个图层（{names}）：请只打包镇街面这一个图层",
+        "The zip holds several layers ({names}): zip the township layer alone",
+    ),
+    "boundary_encoding": (
+        "属性表（.dbf）的文字无法按 {encoding} 编码读取：请在压缩包中附上 .cpg 文件写明编码（如 GBK 或 UTF-8）",
+        "The attribute table (.dbf) is not text in {encoding}: add a .cpg file naming its encoding "
+        "(such as GBK or UTF-8) to the zip",
+    ),
+    "boundary_encoding_guessed": (
+        "没有 .cpg 文件，属性表按 {encoding} 编码读取：如名称显示为乱码，请附上 .cpg 写明编码",
+        "No .cpg file: the attribute table was read as {encoding}; if names look garbled, add a .cpg naming the "
+        "encoding",
+    ),
+    "boundary_no_prj": (
+        "没有 .prj 文件：按坐标范围判断为经纬度，视为 CGCS2000/WGS84；请确认数据确实是 CGCS2000 经纬度",
+        "No .prj file: the coordinates look like longitude/latitude and are taken as CGCS2000/WGS84; make sure "
+        "they really are CGCS2000 degrees",
+    ),
+    "boundary_crs_projected": (
+        "坐标系「{crs}」是投影坐标（单位为米，如高斯-克吕格分带），看板只接受 CGCS2000（EPSG:4490）或 WGS84"
+        "（EPSG:4326）经纬度：请在 ArcGIS/QGIS 中把图层导出为 EPSG:4490 后再装入",
+        "The coordinate system '{crs}' is projected (metres, such as a Gauss-Krüger zone); the dashboard takes "
+        "CGCS2000 (EPSG:4490) or WGS84 (EPSG:4326) longitude/latitude only: export the layer as EPSG:4490 in "
+        "ArcGIS/QGIS and load it again",
+    ),
+    "boundary_crs_datum": (
+        "坐标系「{crs}」不是 CGCS2000 或 WGS84（如北京54、西安80）：不同基准之间无法离线精确换算，请向"
+        "自然资源局索取 CGCS2000（EPSG:4490）的数据，或在 GIS 软件中按当地转换参数转换后再导出",
+        "The coordinate system '{crs}' is neither CGCS2000 nor WGS84 (e.g. Beijing 1954, Xi'an 1980): datums "
+        "cannot be converted exactly offline; ask the natural resources bureau for CGCS2000 (EPSG:4490) data, or "
+        "convert it with the local parameters in a GIS program",
+    ),
+    "boundary_crs_unknown": (
+        "无法识别 .prj 中的坐标系「{crs}」：请导出为 CGCS2000（EPSG:4490）经纬度后再装入",
+        "The coordinate system '{crs}' in the .prj is not recognised: export the layer as CGCS2000 (EPSG:4490) "
+        "longitude/latitude and load it again",
+    ),
+    "boundary_crs_offset": (
+        "文件声明为 GCJ-02（火星坐标）或 BD-09（百度）坐标（{crs}）：这类坐标经过非线性加密偏移（数百米），"
+        "与 CGCS2000 数据对不上，也无法精确还原，因此不装入。请向自然资源局索取 CGCS2000（EPSG:4490）的原始边界数据",
+        "The file declares GCJ-02 ('Mars') or BD-09 (Baidu) coordinates ({crs}): these are shifted by a "
+        "non-linear offset of hundreds of metres, do not line up with CGCS2000 data and cannot be restored "
+        "exactly, so they are not loaded. Ask the natural resources bureau for the original CGCS2000 "
+        "(EPSG:4490) boundaries",
+    ),
+    "boundary_range": (
+        "坐标（{at}）不在中国的经纬度范围内（经度 73–136°，纬度 3–54°）：请确认是 CGCS2000/WGS84 经纬度",
+        "has coordinates ({at}) outside China's longitude/latitude range (73–136° E, 3–54° N): make sure they "
+        "are CGCS2000/WGS84 degrees",
+    ),
+    "boundary_range_metres": (
+        "坐标（{at}）是以米为单位的投影坐标，不是经纬度（文件未声明坐标系或声明有误）：请在 GIS 软件中导出为"
+        "CGCS2000（EPSG:4490）经纬度后再装入",
+        "has coordinates ({at}) in projected metres, not longitude/latitude (the file declares no or a wrong "
+        "coordinate system): export it as CGCS2000 (EPSG:4490) longitude/latitude and load it again",
+    ),
+    "boundary_range_swapped": (
+        "坐标（{at}）像是纬度在前、经度在后：GeoJSON 须按 经度, 纬度 的顺序，请重新导出",
+        "has coordinates ({at}) that look like latitude, longitude: GeoJSON needs longitude, latitude; export it again",
+    ),
+    "boundary_range_more": (
+        "另有 {n} 个要素的坐标也不在范围内（原因同上）",
+        "{n} more features have coordinates out of range (the same cause)",
+    ),
+    "boundary_geometry_missing": (
+        "没有几何图形（空要素）：请删除该要素或补上镇街面",
+        "has no geometry: delete it or draw the township",
+    ),
+    "boundary_geometry_type": (
+        "的几何类型为 {type}，须为面（Polygon 或 MultiPolygon）：请只导出镇街面图层",
+        "is a {type}; township boundaries must be polygons (Polygon or MultiPolygon): export the polygon layer",
+    ),
+    "boundary_coordinates": (
+        "的坐标不是 [经度, 纬度] 数字列表：请在 GIS 软件中重新导出",
+        "has coordinates that are not [longitude, latitude] number pairs: export it again",
+    ),
+    "boundary_ring_open": (
+        "第{polygon}个面的第{ring}个环未闭合（首点 {first}，末点 {last}）：首尾须为同一点，请在 GIS 软件中修复后重新导出",
+        "polygon {polygon}, ring {ring} is not closed (first {first}, last {last}): a ring must end where it "
+        "starts; repair it in a GIS program and export again",
+    ),
+    "boundary_ring_short": (
+        "第{polygon}个面的第{ring}个环只有 {n} 个点：一个面至少需要 4 个点（首尾相同），请删除或修复",
+        "polygon {polygon}, ring {ring} has only {n} positions: a polygon needs at least 4 (the last repeating "
+        "the first); delete or repair it",
+    ),
+    "boundary_invalid": (
+        "的面不合法：{reason_zh}，位置 {at}：请在 GIS 软件中用「修复几何」（Repair Geometry / Fix geometries）处理后重新导出",
+        "is not a valid polygon: {reason_en} at {at}: run Repair Geometry (ArcGIS) or Fix geometries (QGIS) and "
+        "export again",
+    ),
+    "boundary_registry_empty": (
+        "单位名录中还没有镇街：边界按镇街的行政区划代码或名称对应，请先装入单位名录（bin/etl load 单位名录.csv）",
+        "The unit registry holds no townships yet: boundaries are matched by a township's division code or name; "
+        "load the unit registry first (bin/etl load units.csv)",
+    ),
+    "boundary_unmatched": (
+        "对不上单位名录中的任何镇街：须有一个属性为镇街的12位行政区划代码（或其前9位乡级代码），或镇街名称/别名。"
+        "请补上代码属性，或先在单位名录中登记该镇街，或删除不属于本县的要素",
+        "matches no township of the unit registry: one property must hold the township's 12-digit division code "
+        "(or its 9-digit township prefix), or its name or alias. Add the code, register the township first, or "
+        "delete a feature that is not part of the county",
+    ),
+    "boundary_unmatched_code": (
+        "的代码 {code} 不在单位名录中，名称也对不上任何镇街：请核对代码（单位名录中镇街的行政区划代码），或先在单位名录中登记该镇街",
+        "has the code {code}, which is not in the unit registry, and no name of a township: check the code "
+        "against the registry's division codes, or register the township first",
+    ),
+    "boundary_code_unknown": (
+        "的代码 {code} 不在单位名录中，已按名称对应到「{name}」：请核对单位名录或文件中的代码",
+        "has the code {code}, which is not in the unit registry; matched to '{name}' by its name: check the code",
+    ),
+    "boundary_alias": (
+        "的名称「{alias}」是「{name}」的别名，已按「{name}」对应",
+        "is named '{alias}', an alias of '{name}', and is stored as '{name}'",
+    ),
+    "boundary_conflict": (
+        "的代码 {code} 属于「{by_code}」，名称却是「{by_name}」：请核对是代码还是名称写错",
+        "has the code {code} of '{by_code}' but the name '{by_name}': check which one is wrong",
+    ),
+    "boundary_ambiguous": (
+        "的属性同时指向多个镇街（{names}）：每个要素只能是一个镇街",
+        "has properties naming several townships ({names}): one feature draws one township",
+    ),
+    "boundary_merged": (
+        "「{township}」有 {n} 个要素（第 {features} 个），已合并为一个（多）面",
+        "'{township}' has {n} features ({features}); they were merged into one (multi)polygon",
+    ),
+    "boundary_missing": (
+        "单位名录中有 {n} 个镇街没有边界：{names}。地图上不显示它们；补齐后重新装入完整的边界文件",
+        "{n} registered townships have no boundary: {names}. The map leaves them out; add them and load the whole "
+        "boundary file again",
+    ),
+    "boundary_overlap": (
+        "「{a}」与「{b}」的边界重叠（占较小者面积的 {share}）：请核对两镇街的界线",
+        "The boundaries of '{a}' and '{b}' overlap ({share} of the smaller one): check the border between them",
+    ),
 }
 
 ERROR = "error"

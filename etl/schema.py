@@ -11,7 +11,7 @@ from __future__ import annotations
 from etl import metric_catalogue, park_grading
 from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "schema_version": SCHEMA_VERSION,
@@ -362,6 +362,31 @@ def grading_meta_sql(grading: park_grading.Grading) -> str:
     return "INSERT OR REPLACE INTO meta VALUES " + ", ".join(f"('{k}', '{v}')" for k, v in grading.meta_rows().items())
 
 
+# Township boundaries (etl.boundaries): one row per township of a boundaries batch; a batch replaces the
+# previous boundaries whole, so the current ones are the rows of the latest loaded boundaries batch (a rolled-back
+# batch brings the one before it back). Geometries are GeoJSON text in CGCS2000/WGS84 degrees (schema 5).
+BOUNDARIES_DDL = [
+    """CREATE TABLE IF NOT EXISTS boundaries (
+    batch_id BIGINT NOT NULL,
+    township VARCHAR NOT NULL,
+    code VARCHAR,
+    features VARCHAR,
+    geometry_geojson VARCHAR NOT NULL,
+    simplified_geojson VARCHAR NOT NULL,
+    label_lon DOUBLE,
+    label_lat DOUBLE,
+    area_km2 DOUBLE,
+    crs VARCHAR,
+    tolerance_deg DOUBLE
+)""",
+    """CREATE OR REPLACE VIEW v_boundaries AS
+SELECT township, code, geometry_geojson, simplified_geojson, label_lon, label_lat, area_km2, crs, tolerance_deg,
+       features, batch_id
+FROM boundaries
+WHERE batch_id = (SELECT max(batch_id) FROM batches WHERE dataset = 'boundaries' AND status = 'loaded')""",
+]
+
+
 def all_ddl() -> list[str]:
     """Every statement that creates the warehouse, in order (idempotent); reads the park grading settings file."""
     stmts = [s for s in BASE_DDL.split(";") if s.strip()]
@@ -371,4 +396,5 @@ def all_ddl() -> list[str]:
     stmts += [s for s in BATCH_VIEWS.split(";") if s.strip()]
     # the grading settings of v_park_efficiency, from data/park_grading.toml (Invalid: nothing is changed)
     stmts.append(grading_meta_sql(park_grading.load()))
+    stmts += BOUNDARIES_DDL
     return stmts

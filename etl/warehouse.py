@@ -287,8 +287,14 @@ def rollback(db_path: Path | None, batch_id: int, *, user: str = "cli") -> dict:
             raise Refused(
                 "批次 " + str(batch_id) + " 已回滚过", "batch " + str(batch_id) + " has already been rolled back"
             )
-        ds = DATASETS[row[0]]
-        later = _overlapping_later_batches(con, ds, batch_id)
+        if row[0] == "boundaries":  # a boundaries batch replaced the previous one whole (etl.boundaries)
+            from etl import boundaries
+
+            later = boundaries.later_batches(con, batch_id)
+            ds = None
+        else:
+            ds = DATASETS[row[0]]
+            later = _overlapping_later_batches(con, ds, batch_id)
         if later:
             ids = ", ".join(str(i) for i in later)
             raise Refused(
@@ -300,7 +306,7 @@ def rollback(db_path: Path | None, batch_id: int, *, user: str = "cli") -> dict:
             "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
             [clock.now(), user, batch_id],
         )
-        if ds.name == "projects":
+        if ds is not None and ds.name == "projects":
             n, example, ids = con.execute(
                 "SELECT count(*), min(project_id), list(DISTINCT batch_id ORDER BY batch_id) FROM v_funding f "
                 "WHERE NOT EXISTS (SELECT 1 FROM v_projects p WHERE p.project_id = f.project_id)"
@@ -313,6 +319,6 @@ def rollback(db_path: Path | None, batch_id: int, *, user: str = "cli") -> dict:
                     "cannot roll back batch " + str(batch_id) + ": " + str(n) + " funding rows of batch(es) " + names
                     + " (e.g. " + str(example) + ") refer to its projects; roll back batch(es) " + names + " first",
                 )  # fmt: skip
-        if ds.name in schema.FACT_SOURCES:
+        if ds is not None and ds.name in schema.FACT_SOURCES:
             con.execute(schema.REFRESH_FACTS)
-    return {"batch_id": batch_id, "dataset": ds.name}
+    return {"batch_id": batch_id, "dataset": row[0]}

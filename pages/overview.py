@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import charts, db, export, fmt, meta, nav, tables
+from board import map as township_map
 from board.i18n import metric_name, status_name, t
 from board.metrics import progress, projects
 from board.sidebar import current, request_filters, url_choice
@@ -104,6 +105,7 @@ st.subheader(t("overview.ranking_heading"))
 rank_metric = url_choice("rank", metric_catalogue.CARD_METRICS, t("overview.ranking_metric"), metric_name)
 if sel.townships or sel.parks:
     st.caption(t("overview.ranking_scope"))
+township_map.show(sel, rank_metric, options.townships, key="ov_map")  # above the bars, the same metric
 ranking = progress.progress(sel, (rank_metric,), by="township", units=options.townships)
 rated = ranking.dropna(subset=["rate"]).sort_values("rate", ascending=False).rename(columns={"township": "unit"})
 if sel.industries:

@@ -148,7 +148,7 @@ def test_no_request_leaves_the_local_server(server: str, browser):
     charts = page.locator('[data-testid="stPlotlyChart"]')
     idle = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
     page.goto(server, timeout=60_000)
-    expect(charts).to_have_count(4, timeout=60_000)
+    expect(charts).to_have_count(5, timeout=60_000)  # two pace charts, the township map, the ranking's two
     expect(idle).to_have_count(1)
     page.wait_for_load_state("networkidle")
     assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
@@ -159,7 +159,7 @@ def test_no_request_leaves_the_local_server(server: str, browser):
         page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]').get_by_text(t(link, "zh")).click()
         expect(page.locator("h1").first).to_have_text(t(heading, "zh"), timeout=60_000)
         expect(idle).to_have_count(1)
-    expect(charts).to_have_count(4, timeout=60_000)
+    expect(charts).to_have_count(5, timeout=60_000)
     page.wait_for_load_state("networkidle")
     assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
     # A crafted link: rejected parameters are echoed in a notice, as text, never as Markdown images or links.
@@ -196,7 +196,7 @@ def test_a_click_on_a_township_bar_filters_the_dashboard_to_it(server: str, brow
     page = _open(browser, server, t("overview.title", "zh"))
     first = page.locator('[data-testid="stMetricValue"]').first
     county = first.inner_text()
-    chart = page.locator('[data-testid="stPlotlyChart"]').nth(2)  # the ranking's top five
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(3)  # the ranking's top five (after the map)
     chart.scroll_into_view_if_needed()
     bar = chart.locator("g.point path").first
     expect(bar).to_be_visible(timeout=30_000)
@@ -222,3 +222,48 @@ def test_the_park_scatter_names_each_park_on_its_point(server: str, browser):
     names = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator("svg g.textpoint text")
     expect(names).to_have_count(len(PARKS) - 1, timeout=30_000)
     assert "物流园" not in names.all_text_contents()
+
+
+def _map_chart(page):
+    """The township map: the chart whose SVG holds filled shapes (drawn above the ranking's bars)."""
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(2)
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("path.js-fill").first).to_be_attached(timeout=30_000)
+    return chart
+
+
+def test_the_map_names_every_township_and_a_click_on_one_filters_the_dashboard_to_it(server: str, browser):
+    page = _open(browser, server, t("overview.title", "zh"))
+    first = page.locator('[data-testid="stMetricValue"]').first
+    county = first.inner_text()
+    chart = _map_chart(page)
+    expect(chart.locator("path.js-fill")).to_have_count(18)
+    labels = chart.locator("g.textpoint text")
+    expect(labels).to_have_count(18)
+    names = [labels.nth(i).text_content() for i in range(18)]
+    assert any(n.startswith("青石镇") for n in names) and all(("%" in n) or ("无目标" in n) for n in names), names
+    label = chart.locator("g.textpoint text", has_text="青石镇")
+    box = label.bounding_box()  # plotly's drag layer takes the click and maps it to the label's point
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"[?&]town=%E9%9D%92%E7%9F%B3%E9%95%87|[?&]town=青石镇"), timeout=60_000)
+    expect(first).not_to_have_text(county, timeout=60_000)
+    expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text("青石镇")
+    chart = _map_chart(page)  # the chosen township is outlined and its name in bold
+    expect(chart.locator("g.textpoint text", has_text="青石镇").locator("b, tspan[style*='bold']")).to_have_count(
+        1, timeout=30_000
+    )
+
+
+def test_no_request_leaves_the_local_server_on_the_overview_with_the_map(server: str, browser):
+    outside: list[str] = []
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page.on("request", lambda r: None if r.url.startswith(server + "/") else outside.append(r.url))
+    page.goto(server + "/?lang=en", timeout=60_000)
+    chart = _map_chart(page)
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state", "notRunning")
+    box = chart.locator("g.textpoint text", has_text="城关街道").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # hover text, nothing fetched
+    expect(page.locator(".hoverlayer .hovertext")).to_have_count(1, timeout=10_000)
+    page.wait_for_load_state("networkidle")
+    assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
