@@ -18,7 +18,14 @@ from board.i18n import t
 from board.tables import NUMERIC_KINDS, Table
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-_XLSX_FORMATS = {"money": "#,##0.00", "usd": "#,##0.00", "count": "#,##0", "rate": "0.0%", "points": "+0.0;-0.0;0.0"}
+_XLSX_FORMATS = {
+    "money": "#,##0.00",
+    "usd": "#,##0.00",
+    "count": "#,##0",
+    "people": "#,##0",
+    "rate": "0.0%",
+    "points": "+0.0;-0.0;0.0",
+}
 
 
 def neutralise(text: str) -> str:
@@ -53,11 +60,13 @@ def to_csv_bytes(tab: Table) -> bytes:
 def _csv_number(v: object, kind: str) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
+    if isinstance(v, str):  # a suppressed small count ("<5")
+        return v
     if kind == "rate":
         return f"{float(v) * 100:.1f}%"
     if kind == "points":  # percentage points, signed: +3.2 / -12.5
         return f"{float(v):+.1f}"
-    if kind == "count":
+    if kind in ("count", "people"):
         return str(int(round(float(v))))
     return f"{float(v):.2f}"
 
@@ -83,7 +92,9 @@ def to_xlsx_bytes(tab: Table) -> bytes:
             kinds = _kinds(tab, label)
             numeric = tab.kinds[label] in NUMERIC_KINDS
             for i, v in enumerate(tab.frame[label], start=top + 1):
-                if numeric:
+                if numeric and isinstance(v, str):  # a suppressed small count ("<5")
+                    ws.write_string(i, j, v)
+                elif numeric:
                     if v is not None and not (isinstance(v, float) and math.isnan(v)):
                         ws.write_number(i, j, float(v), number[kinds[i - top - 1]])
                 elif v != "":

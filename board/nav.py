@@ -48,7 +48,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/park_grades.py", "parks", "page.park_grades", ":material/workspace_premium:", "park-grades", ("cmp",)
     ),
-    PageSpec("pages/employment.py", "employment", "page.employment", ":material/work:", "employment"),
+    PageSpec("pages/returnees.py", "employment", "page.returnees", ":material/home_work:", "returnees"),
+    PageSpec("pages/training.py", "employment", "page.training", ":material/school:", "training"),
+    PageSpec("pages/ventures.py", "employment", "page.ventures", ":material/storefront:", "ventures"),
+    PageSpec("pages/labour.py", "employment", "page.labour", ":material/work:", "labour"),
+    PageSpec(
+        "pages/investment_jobs.py", "employment", "page.investment_jobs", ":material/trending_up:", "investment-jobs"
+    ),
     PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),
     PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches"),

@@ -22,11 +22,24 @@ from board.selection import Options, Selection
 from etl import clock, metric_catalogue
 
 # Column kinds: text, date, money (万元), usd (万美元), count, rate (a ratio, shown as a percentage), points
-# (a difference of two rates in percentage points, signed, one decimal: rate − 序时), and value: a number in
-# the unit of the row's metric (``metric`` column), precision by that unit.
-NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "points", "value"})
-DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4, "points": 1}
-_OWN_FORMATS = {"points": "{:+.1f}"}  # kinds board.fmt does not format
+# (a difference of two rates in percentage points, signed, one decimal: rate − 序时), value: a number in
+# the unit of the row's metric (``metric`` column), precision by that unit, and people: a count of persons,
+# where 1–4 is suppressed to SMALL_CELL_TEXT in the frame itself (so neither the screen, the data sent to the
+# browser nor an export holds it).
+NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "points", "value", "people"})
+DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4, "points": 1, "people": 0}
+_OWN_FORMATS = {"points": "{:+.1f}", "people": "{:,.0f}"}  # kinds board.fmt does not format
+SMALL_CELL = 5  # a count of fewer people than this (and more than none) is never shown
+SMALL_CELL_TEXT = "<5"
+
+
+def suppressed(values: pd.Series) -> pd.Series:
+    """Counts of persons with 1–4 replaced by SMALL_CELL_TEXT (object dtype: numbers stay floats, missing NaN)."""
+    x = pd.to_numeric(values, errors="coerce").astype("float64")
+    small = (x > 0) & (x < SMALL_CELL)
+    out = x.round(0).astype(object)
+    out[small] = SMALL_CELL_TEXT
+    return out
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,8 @@ def table(
         if col.kind == "value":
             out[label] = _rounded(values, per_row)
             row_kinds[label] = per_row
+        elif col.kind == "people":
+            out[label] = suppressed(values)
         elif col.kind in NUMERIC_KINDS:
             out[label] = _rounded(values, [col.kind] * len(values))
         elif col.kind == "date":
@@ -159,9 +174,9 @@ def display_frame(tab: Table):
         kinds = tab.row_kinds.get(label) or [kind] * len(frame)
         if kind not in NUMERIC_KINDS:
             frame[label] = frame[label].where(frame[label] != "", fmt.DASH)
-        elif frame[label].isna().any():
+        elif kind == "people" or frame[label].isna().any():
             texts = [
-                fmt.DASH if fmt.missing(v) else _cell_format(k).format(float(v))
+                v if isinstance(v, str) else fmt.DASH if fmt.missing(v) else _cell_format(k).format(float(v))
                 for v, k in zip(frame[label], kinds, strict=True)
             ]
             frame[label] = pd.Series(texts, dtype="str", index=frame.index)

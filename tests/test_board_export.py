@@ -12,7 +12,7 @@ import pytest
 
 from board.export import neutralise, to_csv_bytes, to_xlsx_bytes
 from board.selection import Options, Selection
-from board.tables import Col, metric_col, table
+from board.tables import Col, display_frame, metric_col, table
 
 EVIL = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")', "普通文本", "a=b"]
 SEL = Selection(2026, 11, townships=("青石镇",))
@@ -99,3 +99,25 @@ def test_a_metric_table_rounds_each_row_to_its_metrics_precision():
     assert tab.frame["实际完成"].tolist() == [136461.27, 88.0]
     assert tab.row_kinds["实际完成"] == ["money", "count"]
     assert tab.frame["指标"].tolist() == ["到位资金", "签约项目"]
+
+
+def _people_table():
+    df = pd.DataFrame({"town": ["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"], "n": [0.0, 1.0, 4.0, 5.0, np.nan]})
+    return table(df, [Col("town", "col.township"), Col("n", "col.target", "people")], "人数", SEL, OPTIONS)
+
+
+def test_counts_of_one_to_four_people_are_suppressed_on_screen_in_the_frame_and_in_both_exports(tmp_path):
+    tab = _people_table()
+    # the frame itself (what st.dataframe sends to the browser) no longer holds 1 or 4
+    assert list(tab.frame["目标"])[:4] == [0.0, "<5", "<5", 5.0]
+    shown = display_frame(tab).data["目标"].tolist()
+    assert shown == ["0", "<5", "<5", "5", "—"]
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(tab).decode("utf-8-sig"), newline="")))
+    start = rows.index(["镇街", "目标"]) + 1
+    assert [r[1] for r in rows[start:]] == ["0", "<5", "<5", "5", ""]
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(to_xlsx_bytes(tab))
+    ws = openpyxl.load_workbook(path).active
+    header = next(r for r in range(1, 12) if ws.cell(row=r, column=1).value == "镇街")
+    values = [ws.cell(row=header + 1 + i, column=2).value for i in range(5)]
+    assert values == [0, "<5", "<5", 5, None]

@@ -112,7 +112,7 @@ def test_unknown_and_unavailable_pages_show_our_message_with_a_home_link(server:
     for path, lang in (
         ("/nonsense", "zh"),
         ("/upload", "zh"),
-        ("/employment?lang=en", "en"),  # registered, its file not there yet
+        ("/assessment?lang=en", "en"),  # registered, its file not there yet
         ("/nonsense?lang=en", "en"),
     ):
         page = _open(browser, server + path, t("missing.title", lang))
