@@ -4,12 +4,12 @@ map tiles.
 Drawn as one ``go.Scatter(fill="toself")`` trace per township on plain x/y axes (longitude, latitude; the
 y axis scaled by 1/cos(latitude) so shapes keep their proportions): a ``go.Choropleth``/``geo`` figure makes
 the browser fetch base-layer topojson from the internet, these traces fetch nothing. Behind 序时 = orange
-(darker further behind), ahead = green (darker further ahead), no target = grey with hatching; colour is
-never the only signal: every township carries its name, rate and ▲/▼ (ahead/behind, in the legend), and its
-hover text the figures.
+(darker further behind), ahead = green (darker further ahead), no target = grey with hatching; parks with a
+location in the unit registry are dark-blue diamonds with their names. Colour is never the only signal:
+every township carries its name, rate and ▲/▼ (ahead/behind, in the legend), and its hover text the figures.
 
-``show(sel, metric, units, key=…)`` is the one call a page makes (the overview's ranking section; the targets
-page may reuse it); ``figure`` builds the figure from the frame of board.metrics.map.township_map.
+``show(sel, metric, units, key=…)`` is the one call a page makes (the overview's ranking section and the
+targets page); ``figure`` builds the figure from the frame of board.metrics.map.township_map.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from etl import metric_catalogue
 BEHIND = ("#a63603", "#fdbe85")
 AHEAD = ("#c7e9c0", "#1b7837")
 NONE = "#d5d9de"
+PARK = "#1f3b73"  # park points: dark blue, apart from the orange–green scale
 EDGE, EDGE_SELECTED = "#ffffff", "#1a1a1a"
 HEIGHT = 600
 AHEAD_MARK, BEHIND_MARK = "▲", "▼"  # on every label beside the rate, explained in the legend
@@ -99,10 +100,13 @@ def _label(row, selected: bool) -> str:
     return f"{name}<br>{fmt.pct(row.rate)} {AHEAD_MARK if row.ahead else BEHIND_MARK}"
 
 
-def figure(frame: pd.DataFrame, metric: str, title: str, highlight: tuple[str, ...] = ()) -> go.Figure:
+def figure(
+    frame: pd.DataFrame, metric: str, title: str, highlight: tuple[str, ...] = (), parks: pd.DataFrame | None = None
+) -> go.Figure:
     """The map of ``frame`` (board.metrics.map.township_map: one row per township with x, y, label_lon,
-    label_lat, rate, pace, ahead, status…). Every label point carries its township in ``customdata`` (a click
-    on it drills through, see :func:`show`)."""
+    label_lat, rate, pace, ahead, status…) and the ``parks`` with a location (board.metrics.map.park_points) as
+    named points. Every label point carries its township, every park point its park in ``customdata`` (a
+    click on it drills through, see :func:`show`)."""
     kind = metric_catalogue.get(metric).kind
     rated = frame["rate"].dropna()
     pace = float(frame["pace"].dropna().iloc[0]) if frame["pace"].notna().any() else 0.0
@@ -130,6 +134,19 @@ def figure(frame: pd.DataFrame, metric: str, title: str, highlight: tuple[str, .
             customdata=list(frame["township"]), hovertext=hovers, hoverinfo="text", showlegend=False,
         )
     )  # fmt: skip
+    if parks is not None and len(parks):
+        names = [html.escape(str(p)) for p in parks["park"]]
+        traces.append(
+            go.Scatter(
+                x=[float(v) for v in parks["lon"]], y=[float(v) for v in parks["lat"]], mode="markers+text",
+                name=t("map.legend_park"), showlegend=True,
+                text=[f"<b>{n}</b>" if p in highlight else n for n, p in zip(names, parks["park"], strict=True)],
+                textposition="bottom center", textfont={"size": 11, "color": PARK, "shadow": "auto"},
+                marker={"symbol": "diamond", "size": 12, "color": PARK, "line": {"color": "#ffffff", "width": 1.5}},
+                customdata=list(parks["park"]), hovertext=[t("map.hover_park", park=n) for n in names],
+                hoverinfo="text",
+            )
+        )  # fmt: skip
     x0, x1 = _span(frame["x"])
     y0, y1 = _span(frame["y"])
     if len(rated):  # the colour bar: an invisible point carries the scale
@@ -180,7 +197,8 @@ def show(sel: Selection, metric: str, units: tuple[str, ...], *, key: str) -> No
         st.code("bin/etl boundaries <镇街边界.geojson | 镇街边界.zip>", language="bash")
         return
     title = t("map.title", metric=metric_name(metric))
-    fig = figure(frame, metric, title, sel.townships)
+    parks = map_data.park_points()
+    fig = figure(frame, metric, title, sel.townships + sel.parks, parks)
     event = st.plotly_chart(
         fig, config={"displayModeBar": False, "scrollZoom": False}, theme=None, key=key, on_select="rerun",
         selection_mode="points",
@@ -188,5 +206,8 @@ def show(sel: Selection, metric: str, units: tuple[str, ...], *, key: str) -> No
     st.caption(t("map.caption"))
     if missing:
         st.caption(t("map.missing", n=len(missing), names=fmt.plain("、".join(missing))))
-    for town in charts.clicked_units(event)[:1]:  # drill through: the cards follow the township
-        request_filters(townships=(town,))
+    for unit in charts.clicked_units(event)[:1]:  # drill through: the cards follow the township or park
+        if unit in set(parks["park"]):
+            request_filters(townships=(), parks=(unit,))
+        else:
+            request_filters(townships=(unit,))

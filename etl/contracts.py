@@ -540,8 +540,22 @@ UNITS = Dataset(
             help_en="after a merger or renaming",
             future=True,
         ),
+        C(
+            "lon",
+            "经度",
+            "number",
+            help_zh="园区所在位置（地图上画点），CGCS2000/WGS84 十进制度，如 104.0652；不要用高德、腾讯地图的坐标",
+            help_en="a park's location (a point on the map), CGCS2000/WGS84 decimal degrees, e.g. 104.0652",
+        ),
+        C("lat", "纬度", "number", help_zh="与经度成对填写，如 30.5728", help_en="with the longitude, e.g. 30.5728"),
     ),
     rules=(
+        Rule(
+            "lon_lat",
+            ("lon", "lat"),
+            "经度、纬度须成对填写，且在中国范围内（经度 73–136，纬度 3–54）",
+            "longitude and latitude go together and lie within China (longitude 73–136, latitude 3–54)",
+        ),
         Rule("code_digits", ("code",), "行政区划代码须为12位数字", "the division code must be 12 digits"),
         Rule("not_before", ("last_year", "first_year"), "终止年度早于起始年度", "last year is before the first year"),
         Rule(

@@ -68,7 +68,7 @@ def generate(
     first = date(years[0], 1, 1)
     rng = np.random.default_rng(seed)
     county = make_county(rng)
-    data: dict[str, pd.DataFrame] = {"units": make_units(county, years)}
+    data: dict[str, pd.DataFrame] = {"units": make_units(county, years, seed)}
     data["projects"], data["funding"] = make_projects(rng, county, years, as_of, scale)
     data["parks"] = make_parks(rng, first, as_of)
     data["leads"] = make_leads(rng, county, data["projects"], years, as_of, scale)

@@ -115,8 +115,34 @@ OLD_TOWNSHIP = "红岩乡"  # merged away before the demo's first year
 ALIASES = {"城关街道": "城关镇", "东城街道": "东城办事处"}
 
 
-def make_units(county: County, years: list[int]) -> pd.DataFrame:
-    """The unit registry: townships (12-digit codes), parks (under their host township) and departments."""
+def park_points(county: County, seed: int = 2012) -> dict[str, tuple[float, float]]:
+    """Each park's (lon, lat): a point well inside its host township's shape in the demo boundaries
+    (:func:`make_boundaries` with the same seed), away from the township's label in the middle."""
+    import shapely
+    from shapely.geometry import Point, shape
+    from shapely.ops import polylabel
+
+    shapes = {f["properties"]["XZQMC"]: shape(f["geometry"]) for f in make_boundaries(county, seed)["features"]}
+    points = {}
+    for park in county.parks:
+        poly = shapes[PARKS[park][0]]
+        poly = max(getattr(poly, "geoms", [poly]), key=lambda g: g.area)
+        centre = polylabel(poly, tolerance=1e-4)
+        x0, y0, x1, y1 = poly.bounds
+        w, h = x1 - x0, y1 - y0
+        for dx, dy in ((0, -0.28), (0.28, 0), (0, 0.28), (-0.28, 0), (0.15, -0.15)):
+            p = Point(centre.x + dx * w, centre.y + dy * h)
+            if poly.contains(p) and shapely.distance(p, poly.exterior) > 0.004:
+                break
+        else:
+            p = centre
+        points[park] = (round(p.x, 4), round(p.y, 4))
+    return points
+
+
+def make_units(county: County, years: list[int], seed: int = 2012) -> pd.DataFrame:
+    """The unit registry: townships (12-digit codes), parks (under their host township, with a location) and
+    departments."""
     rows = []
     towns = [*county.townships, NEW_TOWNSHIP, OLD_TOWNSHIP]
     for i, t in enumerate(towns):
@@ -124,9 +150,11 @@ def make_units(county: County, years: list[int]) -> pd.DataFrame:
         last = years[0] - 2 if t == OLD_TOWNSHIP else None
         code = f"{COUNTY_CODE}{100 + i:03d}000"
         rows.append((t, "镇街", code, "全县", ALIASES.get(t), first, last))
-    rows += [(p, "园区", None, PARKS[p][0], None, None, None) for p in county.parks]
-    rows += [(d, "部门", None, "全县", None, None, None) for d in DEPARTMENTS]
-    cols = ["name", "type", "code", "parent", "aliases", "first_year", "last_year"]
+    rows = [(*r, None, None) for r in rows]
+    points = park_points(county, seed)
+    rows += [(p, "园区", None, PARKS[p][0], None, None, None, *points[p]) for p in county.parks]
+    rows += [(d, "部门", None, "全县", None, None, None, None, None) for d in DEPARTMENTS]
+    cols = ["name", "type", "code", "parent", "aliases", "first_year", "last_year", "lon", "lat"]
     df = pd.DataFrame(rows, columns=cols)
     return df.astype({"first_year": "Int64", "last_year": "Int64"})
 

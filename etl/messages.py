@@ -309,6 +309,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The unit registry is empty, so unit names were not checked; {n} names are new in this file: {names}. Load the unit registry first",
     ),
     "code_digits": ("行政区划代码须为12位数字", "must be a 12-digit division code"),
+    "lon_range": (
+        "不在中国范围内（经度 73–136），请填 CGCS2000/WGS84 十进制度，如 104.0652",
+        "is outside China (longitude 73–136): give CGCS2000/WGS84 decimal degrees, e.g. 104.0652",
+    ),
+    "lat_range": (
+        "不在中国范围内（纬度 3–54），请填 CGCS2000/WGS84 十进制度，如 30.5728",
+        "is outside China (latitude 3–54): give CGCS2000/WGS84 decimal degrees, e.g. 30.5728",
+    ),
+    "lon_lat_pair": ("经度和纬度须成对填写，缺「{other}」", "longitude and latitude go together: '{other}' is missing"),
     "aliases_unique": (
         "中的别名「{alias}」已是单位「{other}」的名称或别名，同一写法只能指一个单位",
         "holds the alias '{alias}', which already names '{other}': one spelling can name only one unit",

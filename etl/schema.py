@@ -11,7 +11,7 @@ from __future__ import annotations
 from etl import metric_catalogue, park_grading
 from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "schema_version": SCHEMA_VERSION,
@@ -67,6 +67,12 @@ def dataset_ddl(ds: Dataset) -> str:
     cols = [q(n) + " " + t for n, t in ds.stored_columns()]
     cols += ['"_batch_id" BIGINT NOT NULL', '"_row" BIGINT']
     return "CREATE TABLE IF NOT EXISTS " + table_name(ds) + " (" + ", ".join(cols) + ")"
+
+
+def dataset_migrations(ds: Dataset) -> list[str]:
+    """A column added to a contract after a warehouse was made: ``CREATE TABLE IF NOT EXISTS`` leaves an
+    existing table as it is, so every stored column is also added if missing (its earlier rows hold NULL)."""
+    return [f"ALTER TABLE {table_name(ds)} ADD COLUMN IF NOT EXISTS {q(n)} {t}" for n, t in ds.stored_columns()]
 
 
 def current_select(ds: Dataset) -> str:
@@ -391,6 +397,7 @@ def all_ddl() -> list[str]:
     """Every statement that creates the warehouse, in order (idempotent); reads the park grading settings file."""
     stmts = [s for s in BASE_DDL.split(";") if s.strip()]
     stmts += [dataset_ddl(ds) for ds in DATASETS.values()]
+    stmts += [m for ds in DATASETS.values() for m in dataset_migrations(ds)]
     stmts += [public_view(ds) for ds in DATASETS.values()]
     stmts += [REFRESH_FACTS, *FACT_VIEWS, TARGET_PROGRESS, *PARK_EFFICIENCY_VIEWS]
     stmts += [s for s in BATCH_VIEWS.split(";") if s.strip()]

@@ -29,6 +29,8 @@ KIND_TEXT: dict[str, tuple[str, str]] = {
 
 # Example cells by column name where a kind-based example would break a rule or read oddly.
 _EXAMPLES: dict[str, str] = {
+    "lon": "104.0652",
+    "lat": "30.5728",
     "project_id": "P2012001",
     "class_id": "C2012001",
     "venture_id": "V2012001",

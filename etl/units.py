@@ -176,6 +176,34 @@ def check_codes(frame: pd.DataFrame, by_name: dict, rows: np.ndarray, errs) -> N
     errs.add(rows[bad], by_name["code"], code[bad].to_numpy(dtype=object), "code_digits")
 
 
+# China's extent in decimal degrees: a point outside it is a typo, swapped columns or projected metres.
+LON_RANGE, LAT_RANGE = (73.0, 136.0), (3.0, 54.0)
+
+
+def check_lon_lat(frame: pd.DataFrame, by_name: dict, rows: np.ndarray, errs) -> None:
+    """A units file: a longitude and a latitude come together, each within China (decimal degrees)."""
+    lon = frame["lon"] if "lon" in frame else pd.Series(np.nan, index=frame.index)
+    lat = frame["lat"] if "lat" in frame else pd.Series(np.nan, index=frame.index)
+    words = {"lon": by_name.get("lon", "经度"), "lat": by_name.get("lat", "纬度")}
+
+    def shown(x: pd.Series) -> np.ndarray:  # as typed: 11650000, not 11650000.0
+        return np.array([str(int(v)) if float(v).is_integer() else str(v) for v in x], dtype=object)
+
+    for name, values, (low, high), other in (("lon", lon, LON_RANGE, lat), ("lat", lat, LAT_RANGE, lon)):
+        x = pd.to_numeric(values, errors="coerce").astype("float64")
+        out = (x.notna() & ((x < low) | (x > high))).to_numpy(dtype=bool)
+        errs.add(rows[out], words[name], shown(x[out]), f"{name}_range")
+        alone = (x.notna() & pd.to_numeric(other, errors="coerce").isna()).to_numpy(dtype=bool)
+        other_name = words["lat" if name == "lon" else "lon"]
+        errs.add(
+            rows[alone],
+            words[name],
+            shown(x[alone]),
+            "lon_lat_pair",
+            {"other": other_name},
+        )
+
+
 def check_aliases(frame: pd.DataFrame, by_name: dict, rows: np.ndarray, errs, registry: Registry) -> None:
     """A units file: one spelling names one unit (an alias is no other unit's name or alias)."""
     names = frame["name"].astype("str")

@@ -19,7 +19,7 @@ from etl.normalise import DATE_DTYPE, clean, normalise
 from etl.pseudonym import mask_id, pseudonymise
 from etl.readers import FileRejected, RawTable, header_key
 from etl.templates import example_value
-from etl.units import Registry, check_aliases, check_codes, check_units
+from etl.units import Registry, check_aliases, check_codes, check_lon_lat, check_units
 
 _UNIT_SYNONYMS = {"万元": {"万元", "万"}, "人": {"人", "名"}}
 
@@ -395,6 +395,8 @@ def _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, reg
             pid = frame["project_id"]
             bad = (pid.notna() & ~pid.isin(list(project_ids))).to_numpy(dtype=bool)
             errs.add(rows[bad], head("project_id"), pid[bad].to_numpy(dtype=object), rule.code)
+        elif rule.code == "lon_lat" and ("lon" in by_name or "lat" in by_name):
+            check_lon_lat(frame, by_name, rows, errs)
         elif rule.code == "code_digits" and "code" in by_name:
             check_codes(frame, by_name, rows, errs)
         elif rule.code == "aliases_unique" and "aliases" in by_name:

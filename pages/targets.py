@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import charts, db, export, fmt, meta, nav, tables
+from board import map as township_map
 from board.i18n import metric_name, t
 from board.metrics import progress, targets
 from board.selection import Options, Selection
@@ -137,6 +138,12 @@ if not sel.industries:
         types = dict(zip(rated["unit"], rated["type"], strict=True))
         if unit in types:
             drill(unit, types[unit], options)
+
+    st.subheader(t("targets.map_heading"))
+    if period == "ytd":
+        township_map.show(sel, metric, options.townships, key=f"tg_map_{clicks}")
+    else:
+        st.caption(t("targets.map_ytd_only", period=t("targets.period.ytd")))
 
 st.subheader(t("targets.table_heading"))
 verdicts = {True: t("verdict.ahead_short"), False: t("verdict.behind_short")}

@@ -126,3 +126,53 @@ def test_the_read_side_lists_townships_without_a_boundary(board_env: Path):
     assert set(frame["status"]) <= {"ahead", "behind", "none"}
     row = frame.set_index("township").loc["青石镇"]
     assert row["x"][0] == row["x"][-1 if None not in row["x"] else row["x"].index(None) - 1]  # closed rings
+
+
+def test_parks_with_a_location_are_named_diamonds_that_carry_the_park_for_a_click():
+    parks = pd.DataFrame(
+        {"park": ["甲园", "<b>乙园</b>"], "township": ["甲镇", "乙镇"], "lon": [104.2, 105.3], "lat": [0.4, 0.6]}
+    )
+    spec = json.loads(township_map.figure(_frame(), "contract_investment", "t", ("甲园",), parks).to_json())
+    (points,) = [tr for tr in spec["data"] if tr.get("marker", {}).get("symbol") == "diamond"]
+    assert points["customdata"] == ["甲园", "<b>乙园</b>"]  # a click names the park itself
+    assert points["text"] == ["<b>甲园</b>", "&lt;b&gt;乙园&lt;/b&gt;"]  # the chosen park in bold; names escaped
+    assert points["x"] == [104.2, 105.3] and points["y"] == [0.4, 0.6]
+    assert points["name"] == t("map.legend_park") and points["showlegend"]
+
+
+def test_the_demo_parks_are_drawn_inside_their_host_townships(board_env: Path, tmp_path: Path):
+    from shapely.geometry import Point, Polygon
+
+    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
+    ok(at)
+    spec = _map(at)
+    (points,) = [tr for tr in spec["data"] if tr.get("marker", {}).get("symbol") == "diamond"]
+    assert sorted(points["customdata"]) == sorted(["高新技术产业园", "食品工业园", "新材料产业园", "物流园"])
+    hosts = dict(q(board_env, "SELECT name, parent FROM v_units WHERE type = '园区'"))
+    shapes = {tr["name"]: tr for tr in spec["data"] if tr.get("fill") == "toself"}
+    for park, x, y in zip(points["customdata"], points["x"], points["y"], strict=True):
+        ring = shapes[hosts[park]]
+        xs, ys = ring["x"], ring["y"]
+        end = xs.index(None) if None in xs else len(xs)  # the outer ring of the first polygon
+        assert Polygon(list(zip(xs[:end], ys[:end], strict=True))).contains(Point(x, y)), park
+
+
+def test_the_targets_page_draws_the_map_for_the_year_to_date_and_says_so_otherwise(board_env: Path, tmp_path: Path):
+    entry = str(_entry(tmp_path))
+    page = str(Path(__file__).resolve().parents[1] / "pages" / "targets.py")
+
+    def targets_page(**params: str) -> AppTest:
+        at = AppTest.from_file(entry, default_timeout=60)
+        for name, value in params.items():
+            at.query_params[name] = value
+        at.switch_page(page).run()
+        ok(at)
+        return at
+
+    at = targets_page(metric="new_jobs")
+    spec = _map(at)
+    assert spec is not None and metric_name("new_jobs", "zh") in spec["layout"]["title"]["text"]
+    at = targets_page(period="month")
+    assert _map(at) is None
+    ytd = t("targets.period.ytd", "zh")
+    assert t("targets.map_ytd_only", "zh", period=ytd) in [c.value for c in at.caption]

@@ -76,7 +76,7 @@ def test_the_page_runs_states_its_period_and_shows_no_none(page, lang):
     assert len(at.dataframe) == 2
     cells = shown_cells(at)
     assert not {"None", "nan", "NaN", "<NA>", "NaT"} & set(cells)
-    assert len(at.get("plotly_chart")) == 1
+    assert [c.key for c in at.get("plotly_chart")] == ["tg_bullet_0", "tg_map_0"]  # the bullet chart, the map
 
 
 def test_whole_area_and_township_rows_equal_own_sql(page, board_env):

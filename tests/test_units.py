@@ -103,3 +103,40 @@ def test_a_registry_file_checks_its_codes_years_and_aliases():
     )
     assert v.errors[["row", "code"]].values.tolist() == [[2, "code_digits"], [3, "aliases_unique"], [4, "not_before"]]
     assert v.frame["type"].tolist() == ["镇街", "镇街", "镇街", "园区"]
+
+
+def test_a_park_location_is_a_pair_of_decimal_degrees_inside_china():
+    v = validated(
+        "单位名称,类型,经度,纬度\n"
+        "甲园,园区,104.6176,30.0893\n"  # fine
+        "乙园,园区,30.0893,104.6176\n"  # swapped: a latitude of 104 is refused
+        "丙园,园区,104.5,\n"  # a longitude alone
+        "丁园,园区,11650000,3345000\n"  # projected metres, not degrees
+        "戊园,园区,,\n",  # no location: fine, the map simply has no point for it
+        dataset="units",
+    )
+    found = v.errors[["row", "column", "value", "code"]].values.tolist()
+    assert sorted(found) == sorted(
+        [
+            [3, "经度", "30.0893", "lon_range"],
+            [3, "纬度", "104.6176", "lat_range"],
+            [4, "经度", "104.5", "lon_lat_pair"],
+            [5, "经度", "11650000", "lon_range"],
+            [5, "纬度", "3345000", "lat_range"],
+        ]
+    )
+    assert v.frame.loc[0, "lon"] == pytest.approx(104.6176) and v.frame.loc[0, "lat"] == pytest.approx(30.0893)
+
+
+def test_a_warehouse_made_before_the_location_columns_gets_them_and_keeps_its_units(tmp_path):
+    db = warehouse.init(tmp_path / "w.duckdb")
+    assert warehouse.load_file(db, csv(tmp_path / "units.csv", "units", UNITS)).status == "loaded"
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:  # as a schema-5 warehouse had it
+        con.execute("DROP VIEW IF EXISTS v_units CASCADE")
+        con.execute("ALTER TABLE ds_units DROP COLUMN lon")
+        con.execute("ALTER TABLE ds_units DROP COLUMN lat")
+    warehouse.init(db)
+    rows = q(db, "SELECT name, lon, lat FROM v_units WHERE type = '园区'")
+    assert rows == [("高新园", None, None)]

@@ -57,6 +57,21 @@ def shapes() -> pd.DataFrame:
     )
 
 
+_PARKS_SQL = """SELECT name AS park, parent AS township, lon, lat FROM v_units
+WHERE type = '园区' AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY name"""
+PARK_COLUMNS = ["park", "township", "lon", "lat"]
+
+
+@db.cached
+def park_points() -> pd.DataFrame:
+    """Grain: one row per registered park with a location (the unit registry's 经度/纬度): park, township
+    (its host, as registered), lon, lat. Empty when no park has one (or on a warehouse older than schema 6)."""
+    try:
+        return db.query(_PARKS_SQL)
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return pd.DataFrame(columns=PARK_COLUMNS)
+
+
 def township_map(sel: Selection, metric: str, units: tuple[str, ...]) -> tuple[pd.DataFrame, list[str]]:
     """(frame, missing). Frame grain: one row per township with a boundary: the shape columns of
     :func:`shapes`, then actual, target, note, rate, pace, ahead (board.metrics.progress by township, the
