@@ -239,9 +239,11 @@ def test_the_map_names_every_township_and_a_click_on_one_filters_the_dashboard_t
     chart = _map_chart(page)
     expect(chart.locator("path.js-fill")).to_have_count(18)
     labels = chart.locator("g.textpoint text")
-    expect(labels).to_have_count(18)
-    names = [labels.nth(i).text_content() for i in range(18)]
-    assert any(n.startswith("青石镇") for n in names) and all(("%" in n) or ("无目标" in n) for n in names), names
+    expect(labels).to_have_count(18 + 4)  # every township, and the four parks with a location
+    names = [labels.nth(i).text_content() for i in range(22)]
+    towns = [n for n in names if n not in ("高新技术产业园", "食品工业园", "新材料产业园", "物流园")]
+    assert len(towns) == 18 and any(n.startswith("青石镇") for n in towns), names
+    assert all(("%" in n) or ("无目标" in n) for n in towns), names
     label = chart.locator("g.textpoint text", has_text="青石镇")
     box = label.bounding_box()  # plotly's drag layer takes the click and maps it to the label's point
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -253,6 +255,19 @@ def test_the_map_names_every_township_and_a_click_on_one_filters_the_dashboard_t
     expect(chart.locator("g.textpoint text", has_text="青石镇").locator("b, tspan[style*='bold']")).to_have_count(
         1, timeout=30_000
     )
+
+
+def test_a_click_on_a_park_on_the_map_filters_the_dashboard_to_the_park(server: str, browser):
+    page = _open(browser, server, t("overview.title", "zh"))
+    chart = _map_chart(page)
+    label = chart.locator("g.textpoint text", has_text="食品工业园")
+    box = label.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] - 8)  # the diamond sits just above its name
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] - 8)
+    expect(page).to_have_url(
+        re.compile(r"[?&]park=(%E9%A3%9F%E5%93%81%E5%B7%A5%E4%B8%9A%E5%9B%AD|食品工业园)"), timeout=60_000
+    )
+    expect(page.locator('[data-testid="stMultiSelect"]').nth(2)).to_contain_text("食品工业园")
 
 
 def test_no_request_leaves_the_local_server_on_the_overview_with_the_map(server: str, browser):
