@@ -136,12 +136,18 @@ def figure(
     )  # fmt: skip
     if parks is not None and len(parks):
         names = [html.escape(str(p)) for p in parks["park"]]
+        # a park's name goes on the side away from its township's label (above the diamond when south of it)
+        label_lat = dict(zip(frame["township"], frame["label_lat"], strict=True))
+        sides = [
+            "top center" if lat < label_lat.get(town, -90.0) else "bottom center"
+            for town, lat in zip(parks["township"], parks["lat"], strict=True)
+        ]
         traces.append(
             go.Scatter(
                 x=[float(v) for v in parks["lon"]], y=[float(v) for v in parks["lat"]], mode="markers+text",
                 name=t("map.legend_park"), showlegend=True,
                 text=[f"<b>{n}</b>" if p in highlight else n for n, p in zip(names, parks["park"], strict=True)],
-                textposition="bottom center", textfont={"size": 11, "color": PARK, "shadow": "auto"},
+                textposition=sides, textfont={"size": 11, "color": PARK, "shadow": "auto"},
                 marker={"symbol": "diamond", "size": 12, "color": PARK, "line": {"color": "#ffffff", "width": 1.5}},
                 customdata=list(parks["park"]), hovertext=[t("map.hover_park", park=n) for n in names],
                 hoverinfo="text",

@@ -117,9 +117,9 @@ ALIASES = {"城关街道": "城关镇", "东城街道": "东城办事处"}
 
 def park_points(county: County, seed: int = 2012) -> dict[str, tuple[float, float]]:
     """Each park's (lon, lat): a point well inside its host township's shape in the demo boundaries
-    (:func:`make_boundaries` with the same seed), away from the township's label in the middle."""
-    import shapely
-    from shapely.geometry import Point, shape
+    (:func:`make_boundaries` with the same seed) and away from the township's label in its middle: the pole of
+    inaccessibility of the shape with a disc around the label cut out."""
+    from shapely.geometry import shape
     from shapely.ops import polylabel
 
     shapes = {f["properties"]["XZQMC"]: shape(f["geometry"]) for f in make_boundaries(county, seed)["features"]}
@@ -127,15 +127,11 @@ def park_points(county: County, seed: int = 2012) -> dict[str, tuple[float, floa
     for park in county.parks:
         poly = shapes[PARKS[park][0]]
         poly = max(getattr(poly, "geoms", [poly]), key=lambda g: g.area)
-        centre = polylabel(poly, tolerance=1e-4)
+        label = polylabel(poly, tolerance=1e-4)
         x0, y0, x1, y1 = poly.bounds
-        w, h = x1 - x0, y1 - y0
-        for dx, dy in ((0, -0.28), (0.28, 0), (0, 0.28), (-0.28, 0), (0.15, -0.15)):
-            p = Point(centre.x + dx * w, centre.y + dy * h)
-            if poly.contains(p) and shapely.distance(p, poly.exterior) > 0.004:
-                break
-        else:
-            p = centre
+        rest = poly.difference(label.buffer(0.3 * min(x1 - x0, y1 - y0)))
+        rest = max(getattr(rest, "geoms", [rest]), key=lambda g: g.area)
+        p = polylabel(rest, tolerance=1e-4)
         points[park] = (round(p.x, 4), round(p.y, 4))
     return points
 
