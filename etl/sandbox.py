@@ -1,0 +1,201 @@
+"""Uploaded files are parsed and checked in a separate worker process with time and memory limits.
+
+A file that crashes the reader, exhausts memory or never finishes takes only its worker down: the dashboard
+server that asked gets a :class:`WorkerFailed` with a clear reason in both languages, and every other session
+keeps browsing. The worker is ``python -m etl.sandbox``: it caps its own address space (RLIMIT_AS) and CPU
+time (RLIMIT_CPU) before it reads the file, and the server kills it after the wall-clock timeout.
+
+The answer comes back as data, never as pickled objects (a worker that a hostile file took over must not be
+able to run code in the server): a JSON header with the scalars, then Arrow IPC streams for the frames and
+the raw bytes of the error report. Limits: ``DASHBOARD_WORKER_SECONDS`` (default 60) and
+``DASHBOARD_WORKER_MB`` (memory a worker may add to what it holds after start-up, default 2048).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+SECONDS_ENV = "DASHBOARD_WORKER_SECONDS"
+MEMORY_ENV = "DASHBOARD_WORKER_MB"
+ROOT = Path(__file__).resolve().parents[1]
+_FRAMES = ("errors", "warnings", "rows", "changes")
+
+
+class WorkerFailed(Exception):
+    """The worker did not answer: ``code`` is timeout, memory or crashed; ``zh``/``en`` say it for people."""
+
+    def __init__(self, code: str, zh: str, en: str):
+        super().__init__(en)
+        self.code, self.zh, self.en = code, zh, en
+
+
+def _limit(env: str, default: float) -> float:
+    raw = os.environ.get(env, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = default
+    return value if value > 0 else default
+
+
+def seconds_limit() -> float:
+    return _limit(SECONDS_ENV, 60.0)
+
+
+def memory_limit_mb() -> float:
+    return _limit(MEMORY_ENV, 2048.0)
+
+
+# --------------------------------------------------------------------------- wire format
+
+
+def _frame_bytes(df: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    return sink.getvalue()
+
+
+def _frame(data: bytes) -> pd.DataFrame:
+    with pa.ipc.open_stream(data) as r:
+        return r.read_all().to_pandas()
+
+
+def encode(preview) -> bytes:
+    """A Preview as bytes: header length, JSON header (scalars, blob sizes), then the blobs."""
+    scalars, blobs = {}, []
+    for f in dataclasses.fields(preview):
+        value = getattr(preview, f.name)
+        if f.name in _FRAMES:
+            blobs.append((f.name, _frame_bytes(value)))
+        elif isinstance(value, bytes):
+            blobs.append((f.name, value))
+        else:
+            scalars[f.name] = value
+    head = json.dumps({"scalars": scalars, "blobs": [(n, len(b)) for n, b in blobs]}, ensure_ascii=False).encode()
+    return struct.pack(">I", len(head)) + head + b"".join(b for _, b in blobs)
+
+
+def decode(data: bytes):
+    """The Preview that :func:`encode` wrote (checked: sizes must add up; frames read as Arrow, not pickles)."""
+    from etl.preview import Preview
+
+    (n,) = struct.unpack(">I", data[:4])
+    head = json.loads(data[4 : 4 + n])
+    kwargs = dict(head["scalars"])
+    at = 4 + n
+    for name, size in head["blobs"]:
+        blob = data[at : at + size]
+        at += size
+        kwargs[name] = _frame(blob) if name in _FRAMES else blob
+    if at != len(data):
+        raise ValueError("worker answer of the wrong length")
+    fields = {f.name for f in dataclasses.fields(Preview)}
+    return Preview(**{k: v for k, v in kwargs.items() if k in fields})
+
+
+# --------------------------------------------------------------------------- the server side
+
+
+def preview(
+    kind: str,
+    data: bytes,
+    file_name: str,
+    db_path: Path,
+    dataset: str | None = None,
+    sheet: str | None = None,
+    *,
+    seconds: float | None = None,
+    memory_mb: float | None = None,
+):
+    """Check ``data`` in a worker process (``kind``: table or boundaries) and return its Preview; WorkerFailed
+    when the worker ran out of time or memory or died."""
+    seconds = seconds_limit() if seconds is None else seconds
+    memory_mb = memory_limit_mb() if memory_mb is None else memory_mb
+    request = {"kind": kind, "file_name": file_name, "db_path": str(db_path), "dataset": dataset, "sheet": sheet}
+    request |= {"memory_mb": memory_mb, "seconds": seconds}
+    head = json.dumps(request).encode()
+    cmd = [sys.executable, "-m", "etl.sandbox"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(struct.pack(">I", len(head)) + head + data, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise WorkerFailed(
+            "timeout",
+            f"检查这个文件超过了 {seconds:g} 秒，已停止。文件可能过大或已损坏；请拆分文件或另存后重试。",
+            f"Checking this file took longer than {seconds:g} s and was stopped. The file may be too large or "
+            "damaged; split it, or save it again, and retry.",
+        ) from None
+    if proc.returncode == 0 and out:
+        return decode(out)
+    if proc.returncode == 3 or b"MemoryError" in err:
+        raise WorkerFailed(
+            "memory",
+            f"检查这个文件需要的内存超过了 {memory_mb:g} MB，已停止。文件可能过大或是恶意构造的；请拆分文件后重试。",
+            f"Checking this file needed more than {memory_mb:g} MB of memory and was stopped. The file may be too "
+            "large or built to exhaust memory; split it and retry.",
+        )
+    raise WorkerFailed(
+        "crashed",
+        "读取这个文件时检查程序异常退出，文件未被接受。文件可能已损坏；请另存为新的 CSV 或 XLSX 后重试。",
+        "The checker stopped abnormally while reading this file; the file was not accepted. It may be damaged; "
+        "save it again as a new CSV or XLSX and retry.",
+    )
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+def _address_space() -> int:
+    """Bytes of virtual memory this process maps now (VmSize)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _worker() -> int:
+    answer = os.fdopen(os.dup(1), "wb")  # our answer only: anything a library prints goes to stderr
+    os.dup2(2, 1)
+    raw = sys.stdin.buffer.read()
+    (n,) = struct.unpack(">I", raw[:4])
+    req = json.loads(raw[4 : 4 + n])
+    data = raw[4 + n :]
+    del raw
+    from etl import preview
+
+    extra = int(req["memory_mb"] * 1024 * 1024)
+    resource.setrlimit(resource.RLIMIT_AS, (_address_space() + extra, resource.RLIM_INFINITY))
+    cpu = int(req["seconds"]) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    db = Path(req["db_path"])
+    try:
+        if req["kind"] == "boundaries":
+            p = preview.boundary_preview(data, req["file_name"], db)
+        else:
+            p = preview.table_preview(data, req["file_name"], db, req["dataset"], req["sheet"])
+        body = encode(p)
+    except MemoryError:
+        return 3
+    answer.write(body)
+    answer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker())
