@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,10 +93,7 @@ def superseded_values(reader: store.Reader, v, limit: int = CHANGED_KEYS) -> tup
     cur = reader.cursor()
     try:
         cur.register("incoming_keys", keys)
-        on = " AND ".join("i." + schema.q(k) + " IS NOT DISTINCT FROM c." + schema.q(k) for k in ds.key)
-        cols = ", ".join("c." + schema.q(n) for n in stored)  # names from the contract, never from the file
-        sql = "SELECT i._pos, " + cols + " FROM incoming_keys i JOIN v_" + ds.name + " c ON " + on + " ORDER BY 1"
-        old = cur.execute(sql).df()
+        old = cur.execute(schema.current_for_keys_sql(ds)).df()
     finally:
         cur.close()
     out: list[tuple[str, str, str, str]] = []
@@ -111,13 +109,26 @@ def superseded_values(reader: store.Reader, v, limit: int = CHANGED_KEYS) -> tup
     return pd.DataFrame(out, columns=CHANGE_COLUMNS, dtype="str"), len(old)
 
 
-def table_preview(data: bytes, file_name: str, db_path: Path, dataset: str | None, sheet: str | None) -> Preview:
-    """Check a dataset file against the warehouse at ``db_path`` (as ``load`` would) and sum it up."""
+def _quiet(stage: str) -> None:
+    """No progress reporting."""
+
+
+def table_preview(
+    data: bytes,
+    file_name: str,
+    db_path: Path,
+    dataset: str | None,
+    sheet: str | None,
+    progress: Callable[[str], None] = _quiet,
+) -> Preview:
+    """Check a dataset file against the warehouse at ``db_path`` (as ``load`` would) and sum it up.
+    ``progress`` is told each stage as it starts: check, compare, report."""
     from etl.pseudonym import load_key
     from etl.reports import error_report
 
     start = time.perf_counter()
     ctx = check.read_context(db_path)
+    progress("check")
     checked = check.check(data, file_name, ctx, key=load_key(), dataset=dataset, sheet=sheet)
     ds = checked.dataset.name if checked.dataset else None
     p = Preview("table", checked.status, file_name, checked.sha256, ds, duplicate_of=checked.duplicate_of)
@@ -131,6 +142,7 @@ def table_preview(data: bytes, file_name: str, db_path: Path, dataset: str | Non
     p.errors, p.errors_total = _issues(checked.errors), len(checked.errors)
     p.warnings, p.warnings_total = _issues(checked.warnings), len(checked.warnings)
     if len(checked.errors) or len(checked.warnings):
+        progress("report")
         p.report_xlsx = error_report(checked.errors, checked.warnings, "xlsx")
     if v is not None:
         raw = v.raw
@@ -140,6 +152,7 @@ def table_preview(data: bytes, file_name: str, db_path: Path, dataset: str | Non
         if v.valid.any():
             good = int(v.valid.sum())
             if ctx.exists:
+                progress("compare")
                 reader = store.Reader(db_path)
                 try:
                     p.changes, p.superseded = superseded_values(reader, v)
@@ -150,11 +163,12 @@ def table_preview(data: bytes, file_name: str, db_path: Path, dataset: str | Non
     return p
 
 
-def boundary_preview(data: bytes, file_name: str, db_path: Path) -> Preview:
+def boundary_preview(data: bytes, file_name: str, db_path: Path, progress: Callable[[str], None] = _quiet) -> Preview:
     """Check a boundary file against the warehouse's unit registry (as ``boundaries --check``) and sum it up."""
     from etl import boundaries
 
     start = time.perf_counter()
+    progress("check")
     checked, _ = boundaries.check_file(db_path, data, file_name)
     rows = [(f.feature, "", "", f.code, f.zh, f.en) for f in checked.errors]
     warns = [(f.feature, "", "", f.code, f.zh, f.en) for f in checked.warnings]

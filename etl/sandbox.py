@@ -17,10 +17,15 @@ import dataclasses
 import io
 import json
 import os
+import queue
 import resource
 import struct
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import pandas as pd
@@ -119,9 +124,12 @@ def preview(
     *,
     seconds: float | None = None,
     memory_mb: float | None = None,
+    on_progress: Callable[[str, float], None] | None = None,
 ):
     """Check ``data`` in a worker process (``kind``: table or boundaries) and return its Preview; WorkerFailed
-    when the worker ran out of time or memory or died."""
+    when the worker ran out of time or memory or died. ``on_progress(stage, seconds)`` is called about four
+    times a second while the worker runs: stage start (the worker is starting), check (reading and checking),
+    compare (against the warehouse), report (writing the error report)."""
     seconds = seconds_limit() if seconds is None else seconds
     memory_mb = memory_limit_mb() if memory_mb is None else memory_mb
     request = {"kind": kind, "file_name": file_name, "db_path": str(db_path), "dataset": dataset, "sheet": sheet}
@@ -129,11 +137,8 @@ def preview(
     head = json.dumps(request).encode()
     cmd = [sys.executable, "-m", "etl.sandbox"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        out, err = proc.communicate(struct.pack(">I", len(head)) + head + data, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+    out, err, done = _talk(proc, struct.pack(">I", len(head)) + head + data, seconds, on_progress)
+    if not done:
         raise WorkerFailed(
             "timeout",
             f"检查这个文件超过了 {seconds:g} 秒，已停止。文件可能过大或已损坏；请拆分文件或另存后重试。",
@@ -142,7 +147,7 @@ def preview(
         ) from None
     if proc.returncode == 0 and out:
         return decode(out)
-    if proc.returncode == 3 or b"MemoryError" in err:
+    if proc.returncode == 3 or b"MemoryError" in err or b"bad_alloc" in err:
         raise WorkerFailed(
             "memory",
             f"检查这个文件需要的内存超过了 {memory_mb:g} MB，已停止。文件可能过大或是恶意构造的；请拆分文件后重试。",
@@ -157,7 +162,65 @@ def preview(
     )
 
 
+def _talk(proc: subprocess.Popen, request: bytes, seconds: float, on_progress) -> tuple[bytes, bytes, bool]:
+    """Send the request, collect the answer and stderr (stage lines reported to ``on_progress``); kill the
+    worker after ``seconds``. Returns (stdout, stderr without stage lines, finished in time)."""
+    start = time.monotonic()
+    stages: queue.Queue[str] = queue.Queue()
+    out: list[bytes] = []
+    err: list[bytes] = []
+
+    def send() -> None:
+        with suppress(BrokenPipeError, OSError):  # a worker that died early stops reading
+            proc.stdin.write(request)
+        with suppress(BrokenPipeError, OSError):
+            proc.stdin.close()
+
+    def read_err() -> None:
+        for line in proc.stderr:
+            if line.startswith(_STAGE):
+                stages.put(line[len(_STAGE) :].strip().decode("ascii", "replace"))
+            elif sum(map(len, err)) < 1 << 16:
+                err.append(line)
+
+    threads = [
+        threading.Thread(target=send, daemon=True),
+        threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True),
+        threading.Thread(target=read_err, daemon=True),
+    ]
+    for th in threads:
+        th.start()
+    stage = "start"
+    while True:
+        try:
+            proc.wait(timeout=0.25)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        while not stages.empty():
+            stage = stages.get_nowait()
+        elapsed = time.monotonic() - start
+        if elapsed > seconds:
+            proc.kill()
+            proc.wait()
+            for th in threads:
+                th.join(timeout=5)
+            return b"", b"".join(err), False
+        if on_progress is not None:
+            on_progress(stage, elapsed)
+    for th in threads:
+        th.join(timeout=5)
+    return b"".join(out), b"".join(err), True
+
+
 # --------------------------------------------------------------------------- the worker
+
+_STAGE = b"\x00stage:"
+
+
+def _stage(name: str) -> None:
+    sys.stderr.buffer.write(_STAGE + name.encode("ascii") + b"\n")
+    sys.stderr.buffer.flush()
 
 
 def _address_space() -> int:
@@ -186,9 +249,9 @@ def _worker() -> int:
     db = Path(req["db_path"])
     try:
         if req["kind"] == "boundaries":
-            p = preview.boundary_preview(data, req["file_name"], db)
+            p = preview.boundary_preview(data, req["file_name"], db, _stage)
         else:
-            p = preview.table_preview(data, req["file_name"], db, req["dataset"], req["sheet"])
+            p = preview.table_preview(data, req["file_name"], db, req["dataset"], req["sheet"], _stage)
         body = encode(p)
     except MemoryError:
         return 3
