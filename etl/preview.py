@@ -66,7 +66,7 @@ class Preview:
     seconds: float = 0.0  # checking time inside the worker
 
 
-def _text(v: object) -> str:
+def cell_text(v: object) -> str:
     """A stored value as the page shows it: '' for a missing one, ISO dates, numbers without a trailing .0."""
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return ""
@@ -99,11 +99,11 @@ def superseded_values(reader: store.Reader, v, limit: int = CHANGED_KEYS) -> tup
     out: list[tuple[str, str, str, str]] = []
     for rec in old.head(limit).to_dict(orient="records"):
         new = good.iloc[int(rec["_pos"])]
-        key = " · ".join(_text(new[k]) for k in ds.key)
+        key = " · ".join(cell_text(new[k]) for k in ds.key)
         for n in stored:
             if n in ds.key:
                 continue
-            before, after = _text(rec[n]), _text(new[n])
+            before, after = cell_text(rec[n]), cell_text(new[n])
             if before != after:
                 out.append((key, n, before, after))
     return pd.DataFrame(out, columns=CHANGE_COLUMNS, dtype="str"), len(old)

@@ -290,7 +290,7 @@ def test_batches_page_in_english_with_the_quarantined_rows(demo_db, tmp_path, mo
     history, quarantine = (df.value for df in at.dataframe)
     assert {"Batch", "Rows quarantined", "SHA-256", "Status"} <= set(history.columns)
     assert set(history["Status"]) == {"loaded"}
-    assert at.selectbox(key="bt_quarantine").value == res.batch_id
+    assert at.selectbox(key="url_batch").value == str(res.batch_id)  # the newest batch is shown
     assert quarantine["Row"].tolist() == ["3", "4"]
     reasons = " ".join(quarantine["Why quarantined"])
     assert "Row 3" in reasons and "青石镇" in reasons  # the suggestion for the township typo
