@@ -35,6 +35,8 @@ SECONDS_ENV = "DASHBOARD_WORKER_SECONDS"
 MEMORY_ENV = "DASHBOARD_WORKER_MB"
 ROOT = Path(__file__).resolve().parents[1]
 _FRAMES = ("errors", "warnings", "rows", "changes")
+# What a worker that ran out of its memory limit says on stderr (Python, C++, glibc, DuckDB)
+_OUT_OF_MEMORY = (b"MemoryError", b"bad_alloc", b"cannot allocate memory", b"Out of Memory", b"Cannot allocate memory")
 
 
 class WorkerFailed(Exception):
@@ -147,7 +149,7 @@ def preview(
         ) from None
     if proc.returncode == 0 and out:
         return decode(out)
-    if proc.returncode == 3 or b"MemoryError" in err or b"bad_alloc" in err:
+    if proc.returncode == 3 or any(m in err for m in _OUT_OF_MEMORY):
         raise WorkerFailed(
             "memory",
             f"检查这个文件需要的内存超过了 {memory_mb:g} MB，已停止。文件可能过大或是恶意构造的；请拆分文件后重试。",

@@ -197,3 +197,42 @@ def test_a_template_filled_in_validates_and_its_example_row_is_ignored(own_db, t
     assert t("upload.ok", "zh") in texts(at)
     assert metrics(at)[t("upload.m_rows", "zh")] == "1"  # the example row is not data
     assert "示例" in " ".join(table(at, "原因")["原因"])  # …and the page says it was skipped
+
+
+def test_a_file_that_exhausts_the_worker_is_refused_with_a_message(own_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_WORKER_MB", "60")
+    body = "项目编号,月份,到位资金(万元)\n" + "".join(f"ZS2021001,2022-01,{i}\n" for i in range(300_000))
+    at = upload(page(tmp_path, "en"), "huge.csv", body.encode())
+    assert any("60 MB" in e.value for e in at.error)
+    assert not at.button  # nothing to commit
+    other = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()  # another session browses on
+    ok(other)
+    assert other.metric
+
+
+def test_after_a_commit_another_session_sees_the_new_data(own_db, tmp_path):
+    from board import fmt
+    from board.i18n import metric_name
+    from etl.metric_catalogue import get
+    from tests.test_pages import _own_actuals, cards
+
+    viewer = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()  # session B, caches filled
+    ok(viewer)
+    label = metric_name("contract_investment", "zh")
+    before = _own_actuals(own_db, None)["contract_investment"]
+    assert cards(viewer)[label] == fmt.value(before, get("contract_investment").kind, "zh", compact=True)
+    rows = [project("NEW1", "50000", signed="2026-06-01")]  # 5亿 signed in 2026
+    at = upload(page(tmp_path), "new.csv", csv(tmp_path / "new.csv", "projects", rows).read_bytes())
+    at.button(key="up_commit").click().run()
+    ok(at)
+    viewer.run()  # session B's next rerun
+    ok(viewer)
+    after = cards(viewer)[label]
+    assert after == fmt.value(before + 50000, get("contract_investment").kind, "zh", compact=True)
+    assert after != fmt.value(before, get("contract_investment").kind, "zh", compact=True)
+
+
+def test_the_current_boundary_file_is_recognised_as_already_loaded(own_db, demo_db, tmp_path):
+    data = (demo_db.parent / "files" / "10_boundaries.geojson").read_bytes()
+    at = upload(page(tmp_path, "en"), "b.geojson", data)
+    assert any("already loaded" in i.value for i in at.info)
