@@ -38,8 +38,9 @@ def filters(history) -> tuple[tuple[str, ...], tuple[str, ...], dt.date | None, 
     a, b, c = st.columns(3)
     present = list(dict.fromkeys(history["dataset"]))
     labels = {d: dataset_name(str(d)) for d in present}
-    chosen = a.multiselect(t("batches.f_dataset"), present, format_func=labels.get, key="bt_ds")
-    users = b.multiselect(t("batches.f_user"), list(batches.uploaders()), key="bt_user")
+    every = t("batches.f_all")
+    chosen = a.multiselect(t("batches.f_dataset"), present, format_func=labels.get, key="bt_ds", placeholder=every)
+    users = b.multiselect(t("batches.f_user"), list(batches.uploaders()), key="bt_user", placeholder=every)
     days = pd_days(history)
     span = c.date_input(t("batches.f_dates"), value=(), min_value=days[0], max_value=days[1], key="bt_dates")
     since = span[0] if len(span) > 0 else None
