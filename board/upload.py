@@ -132,16 +132,16 @@ def template(dataset: str, fmt: str, lang: str) -> bytes:
     return build(DATASETS[dataset], fmt, lang)
 
 
-def kept_file(path: str | None) -> tuple[str, bytes] | None:
-    """(name, bytes) of a batch's kept file (the pseudonymised copy when it held personal data), read only from
-    the uploads folder beside the warehouse; None when it is not there (moved, or an old batch)."""
+def kept_file(path: str | None) -> Path | None:
+    """A batch's kept file (the pseudonymised copy when it held personal data) when it lies in the uploads folder
+    beside the warehouse; None when it is not there (moved, or an old batch). Read it only when downloaded."""
     if not path:
         return None
     root = store.uploads_dir(db.db_path()).resolve()
     p = Path(path).resolve()
     if root not in p.parents or not p.is_file():
         return None
-    return p.name, p.read_bytes()
+    return p
 
 
 HELP_COLS = [

@@ -112,11 +112,10 @@ def detail(bid: int, options) -> None:
     )
     kept = upload.kept_file(b["kept_path"])
     if kept is not None:
-        name, body = kept
         st.download_button(
             t("batches.kept_download"),
-            body,
-            file_name=name,
+            kept.read_bytes,  # read when clicked: a kept file may be large
+            file_name=kept.name,
             key="bt_kept",
             on_click="ignore",
             icon=":material/download:",
