@@ -4,7 +4,6 @@ read only from the uploads folder, a commit that cannot get the writer lock, the
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
