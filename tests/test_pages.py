@@ -258,7 +258,8 @@ def test_empty_warehouse_shows_the_first_screen(tmp_path, monkeypatch):
     assert at.title[0].value == t("empty.title", "zh")
     commands = [c.value for c in at.code]
     assert "make run" in commands and "make demo" in commands
-    assert any(c.startswith("bin/etl load") for c in commands)
+    links = [x.proto.label for x in at.get("page_link")]
+    assert t("empty.upload_link", "zh") in links  # the upload page, now that it exists
     at.switch_page(str(ROOT / "pages/batches.py")).run()
     ok(at)
     assert t("batches.none", "zh") in [i.value for i in at.info]
