@@ -57,7 +57,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),
-    PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches"),
+    PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches", ("batch",)),
 )
 HOME = PAGES[0]  # the overview answers at "/" (and at /overview)
 MISSING_PAGE = "pages/missing.py"  # "does not exist or not available yet", for any URL without a page file

@@ -661,9 +661,12 @@ def check_file(db_path: Path, data: bytes, name: str) -> tuple[Checked, tuple]:
     return checked, ctx.version
 
 
-def load(db_path: Path | None, file_path: Path | str, *, data: bytes | None = None, user: str = "cli") -> LoadResult:
+def load(
+    db_path: Path | None, file_path: Path | str, *, data: bytes | None = None, user: str = "cli", on_wait=None
+) -> LoadResult:
     """Check one boundary file and load it as one batch that replaces the current boundaries (one transaction,
-    build-then-swap under the writer lock). A refused file changes nothing."""
+    build-then-swap under the writer lock). A refused file changes nothing. ``on_wait``: as for
+    ``etl.warehouse.writer_lock``."""
     from etl import warehouse
 
     db_path = store.require(Path(db_path or store.default_db_path()))
@@ -672,7 +675,7 @@ def load(db_path: Path | None, file_path: Path | str, *, data: bytes | None = No
     checked, version = check_file(db_path, data, file_path.name)
     if checked.status != "ok":
         return LoadResult(checked.status, checked)
-    with warehouse.writer_lock(db_path):
+    with warehouse.writer_lock(db_path, on_wait=on_wait):
         if store.version(db_path) != version:  # a batch committed since the check (a new registry?)
             checked, version = check_file(db_path, data, file_path.name)
             if checked.status != "ok":

@@ -114,6 +114,33 @@ def existing_keys_sql(ds: Dataset) -> str:
     return "SELECT count(*) FROM incoming_keys i WHERE EXISTS (SELECT 1 FROM v_" + ds.name + " c WHERE " + on + ")"
 
 
+def current_for_keys_sql(ds: Dataset) -> str:
+    """The current rows of ``ds`` whose key is in the registered frame ``incoming_keys`` (key columns and
+    ``_pos``, the row's position in the file); one row per such key: ``_pos`` then the stored columns."""
+    on = " AND ".join("i." + q(k) + " IS NOT DISTINCT FROM c." + q(k) for k in ds.key)
+    cols = ", ".join("c." + q(n) for n, _ in ds.stored_columns())
+    return "SELECT i._pos, " + cols + " FROM incoming_keys i JOIN v_" + ds.name + " c ON " + on + " ORDER BY 1"
+
+
+def superseded_sql(ds: Dataset) -> str:
+    """What batch ? replaced: per key of its rows, the row it superseded (the latest row of that key in an
+    earlier batch still loaded). Parameters: batch id twice, then a row limit. One row per superseded key, in
+    the batch's file order: ``_row`` (as in Excel), ``prev_batch``, then ``old_<col>`` and ``new_<col>`` for
+    every stored column."""
+    key = ", ".join(q(k) for k in ds.key)
+    on = " AND ".join("p." + q(k) + " IS NOT DISTINCT FROM n." + q(k) for k in ds.key)
+    t = table_name(ds)
+    stored = [n for n, _ in ds.stored_columns()]
+    cols = ", ".join("p." + q(n) + " AS " + q("old_" + n) + ", n." + q(n) + " AS " + q("new_" + n) for n in stored)
+    return (
+        "WITH prev AS (SELECT d.* FROM " + t + " d JOIN batches b ON b.batch_id = d._batch_id "
+        "AND b.status = 'loaded' WHERE d._batch_id < ? "
+        "QUALIFY row_number() OVER (PARTITION BY " + key + " ORDER BY d._batch_id DESC) = 1) "
+        "SELECT n._row, p._batch_id AS prev_batch, " + cols + " FROM " + t + " n JOIN prev p ON " + on + " "
+        "WHERE n._batch_id = ? ORDER BY n._row LIMIT ?"
+    )
+
+
 def seen_units_sql() -> str:
     """Every unit name the loaded data uses (the columns declared with unit types in the contracts)."""
     parts = [

@@ -1,4 +1,5 @@
-"""Upload templates generated from the contracts: header row, one valid example row, and a 说明 sheet."""
+"""Upload templates generated from the contracts: header row (with notes), one marked example row that the reader
+ignores while it is untouched, drop-down lists for enums, and a 说明 sheet."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import io
 
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.utility
 
 from etl.contracts import Column, Dataset
 
@@ -107,13 +109,18 @@ def template(dataset: Dataset, fmt: str = "csv", lang: str = "zh") -> bytes:
     with xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}) as wb:
         text = wb.add_format({"num_format": "@"})
         bold = wb.add_format({"bold": True, "num_format": "@", "bg_color": "#DDEBF7"})
+        marked = wb.add_format({"num_format": "@", "italic": True, "font_color": "#7F7F7F", "bg_color": "#FFF2CC"})
         ws = wb.add_worksheet("数据" if lang == "zh" else "data")
         ws.set_column(0, len(headers) - 1, 16, text)  # text format: IDs and codes are never turned into numbers
         ws.write_row(0, 0, headers, bold)
-        ws.write_row(1, 0, example, text)
+        ws.write_row(1, 0, example, marked)
+        ws.write_comment(1, 0, EXAMPLE_NOTE[lang == "en"], {"x_scale": 2, "y_scale": 1.2})
+        for j, c in enumerate(dataset.columns):
+            ws.write_comment(0, j, header_note(c, lang), {"x_scale": 2, "y_scale": 1.5})
         ws.freeze_panes(1, 0)
         info = wb.add_worksheet("说明")
         info.write(0, 0, f"{dataset.zh}（{dataset.en}）：{dataset.grain_zh} / {dataset.grain_en}")
+        info.write(1, 0, EXAMPLE_NOTE[0] + " / " + EXAMPLE_NOTE[1])
         cols = [
             "表头 header",
             "英文名 English name",
@@ -131,4 +138,61 @@ def template(dataset: Dataset, fmt: str = "csv", lang: str = "zh") -> bytes:
             req = "是 yes" if c.required else ("" if not any(c.name in g for g in dataset.one_of) else "二选一 one of")
             info.write_row(i, 0, [c.zh, c.name, f"{kind_zh} / {kind_en}", c.unit, req, allowed, help_text])
         info.set_column(0, 6, 22)
+        _drop_downs(ws, info, dataset, lang, bold)
     return buf.getvalue()
+
+
+EXAMPLE_NOTE = (
+    "第2行是示例行：整行不改动时上传会自动忽略，可以删除，也可以保留；从第3行起填写数据。",
+    "Row 2 is an example: left as it is, it is ignored on upload (delete it or keep it); enter data from row 3.",
+)
+LIST_COLUMN = 8  # the 说明 sheet's column I onwards holds the drop-down lists, one column per enum
+LIST_ROWS = 10_000  # data rows that get the drop-down
+
+
+def header_note(c: Column, lang: str = "zh") -> str:
+    """The comment on a header cell: what a cell holds, its unit, whether it is required, the column's help."""
+    i = 0 if lang == "zh" else 1
+    kind = KIND_TEXT[c.kind][i]
+    parts = [f"{c.zh} / {c.name}", kind]
+    if c.unit:
+        parts.append(("单位：" if i == 0 else "unit: ") + c.unit)
+    if c.required:
+        parts.append("必填" if i == 0 else "required")
+    helptext = (c.help_zh, c.help_en)[i]
+    if helptext:
+        parts.append(helptext)
+    return "\n".join(parts)
+
+
+def list_values(c: Column, lang: str = "zh") -> list[str]:
+    """The drop-down values of an enum column: its canonical choices, shown by their Chinese name in a Chinese
+    template when the canonical value is an English code (target metrics)."""
+    if lang != "zh":
+        return list(c.choices)
+    return [next((a for a, v in c.aliases.items() if v == ch and not a.isascii()), ch) for ch in c.choices]
+
+
+def _drop_downs(ws, info, dataset: Dataset, lang: str, bold) -> None:
+    """A drop-down list on every enum column (values on the 说明 sheet, a warning, not a stop, for another value:
+    the reader accepts other spellings too)."""
+    enums = [(j, c) for j, c in enumerate(dataset.columns) if c.kind == "enum" and c.choices]
+    for k, (j, c) in enumerate(enums):
+        col = LIST_COLUMN + k
+        values = list_values(c, lang)
+        info.write(2, col, f"{c.zh} 可选值", bold)
+        info.write_column(3, col, values)
+        letter = xlsxwriter.utility.xl_col_to_name(col)
+        ws.data_validation(
+            1,  # from the example row down: a clerk who deletes it types into row 2
+            j,
+            LIST_ROWS,
+            j,
+            {
+                "validate": "list",
+                "source": f"='说明'!${letter}$4:${letter}${3 + len(values)}",
+                "error_type": "warning",
+                "error_title": "不在可选值中 / not an allowed value",
+                "error_message": "、".join(values)[:250],
+            },
+        )

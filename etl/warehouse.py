@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -47,20 +47,30 @@ def _lock_timeout() -> float:
 
 
 @contextmanager
-def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold the single-writer lock of ``db_path`` or raise WarehouseBusy after ``timeout`` s."""
+def writer_lock(
+    db_path: Path, timeout: float | None = None, on_wait: Callable[[float], None] | None = None
+) -> Iterator[None]:
+    """Hold the single-writer lock of ``db_path`` or raise WarehouseBusy after ``timeout`` s. While another
+    writer holds it, ``on_wait`` (if given) is called about twice a second with the seconds waited so far
+    (the upload page shows "busy, retrying" with it)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = open(str(db_path) + ".lock", "a+")
-    deadline = time.monotonic() + (_lock_timeout() if timeout is None else timeout)
+    start = time.monotonic()
+    deadline = start + (_lock_timeout() if timeout is None else timeout)
+    told = start
     try:
         while True:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if now >= deadline:
                     raise WarehouseBusy(str(db_path)) from None
+                if on_wait is not None and (told == start or now - told >= 0.5):
+                    told = now
+                    on_wait(now - start)
                 time.sleep(0.05)
         yield
     finally:
@@ -164,10 +174,12 @@ def load_file(
     user: str = "cli",
     data: bytes | None = None,
     sheet: str | None = None,
+    on_wait: Callable[[float], None] | None = None,
 ) -> LoadResult:
     """Load one file as one batch (one transaction); all-or-nothing unless ``skip_invalid`` (then the rows in
     error are quarantined). The file is checked by etl.check before the writer lock is taken, so a bad or slow
-    file never holds up another load; under the lock it is checked again only if a batch committed meanwhile."""
+    file never holds up another load; under the lock it is checked again only if a batch committed meanwhile.
+    ``on_wait``: called while another writer holds the lock (see :func:`writer_lock`)."""
     db_path = store.require(Path(db_path or store.default_db_path()))
     file_path = Path(file_path)
     data = file_path.read_bytes() if data is None else data
@@ -180,7 +192,7 @@ def load_file(
     ctx, checked = checked_now()
     if checked.status == "noop" or not checked.loadable(skip_invalid):
         return _refuse(db_path, checked, data, file_path.name)
-    with writer_lock(db_path), ThreadPoolExecutor(max_workers=1) as pool:
+    with writer_lock(db_path, on_wait=on_wait), ThreadPoolExecutor(max_workers=1) as pool:
         if store.version(db_path) != ctx.version:  # another batch committed since the check: check against it
             ctx, checked = checked_now()
             if checked.status == "noop" or not checked.loadable(skip_invalid):
@@ -270,16 +282,19 @@ def _overlapping_later_batches(con, ds: Dataset, batch_id: int) -> list[int]:
     return [r[0] for r in con.execute(schema.overlap_sql(ds), [batch_id, batch_id]).fetchall()]
 
 
-def rollback(db_path: Path | None, batch_id: int, *, user: str = "cli") -> dict:
+def rollback(
+    db_path: Path | None, batch_id: int, *, user: str = "cli", on_wait: Callable[[float], None] | None = None
+) -> dict:
     """Undo one batch exactly: its rows leave the current state, earlier values return.
 
     Refuses (``Refused``) when a later batch changed the same keys, or when undoing a
     projects batch would leave funding rows pointing at projects that no longer exist.
-    No row is deleted: the batch is marked rolled back and stays queryable.
+    No row is deleted: the batch is marked rolled back and stays queryable. ``on_wait``: as for
+    :func:`writer_lock`.
     """
     db_path = Path(db_path or store.default_db_path())
     store.require(db_path)
-    with writer_lock(db_path), build_and_swap(db_path) as con:
+    with writer_lock(db_path, on_wait=on_wait), build_and_swap(db_path) as con:
         row = con.execute("SELECT dataset, status FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
         if row is None:
             raise Refused("批次 " + str(batch_id) + " 不存在", "batch " + str(batch_id) + " does not exist")

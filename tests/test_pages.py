@@ -258,7 +258,8 @@ def test_empty_warehouse_shows_the_first_screen(tmp_path, monkeypatch):
     assert at.title[0].value == t("empty.title", "zh")
     commands = [c.value for c in at.code]
     assert "make run" in commands and "make demo" in commands
-    assert any(c.startswith("bin/etl load") for c in commands)
+    links = [x.proto.label for x in at.get("page_link")]
+    assert t("empty.upload_link", "zh") in links  # the upload page, now that it exists
     at.switch_page(str(ROOT / "pages/batches.py")).run()
     ok(at)
     assert t("batches.none", "zh") in [i.value for i in at.info]
@@ -290,7 +291,7 @@ def test_batches_page_in_english_with_the_quarantined_rows(demo_db, tmp_path, mo
     history, quarantine = (df.value for df in at.dataframe)
     assert {"Batch", "Rows quarantined", "SHA-256", "Status"} <= set(history.columns)
     assert set(history["Status"]) == {"loaded"}
-    assert at.selectbox(key="bt_quarantine").value == res.batch_id
+    assert at.selectbox(key="url_batch").value == str(res.batch_id)  # the newest batch is shown
     assert quarantine["Row"].tolist() == ["3", "4"]
     reasons = " ".join(quarantine["Why quarantined"])
     assert "Row 3" in reasons and "青石镇" in reasons  # the suggestion for the township typo

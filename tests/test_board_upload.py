@@ -1,0 +1,86 @@
+"""board.upload and board.access: which files are boundaries, the column help from the contract, the kept file
+read only from the uploads folder, a commit that cannot get the writer lock, the access placeholder."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from board import access, upload
+from etl import warehouse
+from etl.contracts import DATASETS
+from tests.clerk_files import csv, project, q
+
+
+@pytest.mark.parametrize(
+    ("name", "dataset", "kind"),
+    [
+        ("a.csv", None, "table"),
+        ("a.xlsx", "projects", "table"),
+        ("镇街.geojson", None, "boundaries"),
+        ("shapes.ZIP", None, "boundaries"),
+        ("b.json", "projects", "table"),  # a chosen dataset wins over the name
+        ("b.csv", "boundaries", "boundaries"),
+    ],
+)
+def test_kind_of(name, dataset, kind):
+    assert upload.kind_of(name, dataset) == kind
+
+
+def test_column_help_is_the_contract():
+    ds = DATASETS["projects"]
+    zh = upload.columns_help("projects", "zh")
+    assert zh["header"].tolist() == [f"{c.zh} ({c.name})" for c in ds.columns]
+    row = zh.set_index("header").loc["项目状态 (status)"]
+    assert row["required"] == "是" and row["allowed"] == "、".join(ds.column("status").choices)
+    assert zh.set_index("header").loc["总投资(万元) (total_investment)"]["unit"] == "万元"
+    en = upload.columns_help("returnees", "en")
+    assert en.set_index("header").loc["id_number (身份证号)"]["required"] == "one of two"
+
+
+def test_the_kept_file_is_read_only_from_the_uploads_folder(tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    inside = tmp_path / "uploads" / "1-abc-p.csv"
+    inside.parent.mkdir()
+    inside.write_text("x")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("no")
+    assert upload.kept_file(str(inside)) == inside.resolve()
+    assert upload.kept_file(str(outside)) is None
+    assert upload.kept_file(str(inside.parent / ".." / "secret.txt")) is None
+    assert upload.kept_file(None) is None and upload.kept_file(str(inside.parent / "gone.csv")) is None
+
+
+def test_a_commit_that_cannot_get_the_lock_writes_nothing_and_says_busy(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    monkeypatch.setenv("DASHBOARD_LOCK_TIMEOUT", "1.2")
+    data = csv(tmp_path / "p.csv", "projects", [project("L1", "10")]).read_bytes()
+    waits: list[float] = []
+    with warehouse.writer_lock(db):
+        out = upload.commit(data, "p.csv", None, quarantine=False, on_wait=waits.append)
+    assert out.status == "busy" and out.batch_id is None
+    assert len(waits) >= 2 and waits == sorted(waits) and 1.0 <= out.waited <= 1.2  # told about twice a second
+    assert q(db, "SELECT count(*) FROM v_projects WHERE project_id = 'L1'")[0][0] == 0
+    done = upload.commit(data, "p.csv", None, quarantine=False)
+    assert done.status == "loaded" and done.waited == 0.0
+    assert q(db, "SELECT user_name FROM v_batches WHERE batch_id = ?", [done.batch_id])[0][0] == access.user()
+
+
+def test_a_refused_rollback_carries_the_reason_in_both_languages(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    out = upload.rollback(999)
+    assert out.status == "refused" and "999" in out.zh and "does not exist" in out.en
+
+
+def test_access_placeholder_allows_the_known_actions_only():
+    assert all(access.can(a) for a in access.ACTIONS)
+    with pytest.raises(ValueError):
+        access.can("delete everything")
+    assert access.user()
+    assert access.audit("upload", "batch 1") is None
