@@ -126,3 +126,14 @@ def test_the_read_side_lists_townships_without_a_boundary(board_env: Path):
     assert set(frame["status"]) <= {"ahead", "behind", "none"}
     row = frame.set_index("township").loc["青石镇"]
     assert row["x"][0] == row["x"][-1 if None not in row["x"] else row["x"].index(None) - 1]  # closed rings
+
+
+def test_a_scope_draws_its_townships_only(board_env: Path):
+    from board.selection import Selection
+
+    everyone, _ = map_data.township_map(Selection(2026, 11), "funds_in_place", ())
+    town = everyone["township"].iloc[2]
+    frame, missing = map_data.township_map(Selection(2026, 11, scope=(town,)), "funds_in_place", (town, "别的镇"))
+    assert list(frame["township"]) == [town] and missing == []
+    mine = everyone[everyone["township"] == town].iloc[0]
+    assert frame["actual"].iloc[0] == mine["actual"] and frame["rate"].iloc[0] == mine["rate"]
