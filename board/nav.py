@@ -122,9 +122,11 @@ def script(path: str) -> str:
 
 
 def link(path: str, label: str, params: dict[str, str] | None = None) -> bool:
-    """Draw a page link when the page exists (with the page's own URL ``params``); return whether it was drawn.
+    """Draw a page link when the page exists and the user may open it (with the page's own URL ``params``); return
+    whether it was drawn.
     The shared filters travel in the session: the target page shows the same year, month and units."""
-    if not exists(path):
+    spec = spec_of(script(path))
+    if not exists(path) or (spec is not None and not permitted(spec)):  # no link to a page that would refuse
         return False
     import streamlit as st
 

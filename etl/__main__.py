@@ -197,6 +197,10 @@ def _cmd_load(args, db: Path) -> int:
     res = warehouse.load_file(
         db, args.file, dataset=args.dataset, skip_invalid=args.skip_invalid, user=args.user, sheet=args.sheet, data=data
     )
+    if res.status == "loaded":
+        who, _ = _cli_actor()
+        detail = f"batch {res.batch_id} {res.dataset} {args.file.name} rows={res.rows_loaded} user={args.user}"
+        audit.write(who, "upload", detail, "cli", f"{PROG} load")
     return _report_load(res, args.lang, args.report)
 
 
@@ -472,6 +476,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_rollback(args, db: Path) -> int:
     res = warehouse.rollback(db, args.batch_id, user=args.user)
+    who, _ = _cli_actor()
+    audit.write(
+        who, "rollback", f"batch {res['batch_id']} {res['dataset']} user={args.user}", "cli", f"{PROG} rollback"
+    )
     zh, en = dataset_words(res["dataset"])
     _say(args.lang, f"已回滚批次 {res['batch_id']}（{zh}）。", f"Rolled back batch {res['batch_id']} ({en}).")
     return EXIT_OK
@@ -514,7 +522,7 @@ def _cli_actor() -> tuple[str, str]:
         who = getpass.getuser()
     except (KeyError, OSError):
         who = "?"
-    return f"{who} (cli)", f"{PROG} users"
+    return f"{who} (cli)", f"{PROG} users"  # (who, agent)
 
 
 def _cmd_users(args, db: Path) -> int:

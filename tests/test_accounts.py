@@ -14,7 +14,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from etl import accounts, audit
+from etl import accounts, audit, warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "青石-2026-secret"
@@ -132,3 +132,18 @@ def test_roles_nest():
 def test_the_accounts_file_is_git_ignored():
     ignored = subprocess.run(["git", "check-ignore", "-q", "data/users.toml"], cwd=ROOT).returncode
     assert ignored == 0
+
+
+def test_loads_and_rollbacks_from_the_command_line_are_audited(no_accounts, tmp_path):
+    from tests.clerk_files import csv, project
+
+    db = warehouse.init(tmp_path / "wh" / "w.duckdb")
+    path = csv(tmp_path / "p.csv", "projects", [project("P1", "100")])
+    run = [sys.executable, "-m", "etl", "--db", str(db)]
+    assert subprocess.run([*run, "load", str(path), "--user", "李四"], cwd=ROOT, capture_output=True).returncode == 0
+    assert subprocess.run([*run, "rollback", "1"], cwd=ROOT, capture_output=True).returncode == 0
+    lines = [json.loads(x) for x in audit.path().read_text(encoding="utf-8").splitlines()]
+    assert [(e["action"], e["detail"]) for e in lines] == [
+        ("upload", "batch 1 projects p.csv rows=1 user=李四"),
+        ("rollback", "batch 1 projects user=cli"),
+    ]
