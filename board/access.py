@@ -81,8 +81,8 @@ def localhost_bound() -> bool:
 def client() -> tuple[str, str]:
     """(address, user agent) of the browser, for the audit log and the per-address wait. A proxy's
     X-Forwarded-For is recorded beside the address, never trusted instead of it."""
-    ip = st.context.ip_address
-    ip = ip if isinstance(ip, str) else ""
+    ip = st.context.ip_address  # None for a browser on this computer (Streamlit hides ::1 and 127.0.0.1)
+    ip = ip if isinstance(ip, str) else "localhost"
     try:
         headers = st.context.headers
         forwarded, agent = headers.get("X-Forwarded-For") or "", headers.get("User-Agent") or ""
@@ -278,8 +278,10 @@ def sign_in_form() -> None:
     if notice:
         st.info(t(f"auth.ended.{notice}"), icon=":material/schedule:")
     with st.form("auth_sign_in", border=True, width=420):
-        name = st.text_input(t("auth.name"), key="auth_name", max_chars=accounts.MAX_NAME)
-        password = st.text_input(t("auth.password"), type="password", key="auth_password", max_chars=200)
+        name = st.text_input(t("auth.name"), key="auth_name", max_chars=accounts.MAX_NAME, autocomplete="username")
+        password = st.text_input(
+            t("auth.password"), type="password", key="auth_password", max_chars=200, autocomplete="current-password"
+        )
         pressed = st.form_submit_button(t("auth.sign_in"), type="primary")
     if pressed:
         problem = sign_in(name, password)
