@@ -121,9 +121,23 @@ def _read(file: Path) -> dict[str, dict]:
     return {str(k): dict(v) for k, v in users.items() if isinstance(v, dict)}
 
 
+_PARSED: dict[str, tuple[tuple[int, int, int], dict[str, dict]]] = {}  # path → (file version, records)
+
+
 def load(file: Path | None = None) -> dict[str, dict]:
-    """Every account record by name (role, townships, hash, created), as stored; {} without a file."""
-    return _read(file or path())
+    """Every account record by name (role, townships, hash, created), as stored; {} without a file. Parsed again
+    only when the file changed (inode, mtime, size: the dashboard asks on every run, several times)."""
+    target = file or path()
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return {}
+    token = (st.st_ino, st.st_mtime_ns, st.st_size)
+    hit = _PARSED.get(str(target))
+    if hit is None or hit[0] != token:
+        hit = (token, _read(target))
+        _PARSED[str(target)] = hit
+    return dict(hit[1])  # the records themselves are shared: read them, never change them
 
 
 def accounts(file: Path | None = None) -> list[Account]:
@@ -144,7 +158,7 @@ def get(name: str, file: Path | None = None) -> Account | None:
 
 def any_accounts(file: Path | None = None) -> bool:
     """Whether at least one account is configured (else the dashboard runs in local single-user mode)."""
-    return bool(accounts(file))
+    return any(rec.get("role") in ROLES for rec in load(file).values())
 
 
 def verify(name: str, password: str, file: Path | None = None) -> Account | None:
