@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
+import unicodedata
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -194,7 +195,7 @@ def sign_in(name: str, password: str) -> str | None:
     (slowed down: try again in s seconds) or ``wrong`` (the same message for an unknown name)."""
     now = clock.now()
     ip, agent = client()
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name).strip()  # as etl.accounts stores names
     keys = [f"name:{name}", f"ip:{ip}"]
     left = throttle().wait(keys, now)
     if left > 0:
