@@ -15,6 +15,7 @@ SUITES = {
     "parks": "bench.parks_bench",
     "map": "bench.map_bench",
     "upload": "bench.upload_bench",
+    "auth": "bench.auth_bench",
 }
 
 

@@ -106,8 +106,14 @@ def to_xlsx_bytes(tab: Table) -> bytes:
 
 
 def download_buttons(tab: Table, key: str) -> None:
-    """Two buttons (XLSX, CSV) under a table; the files are built when clicked. ``key`` unique on the page."""
+    """Two buttons (XLSX, CSV) under a table; the files are built when clicked. ``key`` unique on the page.
+    Only for accounts allowed to export (analyst and up, board.access): for others nothing is drawn."""
     import streamlit as st
+
+    from board import access
+
+    if not access.can("export"):
+        return
 
     with st.container(horizontal=True, gap="small"):
         st.download_button(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from board import db
+from board import access, db
 from board.selection import Options
 from etl import metric_catalogue, schema, store
 
@@ -30,8 +30,27 @@ _FRESH_SQL = "SELECT max(loaded_at) AS loaded_at FROM v_batches WHERE status = '
 _SETTINGS_SQL = "SELECT key, value FROM meta WHERE starts_with(key, 'settings.')"
 
 
-@db.cached
+_PARK_TOWNS_SQL = "SELECT name, parent FROM v_units WHERE type = '园区'"
+
+
 def options() -> Options:
+    """The filter options (:func:`all_options`) within the current account's townships (board.access): its
+    townships, and the parks the unit registry places in one of them."""
+    found = all_options()
+    if not access.townships():
+        return found
+    return access.clamp_options(found, park_towns())
+
+
+@db.cached
+def park_towns() -> dict[str, str | None]:
+    """Park → the township the unit registry places it in (its parent); None when not given."""
+    df = db.query(_PARK_TOWNS_SQL)
+    return {str(n): (None if pd.isna(p) else str(p)) for n, p in zip(df["name"], df["parent"], strict=True)}
+
+
+@db.cached
+def all_options() -> Options:
     """Years (with data or targets); per year the last month a user may choose (the latest month with data;
     12 for a year followed by a later year with data); townships and parks from the unit registry (a
     township with no data yet is listed; one merged away before the first year is not) and the data;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,8 @@ class PageSpec:
     icon: str
     url_path: str
     params: tuple[str, ...] = ()  # URL parameters the page owns (kept in the URL beside the shared filters)
+    role: str = "viewer"  # the least role that may open the page (etl.accounts.ROLES; checked by require_frame)
+    scoped: bool = True  # the page honours a township-restricted account's scope (else it refuses such accounts)
 
 
 # Later issues add their pages here; a page whose file does not exist yet is left out of the menu,
@@ -44,10 +47,19 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/projects.py", "investment", "page.projects", ":material/table_view:", "projects", ("q", "status", "tier")
     ),
     PageSpec("pages/project.py", "investment", "page.project", ":material/description:", "project", ("id", "q")),
-    PageSpec("pages/parks.py", "parks", "page.parks", ":material/factory:", "parks", ("focus", "measure")),
+    # Park figures are reported per park, not per township: the park pages are for county-wide accounts.
     PageSpec(
-        "pages/park_grades.py", "parks", "page.park_grades", ":material/workspace_premium:", "park-grades", ("cmp",)
+        "pages/parks.py", "parks", "page.parks", ":material/factory:", "parks", ("focus", "measure"), scoped=False
     ),
+    PageSpec(
+        "pages/park_grades.py",
+        "parks",
+        "page.park_grades",
+        ":material/workspace_premium:",
+        "park-grades",
+        ("cmp",),
+        scoped=False,
+    ),  # fmt: skip
     PageSpec("pages/returnees.py", "employment", "page.returnees", ":material/home_work:", "returnees"),
     PageSpec("pages/training.py", "employment", "page.training", ":material/school:", "training"),
     PageSpec("pages/ventures.py", "employment", "page.ventures", ":material/storefront:", "ventures"),
@@ -56,8 +68,11 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/investment_jobs.py", "employment", "page.investment_jobs", ":material/trending_up:", "investment-jobs"
     ),
     PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
-    PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),
-    PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches", ("batch",)),
+    PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload", role="uploader"),
+    PageSpec(
+        "pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches", ("batch",), role="uploader"
+    ),
+    PageSpec("pages/audit.py", "data", "page.audit", ":material/policy:", "audit", ("who", "act"), role="admin"),
 )
 HOME = PAGES[0]  # the overview answers at "/" (and at /overview)
 MISSING_PAGE = "pages/missing.py"  # "does not exist or not available yet", for any URL without a page file
@@ -70,6 +85,28 @@ UPLOAD_PAGE = "pages/upload.py"
 def page_params() -> tuple[str, ...]:
     """Every URL parameter a registered page owns (the frame keeps them; a page validates its own)."""
     return tuple(dict.fromkeys(p for spec in PAGES for p in spec.params))
+
+
+def spec_of(path: str) -> PageSpec | None:
+    """The registry entry of a page file (absolute or relative to the repository), or None."""
+    try:
+        rel = Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return None
+    return next((p for p in PAGES if p.path == rel), None)
+
+
+def page_spec(page: StreamlitPage) -> PageSpec | None:
+    """The registry entry of the page st.navigation returned (None for the placeholder or an unknown URL)."""
+    script_path = getattr(page, "_page", None)  # the file st.Page was given
+    return spec_of(str(script_path)) if isinstance(script_path, Path) else None
+
+
+def permitted(spec: PageSpec) -> bool:
+    """Whether the current user may open the page: its role, and its scope for a township-restricted account."""
+    from board import access
+
+    return access.allowed(spec.role) and (spec.scoped or not access.townships())
 
 
 def exists(path: str) -> bool:
@@ -87,9 +124,11 @@ def script(path: str) -> str:
 
 
 def link(path: str, label: str, params: dict[str, str] | None = None) -> bool:
-    """Draw a page link when the page exists (with the page's own URL ``params``); return whether it was drawn.
+    """Draw a page link when the page exists and the user may open it (with the page's own URL ``params``); return
+    whether it was drawn.
     The shared filters travel in the session: the target page shows the same year, month and units."""
-    if not exists(path):
+    spec = spec_of(script(path))
+    if not exists(path) or (spec is not None and not permitted(spec)):  # no link to a page that would refuse
         return False
     import streamlit as st
 
@@ -146,7 +185,7 @@ def menu() -> None:
 
     with st.sidebar:
         for section in SECTIONS:
-            specs = [p for p in existing() if p.section == section]
+            specs = [p for p in existing() if p.section == section and permitted(p)]
             if specs:
                 st.caption(t(f"nav.{section}"))
             for spec in specs:  # by path: the first page registered for the overview file is the home page
@@ -155,7 +194,9 @@ def menu() -> None:
 
 
 def require_frame() -> None:
-    """First line of every page: make sure the entry script (navigation, filters, freshness) ran.
+    """First line of every page: make sure the entry script (navigation, filters, freshness) ran, and that the
+    user may open this page (its PageSpec role and scope: a page being left out of the menu protects nothing;
+    a URL typed by hand runs the page, which refuses here).
 
     Streamlit runs a page file on its own, without dashboard.py, in one case: the first request to a fresh server
     process asks for a page URL (its legacy pages/ folder mode stays on until st.navigation is called once in the
@@ -164,8 +205,15 @@ def require_frame() -> None:
     """
     import streamlit as st
 
+    from board import access
     from board.sidebar import SELECTION_KEY
 
     if SELECTION_KEY not in st.session_state:
         navigation()
         st.rerun()
+    page = sys._getframe(1).f_globals.get("__file__", "")  # the page file that called us
+    spec = spec_of(page) if page else None
+    if not access.gate():  # nobody signed in (the frame drew the form): never run a page's body
+        st.stop()
+    if spec is not None and not permitted(spec):
+        access.refuse(spec.url_path)

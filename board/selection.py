@@ -59,15 +59,31 @@ class Options:
         return year, self.latest_month[year]
 
 
+# A township name no row carries (loaded text never holds control characters): selects nothing.
+NOWHERE = "\x00"
+
+
 @dataclass(frozen=True)
 class Selection:
-    """The view: year, data through ``month`` (1–12), and the multi-select filters (empty = all)."""
+    """The view: year, data through ``month`` (1–12), and the multi-select filters (empty = all).
+
+    ``scope``: the townships a restricted account may see (board.access; empty = every township). It clamps the
+    township filter on construction, so every selection derived from this one (``dataclasses.replace``) stays
+    inside it: no township filter → all of the scope; townships outside it are dropped, and when none is left the
+    selection holds NOWHERE and selects no rows. A scoped selection is never the whole area.
+    """
 
     year: int
     month: int
     townships: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
     parks: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.scope:
+            kept = tuple(x for x in self.townships if x in self.scope)
+            object.__setattr__(self, "townships", kept or (self.scope if not self.townships else (NOWHERE,)))
 
     @property
     def whole_area(self) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from board import fmt, selection
+from board import access, fmt, selection
 from board.i18n import LANG_KEY, LANGS, t
 from board.selection import LIST_FIELDS, Notice, Options, Selection, default_selection, parse_params, to_params
 
@@ -49,6 +49,13 @@ def init_state(options: Options, page_params: Sequence[str] = ()) -> list[Notice
     return notices
 
 
+def init_language() -> None:
+    """The language from the URL (?lang=en) before the filters are set up (the sign-in and setup screens)."""
+    if LANG_KEY not in st.session_state:
+        lang = st.query_params.get("lang")
+        st.session_state[LANG_KEY] = lang if lang in LANGS else LANGS[0]
+
+
 def notice_text(notice: Notice) -> str:
     """The notice in the current language; what came from the URL is shown as code (never a link or image)."""
     if notice.kind == "clamped":
@@ -71,7 +78,7 @@ def sidebar(options: Options, with_data: bool = True, page_params: Sequence[str]
     with st.sidebar:
         st.radio(t("filters.language"), LANGS, key=LANG_KEY, horizontal=True, format_func=lang_labels.get)
         if not with_data:
-            sel = default_selection(options)
+            sel = access.clamp(default_selection(options))
             ss[SELECTION_KEY] = sel
             return sel
         st.selectbox(
@@ -104,12 +111,14 @@ def sidebar(options: Options, with_data: bool = True, page_params: Sequence[str]
     wanted = to_params(sel, ss[LANG_KEY]) | {p: current[p] for p in page_params if p in current}
     if current != wanted:
         st.query_params.from_dict(wanted)
+    sel = access.clamp(sel)  # a township-restricted account's view never leaves its townships
     ss[SELECTION_KEY] = sel
     return sel
 
 
 def current() -> Selection:
-    """The Selection the sidebar produced in this run (pages call this after ``nav.require_frame``)."""
+    """The Selection the sidebar produced in this run (pages call this after ``nav.require_frame``), within the
+    account's townships (Selection.scope)."""
     return st.session_state[SELECTION_KEY]
 
 

@@ -83,7 +83,7 @@ def commit(
     error quarantined. Recorded as the current user (board.access)."""
     seen: list[float] = []
     path = db.db_path()
-    user = access.user()
+    user = access.user_name()
     try:
         if kind_of(file_name, dataset) == "boundaries":
             from etl import boundaries
@@ -116,7 +116,7 @@ def rollback(batch_id: int, on_wait: Callable[[float], None] | None = None) -> O
     same records, or when funding rows would point at projects that no longer exist."""
     seen: list[float] = []
     try:
-        warehouse.rollback(db.db_path(), batch_id, user=access.user(), on_wait=_waiting(on_wait, seen))
+        warehouse.rollback(db.db_path(), batch_id, user=access.user_name(), on_wait=_waiting(on_wait, seen))
     except warehouse.WarehouseBusy:
         return Outcome("busy", batch_id, waited=max(seen, default=0.0))
     except store.Refused as exc:

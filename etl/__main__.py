@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import check, clock, readers, store, warehouse
+from etl import accounts, audit, check, clock, readers, store, warehouse
 from etl.contracts import DATASETS, dataset_words
 from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS, printable
 
@@ -103,6 +103,30 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("batch_id", type=BATCH_ID)
     s.add_argument("--user", default="cli")
 
+    s = sub.add_parser("users", help="管理看板账号 manage the dashboard's accounts")
+    users = s.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    u = users.add_parser(
+        "add",
+        help="新建账号或重设其角色、镇街和密码（密码从标准输入读取，终端中输入两次） create an account or reset its "
+        "role, townships and password (password from stdin; typed twice at a terminal)",
+    )
+    u.add_argument("name", help="账号名 account name")
+    u.add_argument(
+        "--role",
+        required=True,
+        choices=list(accounts.ROLES),
+        help="角色 role: viewer 查看, analyst 查看+导出 (+exports), uploader +上传与回滚 (+upload, rollback), "
+        "admin +账号与审计日志 (+accounts, audit log)",
+    )
+    u.add_argument(
+        "--townships",
+        default="",
+        help="只能看到这些镇街（逗号分隔；默认全部） restrict to these townships (comma-separated; default all)",
+    )
+    u = users.add_parser("remove", help="删除账号 remove an account")
+    u.add_argument("name", help="账号名 account name")
+    users.add_parser("list", help="列出账号（不显示散列） list the accounts (no hashes)")
+
     s = sub.add_parser("template", help="输出报送模板 write an upload template")
     s.add_argument("dataset", choices=list(DATASETS))
     s.add_argument("--xlsx", action="store_true", help="Excel 模板（含说明页） Excel template with a help sheet")
@@ -173,6 +197,10 @@ def _cmd_load(args, db: Path) -> int:
     res = warehouse.load_file(
         db, args.file, dataset=args.dataset, skip_invalid=args.skip_invalid, user=args.user, sheet=args.sheet, data=data
     )
+    if res.status == "loaded":
+        who, _ = _cli_actor()
+        detail = f"batch {res.batch_id} {res.dataset} {args.file.name} rows={res.rows_loaded} user={args.user}"
+        audit.write(who, "upload", detail, "cli", f"{PROG} load")
     return _report_load(res, args.lang, args.report)
 
 
@@ -401,9 +429,12 @@ def main(argv: list[str] | None = None) -> int:
         "quarantine": lambda: _cmd_quarantine(args, db),
         "rollback": lambda: _cmd_rollback(args, db),
         "boundaries": lambda: _cmd_boundaries(args, db),
+        "users": lambda: _cmd_users(args, db),
     }
     try:
-        problem = None if args.command == "template" else _not_a_warehouse(db, empty_ok=args.command == "init")
+        problem = (
+            None if args.command in ("template", "users") else _not_a_warehouse(db, empty_ok=args.command == "init")
+        )
         if problem is not None:
             _err(args.lang, *problem)
             return EXIT_USAGE
@@ -422,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     except store.NoWarehouse as exc:
         print(exc.zh if args.lang == "zh" else exc.en, file=sys.stderr)
         return EXIT_USAGE
+    except accounts.AccountError as exc:
+        print(exc.zh if args.lang == "zh" else exc.en, file=sys.stderr)
+        return EXIT_REJECTED
     except store.Refused as exc:
         print(exc.zh if args.lang == "zh" else exc.en, file=sys.stderr)
         return EXIT_REJECTED
@@ -442,8 +476,103 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_rollback(args, db: Path) -> int:
     res = warehouse.rollback(db, args.batch_id, user=args.user)
+    who, _ = _cli_actor()
+    audit.write(
+        who, "rollback", f"batch {res['batch_id']} {res['dataset']} user={args.user}", "cli", f"{PROG} rollback"
+    )
     zh, en = dataset_words(res["dataset"])
     _say(args.lang, f"已回滚批次 {res['batch_id']}（{zh}）。", f"Rolled back batch {res['batch_id']} ({en}).")
+    return EXIT_OK
+
+
+def _read_password(lang: str) -> str:
+    """The new password: typed twice without echo at a terminal, else the first line of standard input."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("密码 Password: ")
+        if getpass.getpass("再输入一次 Repeat: ") != first:
+            raise accounts.AccountError(
+                "两次输入的密码不一致，账号未改动。", "The passwords differ; nothing was changed."
+            )
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.rstrip("\r\n")
+
+
+def _registered_townships(db: Path) -> tuple[str, ...] | None:
+    """The townships of the warehouse's unit registry; None without a warehouse or a registry."""
+    if store.version(db) is None or _not_a_warehouse(db) is not None:
+        return None
+    reader = store.Reader(db)
+    try:
+        names = tuple(reader.query("SELECT name FROM v_units WHERE type = '镇街'")["name"])
+    except duckdb.Error:
+        return None
+    finally:
+        reader.close()
+    return names or None
+
+
+def _cli_actor() -> tuple[str, str]:
+    """(who, agent) of a command, for the audit log: the OS user."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return f"{who} (cli)", f"{PROG} users"  # (who, agent)
+
+
+def _cmd_users(args, db: Path) -> int:
+    lang = args.lang
+    who, agent = _cli_actor()
+    if args.users_command == "list":
+        found = accounts.accounts()
+        if not found:
+            _say(lang, f"没有账号（{accounts.path()}）：看板以本机单用户模式运行。", f"No accounts ({accounts.path()}): the dashboard runs in local single-user mode.")  # fmt: skip
+            return EXIT_OK
+        head = ("账号", "角色", "镇街", "创建时间") if lang == "zh" else ("name", "role", "townships", "created")
+        print("\t".join(head))
+        everywhere = "全部" if lang == "zh" else "all"
+        for acc in found:
+            print("\t".join([printable(acc.name), acc.role, "、".join(acc.townships) or everywhere, acc.created]))
+        return EXIT_OK
+    name = accounts.check_name(args.name)
+    if args.users_command == "remove":
+        if not accounts.remove(name):
+            _err(lang, f"没有账号「{printable(name)}」。", f"No account '{printable(name)}'.")
+            return EXIT_REJECTED
+        audit.write(who, "user_removed", name, "cli", agent)
+        _say(lang, f"已删除账号「{printable(name)}」。", f"Removed account '{printable(name)}'.")
+        return EXIT_OK
+    towns = [t.strip() for t in args.townships.replace("，", ",").split(",") if t.strip()]
+    registered = _registered_townships(db)
+    unknown = [t for t in towns if registered is not None and t not in registered]
+    if unknown:
+        raise accounts.AccountError(
+            f"单位名录中没有这些镇街：{'、'.join(unknown)}（可选：{'、'.join(registered or ())}）",
+            f"not townships of the unit registry: {', '.join(unknown)} (registered: {', '.join(registered or ())})",
+        )
+    existed = accounts.get(name) is not None
+    acc = accounts.add(name, args.role, _read_password(lang), towns)
+    scope = ",".join(acc.townships) or "*"
+    audit.write(
+        who, "user_added", f"{name} role={acc.role} townships={scope}" + (" (reset)" if existed else ""), "cli", agent
+    )
+    where_zh = "、".join(acc.townships) or "全部镇街"
+    where_en = ", ".join(acc.townships) or "every township"
+    if existed:
+        _say(lang, f"已更新账号「{printable(name)}」：{acc.role}，{where_zh}。", f"Updated account '{printable(name)}': {acc.role}, {where_en}.")  # fmt: skip
+    else:
+        _say(lang, f"已创建账号「{printable(name)}」：{acc.role}，{where_zh}。", f"Created account '{printable(name)}': {acc.role}, {where_en}.")  # fmt: skip
+    if registered is None and towns:
+        _say(
+            lang,
+            "（未找到单位名录，镇街名称未核对。）",
+            "(No unit registry found: the township names were not checked.)",
+        )
     return EXIT_OK
 
 

@@ -40,7 +40,7 @@ def detail(p: dict) -> None:
         tier_name(p["size_tier"]),
     ]
     st.caption(" · ".join(fmt.plain(x) for x in facts if not fmt.missing(x)))
-    funds = projects.project_funds(p["project_id"])
+    funds = projects.project_funds(p["project_id"], sel.scope)
     through = funds[funds["period"] <= f"{sel.year:04d}-{sel.month:02d}"]
     in_place = float(through["funds_in_place"].sum())
     contract = p["contract_investment"]
@@ -88,7 +88,7 @@ if "pj_q" not in st.session_state:
 text = st.text_input(t("project.search"), key="pj_q", placeholder=t("project.search_hint"))
 if text.strip():
     st.query_params["q"] = text.strip()
-    found = projects.search_projects(text)
+    found = projects.search_projects(text, scope=current().scope)
     if found.empty:
         st.info(t("project.none_found"), icon=":material/search_off:")
     else:
@@ -100,7 +100,7 @@ if text.strip():
 else:
     st.query_params.pop("q", None)
 if wanted:
-    record = projects.project(wanted)
+    record = projects.project(wanted, current().scope)
     if record is None:
         st.warning(t("project.unknown", id=fmt.code_span(wanted)), icon=":material/info:")
     else:

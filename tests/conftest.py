@@ -19,6 +19,27 @@ def fixed_clock():
     mp.undo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def served_on_localhost():
+    """The dashboard as `make run` serves it: bound to localhost (with no accounts: local single-user mode)."""
+    from streamlit import config
+
+    config.set_option("server.address", "localhost")
+    yield
+    config.set_option("server.address", None)
+
+
+@pytest.fixture(autouse=True)
+def no_accounts(tmp_path_factory, monkeypatch):
+    """Per-test accounts file (absent: no accounts) and audit log, never the repository's data/users.toml; a
+    cheap bcrypt cost."""
+    where = tmp_path_factory.mktemp("auth")
+    monkeypatch.setenv("DASHBOARD_USERS", str(where / "users.toml"))
+    monkeypatch.setenv("DASHBOARD_AUDIT_LOG", str(where / "audit.jsonl"))
+    monkeypatch.setenv("DASHBOARD_BCRYPT_ROUNDS", "4")
+    return where
+
+
 @pytest.fixture(autouse=True)
 def pseudonym_key(tmp_path_factory, monkeypatch):
     """A per-test key file (created on first use, mode 0600), never ~/.config of the developer."""

@@ -104,3 +104,17 @@ def test_a_project_record_its_funds_and_search(tiny):
     assert projects.search_projects("f")["project_id"].tolist() == ["F5", "F6"]  # case-insensitive, IDs and names
     assert projects.search_projects("%_")["project_id"].tolist() == ["X%_1"]  # wildcards are text
     assert projects.search_projects("F6")["project_id"].tolist()[0] == "F6"  # the exact ID first
+
+
+def test_a_scope_hides_other_townships_projects_even_by_id(con):
+    town = meta.options().townships[0]
+    inside = {r[0] for r in con.execute("SELECT project_id FROM v_project_units WHERE unit = ?", [town]).fetchall()}
+    outside = con.execute("SELECT min(project_id) FROM v_projects WHERE NOT list_contains(?, project_id)", [sorted(inside)]).fetchone()[0]  # fmt: skip
+    mine = min(inside)
+    assert projects.project(outside) is not None and projects.project(outside, (town,)) is None
+    assert projects.project(mine, (town,))["project_id"] == mine
+    assert projects.project_funds(outside, (town,)).empty
+    assert set(projects.search_projects("", 10_000, (town,))["project_id"]) == inside
+    everyone = projects.stalled_projects(Selection(2026, 11), 180, 6)
+    scoped = projects.stalled_projects(Selection(2026, 11, scope=(town,)), 180, 6)
+    assert set(scoped["project_id"]) == set(everyone["project_id"]) & inside

@@ -3,6 +3,7 @@ v_target_progress, the overview's cards and the test's own SQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -257,3 +258,21 @@ def test_the_demo_heat_table_ends_at_the_ytd_rate(board_env):
     assert heat[11].to_dict() == pytest.approx(rates.dropna(subset=["rate"]).set_index("unit")["rate"].to_dict())
     months = heat[list(range(1, 12))]
     assert (months.diff(axis=1).iloc[:, 1:] >= -1e-12).all().all()  # cumulative: never falls
+
+
+def test_a_scope_keeps_its_townships_rows_only(tiny):
+    df = _rows(Selection(2026, 6, scope=("青石镇",)))
+    assert list(df.index) == ["青石镇"]  # no whole area, other township, park or department
+    assert df.loc["青石镇", "actual"] == 6000 and df.loc["青石镇", "rate"] == pytest.approx(0.6)
+    assert df.loc["青石镇", "rank_all"] == 1 and df.loc["青石镇", "n_all"] == 1
+    assert list(targets.monthly_completion(Selection(2026, 6, scope=("青石镇",)), "contract_investment")["unit"]) == ["青石镇"]  # fmt: skip
+
+
+def test_a_scoped_card_is_the_townships_own_never_the_whole_area(tiny):
+    cards = progress.progress(Selection(2026, 6, scope=("青石镇",)), ("contract_investment",)).iloc[0]
+    assert (cards["actual"], cards["target"], cards["rate"]) == (6000, 10000, pytest.approx(0.6))  # P1+P2+P4
+    ranking = progress.progress(SEL, ("contract_investment",), by="township", units=("青石镇", "柳河镇"))
+    assert list(ranking["township"]) == ["青石镇", "柳河镇"]
+    scoped = replace(SEL, scope=("柳河镇",))
+    ranking = progress.progress(scoped, ("contract_investment",), by="township", units=("青石镇", "柳河镇"))
+    assert list(ranking["township"]) == ["柳河镇"] and ranking["actual"].tolist() == [4000]  # P3

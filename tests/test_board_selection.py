@@ -106,3 +106,16 @@ def test_months_offered_stop_at_the_latest_month_with_data():
     assert OPTIONS.months(2026) == tuple(range(1, 12))
     assert OPTIONS.months(2025) == tuple(range(1, 13))
     assert OPTIONS.data_through() == (2026, 11)
+
+
+def test_a_scope_clamps_the_township_filter_and_every_selection_derived_from_it():
+    from dataclasses import replace
+
+    from board.selection import NOWHERE
+
+    sel = Selection(2026, 11, scope=("A", "B"))
+    assert sel.townships == ("A", "B") and not sel.whole_area  # no filter: all of the scope
+    assert Selection(2026, 11, townships=("B", "C"), scope=("A", "B")).townships == ("B",)
+    assert replace(sel, townships=("C",)).townships == (NOWHERE,)  # outside the scope: nothing
+    assert replace(sel, townships=()).townships == ("A", "B")
+    assert Selection(2026, 11, townships=("C",)).townships == ("C",)  # no scope: as chosen

@@ -164,7 +164,7 @@ def test_no_request_leaves_the_local_server(server: str, browser):
     assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
     # A crafted link: rejected parameters are echoed in a notice, as text, never as Markdown images or links.
     page.goto(f"{server}/?{urlencode({'x': '![i](https://example.org/p.png)', 'y': 'https://example.org/'})}")
-    alerts = page.locator('[data-testid="stAlert"]')
+    alerts = page.locator('[data-testid="stMain"] [data-testid="stAlert"]')  # the sidebar holds the local-mode notice
     expect(alerts).to_have_count(2, timeout=60_000)
     expect(alerts.first).to_contain_text("![i](https://example.org/p.png)")
     expect(idle).to_have_count(1)

@@ -176,3 +176,14 @@ def test_the_targets_page_draws_the_map_for_the_year_to_date_and_says_so_otherwi
     assert _map(at) is None
     ytd = t("targets.period.ytd", "zh")
     assert t("targets.map_ytd_only", "zh", period=ytd) in [c.value for c in at.caption]
+
+
+def test_a_scope_draws_its_townships_only(board_env: Path):
+    from board.selection import Selection
+
+    everyone, _ = map_data.township_map(Selection(2026, 11), "funds_in_place", ())
+    town = everyone["township"].iloc[2]
+    frame, missing = map_data.township_map(Selection(2026, 11, scope=(town,)), "funds_in_place", (town, "别的镇"))
+    assert list(frame["township"]) == [town] and missing == []
+    mine = everyone[everyone["township"] == town].iloc[0]
+    assert frame["actual"].iloc[0] == mine["actual"] and frame["rate"].iloc[0] == mine["rate"]

@@ -15,7 +15,7 @@ from board import fmt, i18n, nav
 from board.i18n import metric_name, t
 from board.selection import Notice
 from board.sidebar import notice_text
-from etl import warehouse
+from etl import audit, warehouse
 from etl.metric_catalogue import CARD_METRICS, get
 from tests.clerk_files import csv, project
 
@@ -73,7 +73,10 @@ def shown_cells(at: AppTest) -> list[str]:
 
 
 def _page_params(db: Path, page: str) -> dict[str, str]:
-    """What a page needs in its URL to show its tables: the project detail, a project that has funds."""
+    """What a page needs in its URL to show its tables: the project detail, a project that has funds (the audit
+    page, an event in the log)."""
+    if page == "pages/audit.py":
+        audit.write("张三", "sign_in", "role=viewer", "192.0.2.7", "test")
     if page != nav.PROJECT_PAGE:
         return {}
     with duckdb.connect(str(db), read_only=True) as con:

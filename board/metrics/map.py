@@ -76,8 +76,12 @@ def township_map(sel: Selection, metric: str, units: tuple[str, ...]) -> tuple[p
     """(frame, missing). Frame grain: one row per township with a boundary: the shape columns of
     :func:`shapes`, then actual, target, note, rate, pace, ahead (board.metrics.progress by township, the
     selection's own township filter replaced as in the ranking) and status: ``ahead``, ``behind`` or ``none``
-    (no rate). ``missing``: the townships of ``units`` without a boundary, in their order."""
+    (no rate). ``missing``: the townships of ``units`` without a boundary, in their order. Under a township
+    scope (Selection.scope) only the scope's townships are drawn."""
     shp = shapes()
+    if sel.scope:  # a township-restricted account: its townships' shapes only
+        shp = shp[shp["township"].isin(sel.scope)].reset_index(drop=True)
+        units = tuple(u for u in units if u in sel.scope)
     if shp.empty:
         return shp.assign(status=pd.Series(dtype="str")), list(units)
     towns = tuple(dict.fromkeys([*units, *shp["township"]]))

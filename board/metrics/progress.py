@@ -70,7 +70,8 @@ def progress(
 
     Grain: one row per metric (``by=None``), or per township/park of ``units`` and metric
     (``by='township'|'park'``, each row then selecting that one unit; the selection's own township or
-    park filter is replaced). Columns: metric, [township|park], actual (the metric's unit; NaN when a
+    park filter is replaced; under a township scope only the scope's townships get rows, and a park row counts
+    only the facts of the scope's townships). Columns: metric, [township|park], actual (the metric's unit; NaN when a
     filter does not apply to it), prior (same months of the year before), yoy (ratio change), target,
     note (why there is no target or actual), rate (actual ÷ target), pace (序时进度), ahead (rate ≥ pace;
     None without a rate).
@@ -79,6 +80,8 @@ def progress(
     targets = dict(zip(zip(tf["unit"], tf["metric"], strict=True), tf["target"], strict=True))
     memo: dict = {}
     keys: list = [None] if by is None else list(units)
+    if by == "township" and sel.scope:  # a township-restricted account ranks its own townships only
+        keys = [k for k in keys if k in sel.scope]
     out = []
     for key in keys:
         unit_sel = sel if by is None else replace(sel, **{"townships" if by == "township" else "parks": (key,)})

@@ -76,30 +76,46 @@ def stalled_projects(sel: Selection, signed_days: int, no_funds_months: int) -> 
     return db.query(_STALLED_SQL, params)
 
 
-_PROJECT_SQL = """SELECT project_id, name, investor, investor_origin, township, park, industry, method,
+# A township scope (the last parameter, a list; empty = every township): a project is in it when it answers to
+# one of the scope's townships (v_project_units, the rule of the township filter).
+_IN_SCOPE = """(len(?::VARCHAR[]) = 0 OR project_id IN (SELECT project_id FROM v_project_units
+                                                     WHERE list_contains(?::VARCHAR[], unit)))"""
+_PROJECT_SQL = (
+    """SELECT project_id, name, investor, investor_origin, township, park, industry, method,
   responsible_unit, lead_person, total_investment, contract_investment, foreign_contract, status, signed_date,
   started_date, completed_date, production_date, land_mu, standard_factory, planned_jobs, key_project, size_tier
-FROM v_projects WHERE project_id = ?"""
-_FUNDS_SQL = """SELECT period, year, month, funds_in_place, out_of_province, foreign_actual, fixed_asset_investment
-FROM v_funding WHERE project_id = ? ORDER BY period"""
+FROM v_projects WHERE project_id = ? AND """
+    + _IN_SCOPE
+)  # noqa: S608 -- constant fragments
+_FUNDS_SQL = (
+    """SELECT period, year, month, funds_in_place, out_of_province, foreign_actual, fixed_asset_investment
+FROM v_funding WHERE project_id = ? AND """
+    + _IN_SCOPE
+    + " ORDER BY period"
+)  # noqa: S608 -- constant fragments
 # Search by ID or name: an exact ID first, then IDs and names containing the text (wildcards escaped).
-_SEARCH_SQL = r"""SELECT project_id, name, township, status, total_investment FROM v_projects
-WHERE project_id ILIKE ? ESCAPE '\' OR name ILIKE ? ESCAPE '\'
-ORDER BY project_id <> ?, project_id LIMIT ?"""
+_SEARCH_SQL = (
+    "SELECT project_id, name, township, status, total_investment FROM v_projects "  # noqa: S608 -- constants
+    + r"WHERE (project_id ILIKE ? ESCAPE '\' OR name ILIKE ? ESCAPE '\') AND "
+    + _IN_SCOPE
+    + "\nORDER BY project_id <> ?, project_id LIMIT ?"
+)
 
 
 @db.cached
-def project(project_id: str) -> dict | None:
-    """One project's record (v_projects, money in 万元), or None when there is no such project."""
-    df = db.query(_PROJECT_SQL, [project_id])
+def project(project_id: str, scope: tuple[str, ...] = ()) -> dict | None:
+    """One project's record (v_projects, money in 万元), or None when there is no such project, or it answers
+    to none of the townships of ``scope`` (a township-restricted account's Selection.scope; () = all)."""
+    df = db.query(_PROJECT_SQL, [project_id, list(scope), list(scope)])
     return None if df.empty else df.iloc[0].to_dict()
 
 
 @db.cached
-def project_funds(project_id: str) -> pd.DataFrame:
+def project_funds(project_id: str, scope: tuple[str, ...] = ()) -> pd.DataFrame:
     """Grain: one row per month with a funding record of the project: period, year, month, funds_in_place,
-    out_of_province, fixed_asset_investment (万元), foreign_actual (万美元), cumulative (funds in place)."""
-    df = db.query(_FUNDS_SQL, [project_id])
+    out_of_province, fixed_asset_investment (万元), foreign_actual (万美元), cumulative (funds in place). Empty
+    when the project is outside ``scope`` (as :func:`project`)."""
+    df = db.query(_FUNDS_SQL, [project_id, list(scope), list(scope)])
     df["cumulative"] = df["funds_in_place"].cumsum()
     return df
 
@@ -109,8 +125,8 @@ def _like(text: str) -> str:
 
 
 @db.cached
-def search_projects(text: str, limit: int = 50) -> pd.DataFrame:
-    """Projects whose ID or name contains ``text`` (case-insensitive), an exact ID first. Grain: one row per
-    project: project_id, name, township, status, total_investment (万元)."""
+def search_projects(text: str, limit: int = 50, scope: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Projects whose ID or name contains ``text`` (case-insensitive), an exact ID first, within ``scope`` (as
+    :func:`project`). Grain: one row per project: project_id, name, township, status, total_investment (万元)."""
     pattern = _like(text.strip())
-    return db.query(_SEARCH_SQL, [pattern, pattern, text.strip(), limit])
+    return db.query(_SEARCH_SQL, [pattern, pattern, list(scope), list(scope), text.strip(), limit])

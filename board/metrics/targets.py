@@ -135,7 +135,8 @@ def unit_progress(sel: Selection, metric: str, period: str = "ytd") -> pd.DataFr
     ((rate − pace) × 100, percentage points), ahead (rate ≥ pace; None without a rate), rank_type / n_type
     (rank by rate, 1 = highest, among the rated units of the same type; how many there are), rank_all / n_all
     (the same among all rated units; the whole area takes no rank), note (why there is no rate: progress's
-    notes, ``target_zero``, ``filter_na_unit``).
+    notes, ``target_zero``, ``filter_na_unit``). Under a township scope (Selection.scope) only the scope's
+    townships are rows: the whole area, parks and departments count facts of other townships.
     """
     return _unit_progress(replace(sel, townships=(), parks=()), metric, period)
 
@@ -143,6 +144,8 @@ def unit_progress(sel: Selection, metric: str, period: str = "ytd") -> pd.DataFr
 @db.cached
 def _unit_progress(sel: Selection, metric: str, period: str) -> pd.DataFrame:
     units = _units(sel.year, metric)
+    if sel.scope:  # a township-restricted account: its townships only (no whole area, parks or departments)
+        units = units[(units["type"] == "township") & units["unit"].isin(sel.scope)].reset_index(drop=True)
     targets = {(u, metric): v for u, v in zip(units["unit"], units["target"], strict=True)}
     first, last = months_of(period, sel.month)
     memo: dict = {}
