@@ -25,10 +25,10 @@ from etl import clock, metric_catalogue
 # (a difference of two rates in percentage points, signed, one decimal: rate − 序时), value: a number in
 # the unit of the row's metric (``metric`` column), precision by that unit, and people: a count of persons,
 # where 1–4 is suppressed to SMALL_CELL_TEXT in the frame itself (so neither the screen, the data sent to the
-# browser nor an export holds it).
-NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "points", "value", "people"})
-DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4, "points": 1, "people": 0}
-_OWN_FORMATS = {"points": "{:+.1f}", "people": "{:,.0f}"}  # kinds board.fmt does not format
+# browser nor an export holds it); ratio: a quotient of two quantities (人/个, 人/亿元…), two decimals.
+NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "points", "value", "people", "ratio"})
+DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4, "points": 1, "people": 0, "ratio": 2}
+_OWN_FORMATS = {"points": "{:+.1f}", "people": "{:,.0f}", "ratio": "{:,.2f}"}  # kinds board.fmt does not format
 SMALL_CELL = 5  # a count of fewer people than this (and more than none) is never shown
 SMALL_CELL_TEXT = "<5"
 
@@ -40,6 +40,14 @@ def suppressed(values: pd.Series) -> pd.Series:
     out = x.round(0).astype(object)
     out[small] = SMALL_CELL_TEXT
     return out
+
+
+def people_text(v: object) -> str:
+    """A count of persons as a card or chart shows it: '1,234 人', SMALL_CELL_TEXT for 1–4, "—" when missing."""
+    if fmt.missing(v):
+        return fmt.DASH
+    x = float(v)
+    return SMALL_CELL_TEXT if 0 < x < SMALL_CELL else fmt.count(round(x), "people")
 
 
 @dataclass(frozen=True)
