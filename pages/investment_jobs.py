@@ -13,7 +13,7 @@ from board.sidebar import current, request_filters, url_choice
 from board.tables import Col
 
 CHART = {"config": {"displayModeBar": False}, "theme": None}
-CARD_WIDTH = 240
+CARD_WIDTH = 212
 
 
 def per_yi(v: float) -> str:
@@ -27,9 +27,10 @@ def card(label: str, value: str, caption: str) -> None:
 
 
 def bar_texts(df) -> list[str]:
+    """Beside each bar: the rate and the number of projects (the rest is in the tables below)."""
     return [
-        t("ijobs.bar_text", per=per_yi(r), n=fmt.count(n, "projects"), jobs=tables.people_text(j))
-        for r, n, j in zip(df["jobs_per_yi"], df["projects"], df["jobs"], strict=True)
+        t("ijobs.bar_text", per=fmt.DASH if fmt.missing(r) else f"{r:,.1f}", n=fmt.number(n))
+        for r, n in zip(df["jobs_per_yi"], df["projects"], strict=True)
     ]
 
 
@@ -71,9 +72,10 @@ with st.container(horizontal=True, gap="small"):
     card(t("ijobs.card.projects"), fmt.count(every["projects"], "projects"), scope_words)
     card(t("ijobs.card.jobs"), tables.people_text(every["jobs"]),
          t("ijobs.card.investment", v=fmt.money(every["investment"])))  # fmt: skip
-    card(t("ijobs.card.per_yi"), per_yi(every["jobs_per_yi"]), t("ijobs.card.per_yi_help"))
+    rate = every["jobs_per_yi"]
+    card(t("ijobs.card.per_yi"), fmt.DASH if fmt.missing(rate) else f"{rate:,.1f}", t("ijobs.card.per_yi_help"))
     card(t("ijobs.card.key"), tables.people_text(key["jobs"]),
-         t("ijobs.card.key_help", n=fmt.count(key["projects"], "projects"), per=per_yi(key["jobs_per_yi"])))  # fmt: skip
+         t("ijobs.card.key_help", n=fmt.number(key["projects"]), per=per_yi(key["jobs_per_yi"])))  # fmt: skip
 if every["no_jobs"]:
     st.caption(t("ijobs.no_jobs", n=fmt.count(every["no_jobs"], "projects")))
 

@@ -33,6 +33,11 @@ def ratio_text(v: float, unit_key: str) -> str:
     return fmt.DASH if fmt.missing(v) else t(unit_key, v=f"{v:,.2f}")
 
 
+def number(v: float) -> str:
+    """A ratio on a card (its unit is in the card's label)."""
+    return fmt.DASH if fmt.missing(v) else f"{v:,.2f}"
+
+
 def group_name(by: str, key: object) -> str:
     if fmt.missing(key):
         return t("ventures.not_recorded")
@@ -76,12 +81,12 @@ with st.container(horizontal=True, gap="small"):
          yoy(now["ventures"], before["ventures"]))  # fmt: skip
     card(t("ventures.card.jobs"), tables.people_text(now["jobs"]), t("ventures.card.jobs_help"),
          yoy(now["jobs"], before["jobs"]))  # fmt: skip
-    card(t("ventures.card.multiplier"), ratio_text(now["jobs_per_venture"], "fmt.per_venture"),
+    card(t("ventures.card.multiplier"), number(now["jobs_per_venture"]),
          t("ventures.card.multiplier_help", prior=ratio_text(before["jobs_per_venture"], "fmt.per_venture")))  # fmt: skip
     card(t("ventures.card.loan"), fmt.money(now["loan"], compact=True),
          t("ventures.card.loan_help", n=fmt.count(now["borrowers"], "ventures"), subsidy=fmt.money(now["loan_subsidy"])),
          yoy(now["loan"], before["loan"]))  # fmt: skip
-    card(t("ventures.card.per_loan"), ratio_text(now["jobs_per_loan"], "fmt.per_wan"), t("ventures.card.per_loan_help"))
+    card(t("ventures.card.per_loan"), number(now["jobs_per_loan"]), t("ventures.card.per_loan_help"))
     with st.container(border=True, width=CARD_WIDTH):
         st.metric(
             t("ventures.card.returnee_type"), fmt.count(target["actual"], "ventures"),
@@ -107,11 +112,19 @@ for by, df in groups.items():
 
 
 def bar_texts(df) -> list[str]:
+    """Beside a bar of ventures: the ventures and the jobs they created."""
     return [
-        t("ventures.bar_text", n=fmt.count(n, "ventures"), jobs=tables.people_text(j),
-          per=ratio_text(r, "fmt.per_venture"))
-        for n, j, r in zip(df["ventures"], df["jobs"], df["jobs_per_venture"], strict=True)
-    ]  # fmt: skip
+        t("ventures.bar_text", n=fmt.count(n, "ventures"), jobs=tables.people_text(j))
+        for n, j in zip(df["ventures"], df["jobs"], strict=True)
+    ]
+
+
+def multiplier_texts(df) -> list[str]:
+    """Beside a bar of jobs per venture: the multiplier and the ventures it is over."""
+    return [
+        t("ventures.multiplier_text", per=ratio_text(r, "fmt.per_venture"), n=fmt.count(n, "ventures"))
+        for r, n in zip(df["jobs_per_venture"], df["ventures"], strict=True)
+    ]
 
 
 left, right = st.columns(2)
@@ -129,8 +142,11 @@ with left:
 with right:
     st.subheader(t("ventures.by_type"))
     df = groups["venture_type"]
-    st.plotly_chart(charts.labelled_bars(list(df["shown"]), list(df["ventures"]), bar_texts(df), ""),
-                    key="vt_by_type", **CHART)  # fmt: skip
+    values = list(df["jobs_per_venture"].fillna(0.0))
+    st.plotly_chart(
+        charts.labelled_bars(list(df["shown"]), values, multiplier_texts(df), ""), key="vt_by_type", **CHART
+    )
+    st.caption(t("ventures.by_type_help"))
     st.subheader(t("ventures.by_industry"))
     df = groups["industry"]
     st.plotly_chart(charts.labelled_bars(list(df["shown"]), list(df["ventures"]), bar_texts(df), ""),

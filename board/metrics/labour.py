@@ -24,12 +24,12 @@ from board import db
 from board.metrics import progress
 from board.selection import Selection
 
-# The measures in display order: column of v_labor → the catalogue metric that defines it (None: no target).
+# The measures in display order (the target metrics' first: the chart's default is labour export): column of v_labor → the catalogue metric that defines it (None: no target).
 MEASURES: dict[str, str | None] = {
-    "local_transfer": None,
     "export_total": "labor_export",
     "export_organized": None,
     "new_urban_jobs": "new_jobs",
+    "local_transfer": None,
     "new_positions": None,
 }
 TARGET_METRICS: tuple[str, ...] = tuple(m for m in MEASURES.values() if m)
