@@ -73,14 +73,16 @@ with st.container(horizontal=True, gap="small"):
     card(t("ijobs.card.jobs"), tables.people_text(every["jobs"]),
          t("ijobs.card.investment", v=fmt.money(every["investment"])))  # fmt: skip
     rate = every["jobs_per_yi"]
-    card(t("ijobs.card.per_yi"), fmt.DASH if fmt.missing(rate) else f"{rate:,.1f}", t("ijobs.card.per_yi_help"))
+    hidden = fmt.missing(rate) or tables.is_small(every["jobs"])
+    card(t("ijobs.card.per_yi"), fmt.DASH if hidden else f"{rate:,.1f}", t("ijobs.card.per_yi_help"))
     card(t("ijobs.card.key"), tables.people_text(key["jobs"]),
-         t("ijobs.card.key_help", n=fmt.number(key["projects"]), per=per_yi(key["jobs_per_yi"])))  # fmt: skip
+         t("ijobs.card.key_help", n=fmt.number(key["projects"]), per=fmt.DASH if tables.is_small(key["jobs"]) else per_yi(key["jobs_per_yi"])))  # fmt: skip
 if every["no_jobs"]:
     st.caption(t("ijobs.no_jobs", n=fmt.count(every["no_jobs"], "projects")))
 
-by_industry = jobs.by_group(sel, "industry", basis)
-by_township = jobs.by_group(sel, "township", basis)
+# a rate over 1–4 planned jobs would give the suppressed count back
+by_industry = tables.hide_small(jobs.by_group(sel, "industry", basis), "jobs", ["jobs_per_yi"])
+by_township = tables.hide_small(jobs.by_group(sel, "township", basis), "jobs", ["jobs_per_yi"])
 left, right = st.columns(2)
 with left:
     st.subheader(t("ijobs.by_industry"))
@@ -102,7 +104,7 @@ with right:
             request_filters(townships=(town,))
 
 st.subheader(t("ijobs.tables"))
-found = jobs.projects(sel, basis)
+found = tables.hide_small(jobs.projects(sel, basis), "planned_jobs", ["jobs_per_yi"])
 key_rows = found[found["key_project"]].reset_index(drop=True)
 tabs = st.tabs([t("ijobs.tab.key"), t("ijobs.tab.projects"), t("ijobs.tab.industry"), t("ijobs.tab.township")])
 for tab, rows, name in ((tabs[0], key_rows, "key"), (tabs[1], found, "projects")):

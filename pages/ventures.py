@@ -33,9 +33,9 @@ def ratio_text(v: float, unit_key: str) -> str:
     return fmt.DASH if fmt.missing(v) else t(unit_key, v=f"{v:,.2f}")
 
 
-def number(v: float) -> str:
-    """A ratio on a card (its unit is in the card's label)."""
-    return fmt.DASH if fmt.missing(v) else f"{v:,.2f}"
+def number(v: float, people: float) -> str:
+    """A ratio on a card (its unit is in the card's label); "—" when its count of ``people`` is suppressed."""
+    return fmt.DASH if fmt.missing(v) or tables.is_small(people) else f"{v:,.2f}"
 
 
 def group_name(by: str, key: object) -> str:
@@ -81,12 +81,12 @@ with st.container(horizontal=True, gap="small"):
          yoy(now["ventures"], before["ventures"]))  # fmt: skip
     card(t("ventures.card.jobs"), tables.people_text(now["jobs"]), t("ventures.card.jobs_help"),
          yoy(now["jobs"], before["jobs"]))  # fmt: skip
-    card(t("ventures.card.multiplier"), number(now["jobs_per_venture"]),
-         t("ventures.card.multiplier_help", prior=ratio_text(before["jobs_per_venture"], "fmt.per_venture")))  # fmt: skip
+    card(t("ventures.card.multiplier"), number(now["jobs_per_venture"], now["jobs"]),
+         t("ventures.card.multiplier_help", prior=number(before["jobs_per_venture"], before["jobs"])))  # fmt: skip
     card(t("ventures.card.loan"), fmt.money(now["loan"], compact=True),
          t("ventures.card.loan_help", n=fmt.count(now["borrowers"], "ventures"), subsidy=fmt.money(now["loan_subsidy"])),
          yoy(now["loan"], before["loan"]))  # fmt: skip
-    card(t("ventures.card.per_loan"), number(now["jobs_per_loan"]), t("ventures.card.per_loan_help"))
+    card(t("ventures.card.per_loan"), number(now["jobs_per_loan"], now["loan_jobs"]), t("ventures.card.per_loan_help"))
     with st.container(border=True, width=CARD_WIDTH):
         st.metric(
             t("ventures.card.returnee_type"), fmt.count(target["actual"], "ventures"),
@@ -107,8 +107,11 @@ with st.container(horizontal=True, gap="small"):
 st.caption(t("ventures.definitions"))
 
 groups = {by: ventures.breakdown(vsel, by) for by in ventures.BREAKDOWNS}
-for by, df in groups.items():
-    df["shown"] = [group_name(by, k) for k in df["key"]]
+for by, df in groups.items():  # a ratio over 1–4 people would give the suppressed count back
+    df = tables.hide_small(df, "jobs", ["jobs_per_venture"])
+    groups[by] = tables.hide_small(df, "loan_jobs", ["jobs_per_loan"]).assign(
+        shown=[group_name(by, k) for k in df["key"]]
+    )
 
 
 def bar_texts(df) -> list[str]:
