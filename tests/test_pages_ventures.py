@@ -3,8 +3,6 @@ apply, a click on a township bar filters to it, small counts of people are suppr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from board import fmt
