@@ -33,13 +33,11 @@ import streamlit as st
 from etl.store import Reader
 
 @st.cache_data
-def frames():
+def frames(views):
     cur = Reader(Path(os.environ["DASHBOARD_DB"])).cursor()
-    views = ("v_ventures", "v_returnees", "v_labor", "v_projects", "v_targets", "v_metric_facts")
     return [cur.execute("SELECT * FROM " + v).df() for v in views]
 
-ventures, returnees, labor, projects, targets, facts = frames()
-towns = sorted(set(labor["township"]))
+towns = sorted(set(frames(("v_labor",))[0]["township"]))
 chosen = st.sidebar.multiselect("town", towns, key="f_town")
 year, month = 2026, 11
 """
@@ -47,6 +45,7 @@ year, month = 2026, 11
 NAIVE_VENTURES = (
     _NAIVE_COMMON
     + """
+ventures, returnees = frames(("v_ventures", "v_returnees"))
 v = ventures.copy()
 v["start_date"] = pd.to_datetime(v["start_date"])
 v = v[(v["start_date"].dt.year.isin([year, year - 1])) & (v["start_date"].dt.month <= month)]
@@ -71,6 +70,7 @@ for by in ("township", "venture_type", "industry"):
 NAIVE_LABOUR = (
     _NAIVE_COMMON
     + """
+labor, targets = frames(("v_labor", "v_targets"))
 lb = labor[(labor["year"].isin([year, year - 1])) & (labor["month"] <= month)]
 if chosen:
     lb = lb[lb["township"].isin(chosen)]
@@ -98,6 +98,7 @@ st.dataframe(monthly)
 NAIVE_INVESTMENT_JOBS = (
     _NAIVE_COMMON
     + """
+(projects,) = frames(("v_projects",))
 p = projects.copy()
 p["produced"] = pd.to_datetime(p["production_date"].fillna(p["completed_date"]))
 p = p[(p["produced"].dt.year == year) & (p["produced"].dt.month <= month) & p["planned_jobs"].notna()]
