@@ -35,11 +35,10 @@ SMALL_CELL_TEXT = "<5"
 
 def suppressed(values: pd.Series) -> pd.Series:
     """Counts of persons with 1–4 replaced by SMALL_CELL_TEXT (object dtype: numbers stay floats, missing NaN)."""
-    x = pd.to_numeric(values, errors="coerce").astype("float64")
-    small = (x > 0) & (x < SMALL_CELL)
-    out = x.round(0).astype(object)
-    out[small] = SMALL_CELL_TEXT
-    return out
+    x = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    out = np.round(x, 0).astype(object)
+    out[(x > 0) & (x < SMALL_CELL)] = SMALL_CELL_TEXT
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def hide_small(df: pd.DataFrame, people: str, ratios: Sequence[str]) -> pd.DataFrame:
