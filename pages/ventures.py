@@ -123,11 +123,8 @@ def bar_texts(df) -> list[str]:
 
 
 def multiplier_texts(df) -> list[str]:
-    """Beside a bar of jobs per venture: the multiplier and the ventures it is over."""
-    return [
-        t("ventures.multiplier_text", per=ratio_text(r, "fmt.per_venture"), n=fmt.count(n, "ventures"))
-        for r, n in zip(df["jobs_per_venture"], df["ventures"], strict=True)
-    ]
+    """Beside a bar of jobs per venture: the multiplier (the ventures it is over are in the table below)."""
+    return [ratio_text(r, "fmt.per_venture") for r in df["jobs_per_venture"]]
 
 
 left, right = st.columns(2)
