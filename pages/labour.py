@@ -32,7 +32,8 @@ def card(row) -> None:
         if fmt.missing(row.metric):
             st.caption(t("labour.no_target_metric"))
         elif fmt.missing(row.rate):
-            st.caption(t("note." + ("no_target" if fmt.missing(row.note) else str(row.note))))
+            note = "no_target" if fmt.missing(row.note) else str(row.note)
+            st.caption(t(f"note.{note}"))
         else:
             st.progress(min(float(row.rate), 1.0))
             st.caption(t("labour.card_target", target=shown(row.target, row.measure), rate=fmt.pct(row.rate)))

@@ -94,7 +94,8 @@ with st.container(horizontal=True, gap="small"):
             delta_description=t("card.yoy"),
         )  # fmt: skip
         if fmt.missing(target["rate"]):
-            st.caption(t("note." + ("no_target" if fmt.missing(target["note"]) else str(target["note"]))))
+            note = "no_target" if fmt.missing(target["note"]) else str(target["note"])
+            st.caption(t(f"note.{note}"))
         else:
             st.progress(min(float(target["rate"]), 1.0))
             st.caption(t("ventures.card.target", target=fmt.count(target["target"], "ventures"),
