@@ -13,6 +13,7 @@ SUITES = {
     "projects": "bench.projects_bench",
     "pipeline": "bench.pipeline_bench",
     "parks": "bench.parks_bench",
+    "jobs": "bench.jobs_bench",
     "map": "bench.map_bench",
     "upload": "bench.upload_bench",
     "auth": "bench.auth_bench",

@@ -63,9 +63,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/returnees.py", "employment", "page.returnees", ":material/home_work:", "returnees"),
     PageSpec("pages/training.py", "employment", "page.training", ":material/school:", "training"),
     PageSpec("pages/ventures.py", "employment", "page.ventures", ":material/storefront:", "ventures"),
-    PageSpec("pages/labour.py", "employment", "page.labour", ":material/work:", "labour"),
+    PageSpec("pages/labour.py", "employment", "page.labour", ":material/work:", "labour", ("series",)),
     PageSpec(
-        "pages/investment_jobs.py", "employment", "page.investment_jobs", ":material/trending_up:", "investment-jobs"
+        "pages/investment_jobs.py",
+        "employment",
+        "page.investment_jobs",
+        ":material/trending_up:",
+        "investment-jobs",
+        ("basis",),
     ),
     PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload", role="uploader"),

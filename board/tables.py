@@ -25,21 +25,44 @@ from etl import clock, metric_catalogue
 # (a difference of two rates in percentage points, signed, one decimal: rate − 序时), value: a number in
 # the unit of the row's metric (``metric`` column), precision by that unit, and people: a count of persons,
 # where 1–4 is suppressed to SMALL_CELL_TEXT in the frame itself (so neither the screen, the data sent to the
-# browser nor an export holds it).
-NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "points", "value", "people"})
-DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4, "points": 1, "people": 0}
-_OWN_FORMATS = {"points": "{:+.1f}", "people": "{:,.0f}"}  # kinds board.fmt does not format
+# browser nor an export holds it); ratio: a quotient of two quantities (人/个, 人/亿元…), two decimals.
+NUMERIC_KINDS = frozenset({"money", "usd", "count", "rate", "points", "value", "people", "ratio"})
+DECIMALS = {"money": 2, "usd": 2, "count": 0, "rate": 4, "points": 1, "people": 0, "ratio": 2}
+_OWN_FORMATS = {"points": "{:+.1f}", "people": "{:,.0f}", "ratio": "{:,.2f}"}  # kinds board.fmt does not format
 SMALL_CELL = 5  # a count of fewer people than this (and more than none) is never shown
 SMALL_CELL_TEXT = "<5"
 
 
 def suppressed(values: pd.Series) -> pd.Series:
     """Counts of persons with 1–4 replaced by SMALL_CELL_TEXT (object dtype: numbers stay floats, missing NaN)."""
-    x = pd.to_numeric(values, errors="coerce").astype("float64")
+    x = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    out = np.round(x, 0).astype(object)
+    out[(x > 0) & (x < SMALL_CELL)] = SMALL_CELL_TEXT
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def hide_small(df: pd.DataFrame, people: str, ratios: Sequence[str]) -> pd.DataFrame:
+    """A copy of ``df`` with the ``ratios`` columns blank (NaN, shown "—") in the rows whose ``people`` count is
+    suppressed (1–4): a ratio over a suppressed count would give it back (3 jobs ÷ 1 venture)."""
+    x = pd.to_numeric(df[people], errors="coerce")
     small = (x > 0) & (x < SMALL_CELL)
-    out = x.round(0).astype(object)
-    out[small] = SMALL_CELL_TEXT
+    out = df.copy()
+    for col in ratios:
+        out[col] = out[col].astype("float64").mask(small)
     return out
+
+
+def is_small(v: object) -> bool:
+    """A count of persons that is suppressed (1–4)."""
+    return not fmt.missing(v) and 0 < float(v) < SMALL_CELL
+
+
+def people_text(v: object) -> str:
+    """A count of persons as a card or chart shows it: '1,234 人', SMALL_CELL_TEXT for 1–4, "—" when missing."""
+    if fmt.missing(v):
+        return fmt.DASH
+    x = float(v)
+    return SMALL_CELL_TEXT if 0 < x < SMALL_CELL else fmt.count(round(x), "people")
 
 
 @dataclass(frozen=True)

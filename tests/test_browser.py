@@ -208,6 +208,26 @@ def test_a_click_on_a_township_bar_filters_the_dashboard_to_it(server: str, brow
     expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text(town)
 
 
+def test_labour_in_english_a_click_on_a_township_bar_filters_the_page_to_it(server: str, browser):
+    page = _open(browser, f"{server}/labour?lang=en", t("page.labour", "en"))
+    first = page.locator('[data-testid="stMetricValue"]').first
+    county = first.inner_text()
+    assert county.endswith(" people")
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # by township, beside the months
+    chart.scroll_into_view_if_needed()
+    bar = chart.locator("g.point path").first  # the township with the largest labour export
+    expect(bar).to_be_visible(timeout=30_000)
+    town = chart.locator("g.ytick text").last.text_content()  # the y axis is reversed: the top bar's label is last
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"[?&]town="), timeout=60_000)
+    assert parse_qs(urlsplit(page.url).query)["town"] == [town]
+    assert parse_qs(urlsplit(page.url).query)["lang"] == ["en"]
+    expect(first).not_to_have_text(county, timeout=60_000)
+    expect(page.locator("h1").first).to_have_text(t("page.labour", "en"))
+    expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text(town)
+
+
 def test_the_park_scatter_names_each_park_on_its_point(server: str, browser):
     from etl.demo_county import PARKS
 
