@@ -55,7 +55,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/investment_jobs.py", "employment", "page.investment_jobs", ":material/trending_up:", "investment-jobs"
     ),
-    PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
+    PageSpec(
+        "pages/assessment.py",
+        "assessment",
+        "page.assessment",
+        ":material/leaderboard:",
+        "assessment",
+        ("view", "rules", "person"),
+    ),  # fmt: skip
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload"),
     PageSpec("pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches"),
 )
