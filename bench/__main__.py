@@ -1,4 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [assessment] …``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ SUITES = {
     "pipeline": "bench.pipeline_bench",
     "parks": "bench.parks_bench",
     "map": "bench.map_bench",
+    "assessment": "bench.assessment_bench",
 }
 
 
