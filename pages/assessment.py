@@ -65,7 +65,12 @@ VERSION_COLS = [
 
 def unit_cols(metrics: list[str]) -> list[Col]:
     rates = [
-        Col(f"rate_{m}", (metric_name(m, "zh") + "完成率", metric_name(m, "en") + " rate"), "rate") for m in metrics
+        Col(
+            f"rate_{m}",
+            tuple(t("assessment.rate_of", lang, metric=metric_name(m, lang)) for lang in ("zh", "en")),
+            "rate",
+        )
+        for m in metrics
     ]
     return [
         Col("position", "col.position", "count"),
@@ -128,7 +133,7 @@ elif view == "units":
     ranking = assessment.units(sel.year, sel.month, version, towns)
     rules = assessment.rules(version)
     metrics = [m for m, _ in rules.unit_weights]
-    weights = "、".join(f"{metric_name(m)} {w:g}" for m, w in rules.unit_weights)
+    weights = t("assessment.list_sep").join(f"{metric_name(m)} {w:g}" for m, w in rules.unit_weights)
     cap = t("assessment.no_cap") if rules.rate_cap is None else fmt.pct(rules.rate_cap)
     pcap = t("assessment.no_cap") if rules.points_cap is None else fmt.number(rules.points_cap)
     st.caption(t("assessment.units_help", weights=weights, cap=cap, pcap=pcap, ded=fmt.number(rules.stalled_deduction)))
