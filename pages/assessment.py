@@ -47,12 +47,12 @@ ITEM_COLS = [
     Col("person", "col.person"),
     Col("unit", "col.unit"),
     Col("kind", "col.item_kind", show=lambda k: t(f"assessment.kind.{k}")),
-    Col("item_id", "col.item_id"),
-    Col("name", "col.item_name"),
     Col("day", "col.item_date", "date"),
     Col("rule", "col.rule", show=rule_name),
-    Col("amount", "col.total_investment", "money"),
     Col("points", "col.points", "money"),
+    Col("amount", "col.total_investment", "money"),
+    Col("item_id", "col.item_id"),
+    Col("name", "col.item_name"),
 ]
 VERSION_COLS = [
     Col("version", "col.rule_version", "count"),
@@ -113,17 +113,17 @@ states = people["quota_state"].value_counts()
 with st.container(horizontal=True, gap="small"):
     for label, value in (
         (t("assessment.card.people"), fmt.number(len(people))),
-        (t("assessment.card.points"), fmt.number(float(people["points"].sum()))),
+        (t("assessment.card.points"), fmt.number(float(people["points"].sum()), 1)),
         (t("assessment.card.met"), fmt.number(int(states.get("met", 0) + states.get("exceeded", 0)))),
         (t("assessment.card.not_met"), fmt.number(int(states.get("not_met", 0)))),
     ):
-        with st.container(border=True, width=220):
+        with st.container(border=True, width=200):
             st.metric(label, value)
 
 if view == "people":
     st.subheader(t("assessment.people_heading"))
     top = people.head(15)
-    texts = [fmt.number(p) for p in top["points"]]
+    texts = [fmt.number(p, 1) for p in top["points"]]
     fig = charts.labelled_bars(list(top["person"]), list(top["points"]), texts, t("assessment.people_chart"))
     st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key="as_people_chart")
     st.caption(t("assessment.people_help"))
@@ -134,12 +134,20 @@ elif view == "units":
     rules = assessment.rules(version)
     metrics = [m for m, _ in rules.unit_weights]
     weights = t("assessment.list_sep").join(f"{metric_name(m)} {w:g}" for m, w in rules.unit_weights)
-    cap = t("assessment.no_cap") if rules.rate_cap is None else fmt.pct(rules.rate_cap)
-    pcap = t("assessment.no_cap") if rules.points_cap is None else fmt.number(rules.points_cap)
+    cap = (
+        t("assessment.rate_cap_none")
+        if rules.rate_cap is None
+        else t("assessment.rate_cap", cap=fmt.pct(rules.rate_cap))
+    )
+    pcap = (
+        t("assessment.points_cap_none")
+        if rules.points_cap is None
+        else t("assessment.points_cap", cap=fmt.number(rules.points_cap, 1))
+    )
     st.caption(t("assessment.units_help", weights=weights, cap=cap, pcap=pcap, ded=fmt.number(rules.stalled_deduction)))
     top = ranking.head(20)
     fig = charts.labelled_bars(
-        list(top["unit"]), list(top["score"]), [fmt.number(round(s, 1)) for s in top["score"]],
+        list(top["unit"]), list(top["score"]), [fmt.number(round(s, 1), 1) for s in top["score"]],
         t("assessment.units_chart"),
     )  # fmt: skip
     st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key="as_units_chart")
