@@ -252,9 +252,14 @@ def read_text(file: Path | None = None) -> str:
 
 
 def load(file: Path | None = None) -> tuple[Rules, str]:
-    """(rules, text) of ``file`` (default: :func:`path`); the defaults when it does not exist; Invalid otherwise."""
+    """(rules, text) of ``file`` (default: :func:`path`); Invalid when it cannot be used. Without the file: the
+    defaults, with the repository's file (the defaults written out) as their text, so an editor shows them."""
     file = file or path()
     text = read_text(file)
+    if not text.strip() and file != DEFAULT_PATH:
+        default_text = read_text(DEFAULT_PATH)
+        if parse(default_text, str(DEFAULT_PATH)) == DEFAULT:
+            return DEFAULT, default_text
     return parse(text, str(file)), text
 
 

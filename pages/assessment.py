@@ -12,7 +12,7 @@ from board.i18n import current_lang, metric_name, t
 from board.metrics import assessment
 from board.sidebar import current, url_choice
 from board.tables import Col
-from etl import assessment_rules
+from etl import assessment_rules, store, warehouse
 
 VIEWS = ("people", "units", "items", "rules")
 ALL = "*"
@@ -176,8 +176,10 @@ else:
         if saved:
             try:
                 new_version, created = assessment_rules.save(db.db_path(), text, "dashboard")
-            except assessment_rules.Invalid as exc:
+            except store.Refused as exc:  # an invalid text (with its line and key), no warehouse
                 st.error(exc.zh if current_lang() == "zh" else exc.en, icon=":material/error:")
+            except warehouse.WarehouseBusy:
+                st.error(t("assessment.busy"), icon=":material/error:")
             else:
                 key = "assessment.saved_new" if created else "assessment.saved_same"
                 st.success(t(key, v=new_version), icon=":material/check:")
