@@ -108,6 +108,7 @@ st.caption(t("assessment.subtitle", period=fmt.period(sel.year, sel.month), scop
 if sel.industries or sel.parks:
     st.caption(t("assessment.filters_note"))
 towns = sel.townships
+of_version = " · " + t("assessment.version_label", v=version)  # every table and export names its rule version
 people = assessment.people(sel.year, sel.month, version, towns)
 states = people["quota_state"].value_counts()
 with st.container(horizontal=True, gap="small"):
@@ -127,7 +128,7 @@ if view == "people":
     fig = charts.labelled_bars(list(top["person"]), list(top["points"]), texts, t("assessment.people_chart"))
     st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key="as_people_chart")
     st.caption(t("assessment.people_help"))
-    export.show(tables.table(people, PEOPLE_COLS, t("assessment.people_title"), sel, options), "as_people")
+    export.show(tables.table(people, PEOPLE_COLS, t("assessment.people_title") + of_version, sel, options), "as_people")
 elif view == "units":
     st.subheader(t("assessment.units_heading"))
     ranking = assessment.units(sel.year, sel.month, version, towns)
@@ -151,7 +152,9 @@ elif view == "units":
         t("assessment.units_chart"),
     )  # fmt: skip
     st.plotly_chart(fig, config={"displayModeBar": False}, theme=None, key="as_units_chart")
-    export.show(tables.table(ranking, unit_cols(metrics), t("assessment.units_title"), sel, options), "as_units")
+    export.show(
+        tables.table(ranking, unit_cols(metrics), t("assessment.units_title") + of_version, sel, options), "as_units"
+    )
 elif view == "items":
     st.subheader(t("assessment.items_heading"))
     items = assessment.breakdown(sel.year, sel.month, version, towns)
@@ -161,7 +164,7 @@ elif view == "items":
         who = url_choice("person", persons, t("col.person"), person_labels.get)
     shown = items if who == ALL else items[items["person"] == who]
     st.caption(t("assessment.items_help"))
-    title = t("assessment.items_title") + ("" if who == ALL else " · " + who)
+    title = t("assessment.items_title") + ("" if who == ALL else " · " + who) + of_version
     export.show(tables.table(shown, ITEM_COLS, title, sel, options), "as_items")
 else:
     st.subheader(t("assessment.rules_heading"))
