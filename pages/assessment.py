@@ -34,6 +34,7 @@ PEOPLE_COLS = [
     Col("position", "col.position", "count"),
     Col("person", "col.person"),
     Col("units", "col.unit"),
+    Col("points", "col.points", "money"),
     Col("rank", "col.staff_rank"),
     Col("quota", "col.quota", "count"),
     Col("valuable", "col.valuable_leads", "count"),
@@ -41,7 +42,6 @@ PEOPLE_COLS = [
     Col("lead_points", "col.lead_points", "money"),
     Col("projects", "col.projects_signed", "count"),
     Col("project_points", "col.project_points", "money"),
-    Col("points", "col.points", "money"),
 ]
 ITEM_COLS = [
     Col("person", "col.person"),
