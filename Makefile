@@ -17,12 +17,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-# Debian chromium + CJK fonts for the real-browser tests (playwright's own download cannot work here).
+# Debian chromium + CJK fonts for the real-browser tests (playwright's own download cannot work here); the CJK
+# font is also what the bulletin's PDF embeds, and poppler-utils' pdftotext reads that PDF back in the tests.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk" || ! command -v pdftotext >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
+	  $$SUDO apt-get install -y -q chromium fonts-noto-cjk poppler-utils >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-noto-cjk poppler-utils >/dev/null; }; \
 	fi
 
 # The demo warehouse is built through the real ETL (the same path a clerk's upload takes); an existing

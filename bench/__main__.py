@@ -17,6 +17,7 @@ SUITES = {
     "map": "bench.map_bench",
     "upload": "bench.upload_bench",
     "auth": "bench.auth_bench",
+    "assessment": "bench.assessment_bench",
 }
 
 

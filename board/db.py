@@ -2,11 +2,16 @@
 
 The warehouse file is replaced atomically when a batch commits; its (inode, mtime_ns) token is the
 version (etl.store). Every cached result is keyed by it, so pages show a new batch on their next rerun.
+
+Outside a Streamlit server (the command line: ``python -m etl bulletin``) the same functions run in "bare mode":
+no Streamlit cache (it would warn on every call), a process-local reader and a small process-local cache keyed
+the same way, so the bulletin reads exactly what the pages read.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,10 +30,30 @@ def db_path() -> Path:
     return store.default_db_path()
 
 
+def bare() -> bool:
+    """True outside a Streamlit runtime (the command line); AppTest and a server have one."""
+    from streamlit import runtime
+
+    return not runtime.exists()
+
+
+if bare():  # the command line: st.cache_data (never called in bare mode) would still warn for each cached function
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+
+
 @st.cache_resource(show_spinner=False)
+def _shared_reader(path: str) -> store.Reader:
+    return store.Reader(Path(path))
+
+
+@functools.cache
+def _bare_reader(path: str) -> store.Reader:
+    return store.Reader(Path(path))
+
+
 def reader(path: str) -> store.Reader:
     """The shared hardened Reader for ``path`` (one per process; it reopens a replaced file)."""
-    return store.Reader(Path(path))
+    return _bare_reader(path) if bare() else _shared_reader(path)
 
 
 def _token(path: Path) -> tuple[int, int]:
@@ -43,10 +68,18 @@ def _cached_query(path: str, token: tuple[int, int], sql: str, params: tuple) ->
     return reader(path).query(sql, [list(p) if isinstance(p, tuple) else p for p in params])
 
 
+@functools.lru_cache(maxsize=256)
+def _bare_query(path: str, token: tuple[int, int], sql: str, params: tuple) -> pd.DataFrame:
+    return reader(path).query(sql, [list(p) if isinstance(p, tuple) else p for p in params])
+
+
 def query(sql: str, params: Sequence = ()) -> pd.DataFrame:
     """Run a constant SQL text with bound parameters (lists as tuples); cached by parameters and version."""
     path = db_path()
-    return _cached_query(str(path), _token(path), sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+    args = (str(path), _token(path), sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))
+    if bare():
+        return _bare_query(*args).copy()  # callers may change their frame: the cached one stays as read
+    return _cached_query(*args)
 
 
 def cached(fn: Callable[..., T]) -> Callable[..., T]:
@@ -63,6 +96,8 @@ def cached(fn: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> T:
+        if bare():  # the command line: no Streamlit cache (query keeps its own)
+            return fn(*args, **kwargs)
         path = db_path()
         return stored(str(path), _token(path), *args, **kwargs)
 

@@ -72,7 +72,16 @@ PAGES: tuple[PageSpec, ...] = (
         "investment-jobs",
         ("basis",),
     ),
-    PageSpec("pages/assessment.py", "assessment", "page.assessment", ":material/leaderboard:", "assessment"),
+    # Points rank people and units across the county: for county-wide accounts.
+    PageSpec(
+        "pages/assessment.py",
+        "assessment",
+        "page.assessment",
+        ":material/leaderboard:",
+        "assessment",
+        ("view", "rules", "person"),
+        scoped=False,
+    ),  # fmt: skip
     PageSpec("pages/upload.py", "data", "page.upload", ":material/upload_file:", "upload", role="uploader"),
     PageSpec(
         "pages/batches.py", "data", "page.batches", ":material/inventory_2:", "batches", ("batch",), role="uploader"

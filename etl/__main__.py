@@ -126,6 +126,14 @@ def _parser() -> argparse.ArgumentParser:
     u = users.add_parser("remove", help="删除账号 remove an account")
     u.add_argument("name", help="账号名 account name")
     users.add_parser("list", help="列出账号（不显示散列） list the accounts (no hashes)")
+    s = sub.add_parser(
+        "bulletin",
+        help="生成月度通报（.xlsx 或 .pdf，数字与看板一致） write the monthly bulletin (.xlsx or .pdf, the dashboard's numbers)",
+    )
+    s.add_argument("--year", type=_bounded_int(1990, 2200), required=True, help="年度 year")
+    s.add_argument("--month", type=_bounded_int(1, 12), required=True, help="截至月份 data through month (1–12)")
+    s.add_argument("--out", type=Path, required=True, help="输出文件 output file (.xlsx or .pdf)")
+    s.add_argument("--rules", type=BATCH_ID, help="考核规则版本（默认现行） rule version (default: the one in force)")
 
     s = sub.add_parser("template", help="输出报送模板 write an upload template")
     s.add_argument("dataset", choices=list(DATASETS))
@@ -430,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         "rollback": lambda: _cmd_rollback(args, db),
         "boundaries": lambda: _cmd_boundaries(args, db),
         "users": lambda: _cmd_users(args, db),
+        "bulletin": lambda: _cmd_bulletin(args, db),
     }
     try:
         problem = (
@@ -472,6 +481,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err(args.lang, "已中断，数据仓库未改动。", "Interrupted; the warehouse is unchanged.")
         return 130
+
+
+def _cmd_bulletin(args, db: Path) -> int:
+    """The monthly bulletin through the dashboard's read side (board.bulletin, in board.db's bare mode)."""
+    suffix = args.out.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        _err(args.lang, f"输出文件须为 .xlsx 或 .pdf：{args.out}", f"the output file must be .xlsx or .pdf: {args.out}")
+        return EXIT_USAGE
+    store.require(db)
+    os.environ[store.DB_ENV] = str(db)  # the read side finds the warehouse where the command was pointed
+    from board import bulletin
+    from board.metrics import assessment
+
+    known = set(assessment.versions()["version"])
+    if args.rules is not None and args.rules not in known:
+        raise store.Refused(f"考核规则版本 {args.rules} 不存在", f"rule version {args.rules} does not exist")
+    if args.month > bulletin.last_month(args.year):
+        last = bulletin.last_month(args.year)
+        _err(args.lang, f"{args.year}年的数据只到 {last} 月", f"the data of {args.year} runs through month {last} only")
+        return EXIT_USAGE
+    build = bulletin.xlsx_bytes if suffix == ".xlsx" else bulletin.pdf_bytes
+    args.out.write_bytes(build(args.year, args.month, args.lang, args.rules))
+    _say(args.lang, f"已生成月度通报：{args.out}", f"Bulletin written: {args.out}")
+    return EXIT_OK
 
 
 def _cmd_rollback(args, db: Path) -> int:

@@ -31,6 +31,7 @@ ACTIONS: tuple[str, ...] = (
     "rollback",
     "user_added",
     "user_removed",
+    "rules_saved",
 )
 COLUMNS = ["ts", "user", "action", "detail", "ip", "agent"]
 MAX_FIELD = 2000  # a field longer than this is cut (a hostile header or name cannot bloat the log)

@@ -8,10 +8,10 @@ in ``batches``. The ``v_*`` views are the stable, documented read contract.
 
 from __future__ import annotations
 
-from etl import metric_catalogue, park_grading
+from etl import assessment_rules, metric_catalogue, park_grading
 from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "schema_version": SCHEMA_VERSION,
@@ -431,4 +431,6 @@ def all_ddl() -> list[str]:
     # the grading settings of v_park_efficiency, from data/park_grading.toml (Invalid: nothing is changed)
     stmts.append(grading_meta_sql(park_grading.load()))
     stmts += BOUNDARIES_DDL
+    # the assessment rule versions and the points computed from them (etl.assessment_rules)
+    stmts += assessment_rules.DDL + assessment_rules.POINTS_VIEWS
     return stmts

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from etl import clock, keep, schema, store
+from etl import assessment_rules, clock, keep, schema, store
 from etl.check import Checked, Context, check, read_context
 from etl.contracts import DATASETS, Dataset
 from etl.pseudonym import load_key
@@ -113,15 +113,18 @@ def build_and_swap(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def init(db_path: Path | None = None) -> Path:
-    """Create (or migrate) the warehouse schema and views; create the pseudonym key."""
+    """Create (or migrate) the warehouse schema and views; create the pseudonym key; register the assessment rules
+    file as the rule version in force (etl.assessment_rules; an invalid file changes nothing)."""
     db_path = Path(db_path or store.default_db_path())
     load_key()
+    rules, rules_text = assessment_rules.load()
     with writer_lock(db_path), build_and_swap(db_path) as con:
         for stmt in schema.all_ddl():
             con.execute(stmt)
         for key, value in schema.DEFAULT_SETTINGS.items():
             con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [schema.SCHEMA_VERSION])
+        assessment_rules.register(con, rules, rules_text, "init")
     store.uploads_dir(db_path).mkdir(parents=True, exist_ok=True)
     return db_path
 
