@@ -401,9 +401,12 @@ def grouped_bars(
     stacked: bool = False,
     percent: bool = False,
     height: int | None = None,
+    overlay: bool = False,
 ):
     """Bars of several series over the same categories: ``series`` = (name, values, texts) each; grouped side by
-    side or ``stacked``; ``horizontal`` puts the first category on top; ``percent`` reads values as ratios."""
+    side or ``stacked`` (texts inside the bars); ``overlay``: series that never share a category (one colour per
+    series, texts outside, no legend); ``horizontal`` puts the first category on top; ``percent`` reads values as
+    ratios."""
     colours = [BLUE, ORANGE, GREEN, GREY, "#7b4fa0", "#00838f"]
     shown = [html.escape(c) for c in categories]
     traces = []
@@ -413,7 +416,7 @@ def grouped_bars(
         traces.append(
             go.Bar(
                 **xy, name=html.escape(name), marker_color=colours[i % len(colours)], text=texts,
-                textposition="inside" if stacked else "outside", cliponaxis=False, hoverinfo="name+text",
+                textposition="inside" if stacked and not overlay else "outside", cliponaxis=False, hoverinfo="name+text",
             )
         )  # fmt: skip
     value_axis = {"ticksuffix": "%"} if percent else {}
@@ -421,10 +424,10 @@ def grouped_bars(
     axes = (
         {"xaxis": value_axis, "yaxis": category_axis} if horizontal else {"xaxis": category_axis, "yaxis": value_axis}
     )
-    rows = len(categories) * (len(series) if horizontal and not stacked else 1)
+    rows = len(categories) * (len(series) if horizontal and not (stacked or overlay) else 1)
     layout = _layout(
-        title, height or (max(320, 80 + 28 * rows) if horizontal else 360), barmode="stack" if stacked else "group",
-        showlegend=len(series) > 1, legend={"orientation": "h", "y": -0.12}, **axes,
+        title, height or (max(320, 80 + 28 * rows) if horizontal else 360), barmode="overlay" if overlay else "stack" if stacked else "group",
+        showlegend=len(series) > 1 and not overlay, legend={"orientation": "h", "y": -0.12}, **axes,
     )  # fmt: skip
     return go.Figure(traces, layout)
 

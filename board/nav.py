@@ -48,8 +48,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/park_grades.py", "parks", "page.park_grades", ":material/workspace_premium:", "park-grades", ("cmp",)
     ),
-    PageSpec("pages/returnees.py", "employment", "page.returnees", ":material/home_work:", "returnees"),
-    PageSpec("pages/training.py", "employment", "page.training", ":material/school:", "training"),
+    PageSpec("pages/returnees.py", "employment", "page.returnees", ":material/home_work:", "returnees", ("cohort",)),
+    PageSpec("pages/training.py", "employment", "page.training", ":material/school:", "training", ("breakdown",)),
     PageSpec("pages/ventures.py", "employment", "page.ventures", ":material/storefront:", "ventures"),
     PageSpec("pages/labour.py", "employment", "page.labour", ":material/work:", "labour"),
     PageSpec(

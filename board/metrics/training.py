@@ -95,12 +95,13 @@ def _groups(sel: Selection) -> pd.DataFrame:
 
 
 def with_rates(df: pd.DataFrame) -> pd.DataFrame:
-    """Add cert_rate (certified ÷ ended), employment_rate (employed ÷ ended), subsidy_wan (万元) and
-    subsidy_per_employed (元/人) to a frame of MEASURES; NaN where not shown (board.metrics.people)."""
+    """Add cert_rate (certified ÷ ended), employment_rate (employed ÷ ended), subsidy_wan (万元; NaN for 1–4 ended
+    trainees, whose own subsidies it would give away) and subsidy_per_employed (元/人) to a frame of MEASURES; NaN
+    where not shown (board.metrics.people)."""
     out = df.copy()
     out["cert_rate"] = people.rates(out["certified"], out["ended"])
     out["employment_rate"] = people.rates(out["employed"], out["ended"])
-    out["subsidy_wan"] = out["subsidy_yuan"] / 10_000
+    out["subsidy_wan"] = (out["subsidy_yuan"] / 10_000).where(~out["ended"].map(people.is_small))
     out["subsidy_per_employed"] = [
         people.per_person(s, e) for s, e in zip(out["subsidy_yuan"], out["employed"], strict=True)
     ]
