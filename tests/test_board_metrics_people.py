@@ -27,10 +27,10 @@ from board.metrics import people
 )
 def test_a_rate_is_shown_only_over_5_people_with_no_numerator_of_1_to_4(num, den, shown, note):
     got = people.rate(num, den)
-    assert (math.isnan(got) if shown is None else got == pytest.approx(shown)), got
+    assert math.isnan(got) if shown is None else got == pytest.approx(shown), got
     assert people.rate_note(num, den) == note
     vector = people.rates(pd.Series([num], dtype="float64"), pd.Series([den], dtype="float64")).iloc[0]
-    assert (math.isnan(vector) if shown is None else vector == pytest.approx(shown)), vector
+    assert math.isnan(vector) if shown is None else vector == pytest.approx(shown), vector
 
 
 @pytest.mark.parametrize(("amount", "persons", "shown"), [(8000, 5, 1600.0), (8000, 4, None), (0, 0, None)])

@@ -49,7 +49,11 @@ def row(df, key: str, value: str) -> dict:
 )  # fmt: skip
 def test_age_bands_put_a_boundary_age_in_the_upper_band_in_python_and_in_sql(age, band):
     assert returnees.age_band(age) == band
-    got = duckdb.connect().execute(f"SELECT {returnees.age_band_sql('a')} FROM (SELECT ?::INTEGER AS a)", [age]).fetchone()[0]
+    got = (
+        duckdb.connect()
+        .execute(f"SELECT {returnees.age_band_sql('a')} FROM (SELECT ?::INTEGER AS a)", [age])
+        .fetchone()[0]
+    )
     assert (got or "unknown") == band
 
 
@@ -140,7 +144,10 @@ def test_the_monthly_trend_fills_empty_months_from_january_of_the_year_before():
     assert len(months) == 18
     got = {(y, m): n for y, m, n in zip(months["year"], months["month"], months["returnees"], strict=True) if n}
     assert got == {(2025, 2): 1, (2026, 1): 6, (2026, 2): 6, (2026, 3): 1, (2026, 4): 5, (2026, 6): 1}
-    assert months.loc[months["year"] == 2026, "in_period"].all() and not months.loc[months["year"] == 2025, "in_period"].any()
+    assert (
+        months.loc[months["year"] == 2026, "in_period"].all()
+        and not months.loc[months["year"] == 2025, "in_period"].any()
+    )
     town = returnees.monthly(Selection(2026, 6, townships=("乙镇",)))
     assert town["returnees"].sum() == 3
 
