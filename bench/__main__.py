@@ -14,6 +14,7 @@ SUITES = {
     "pipeline": "bench.pipeline_bench",
     "parks": "bench.parks_bench",
     "map": "bench.map_bench",
+    "employment": "bench.employment_bench",
 }
 
 

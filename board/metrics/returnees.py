@@ -134,6 +134,7 @@ def _code(values: pd.Series, codes: dict[str, str] | None = None) -> pd.Series:
     return out.where(values.notna(), UNKNOWN).astype("str")
 
 
+@db.cached
 def by_township(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     """Grain: one row per township with returnees in the cohort (the chosen ones when filtered), most first.
 
@@ -142,7 +143,7 @@ def by_township(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     board.metrics.people)."""
     df = _part(sel, cohort, "township_status")
     df["code"] = _code(df["status"], STATUS_CODES)
-    wide = df.pivot_table(index="township", columns="code", values="returnees", aggfunc="sum", fill_value=0)
+    wide = df.groupby(["township", "code"])["returnees"].sum().unstack(fill_value=0)
     codes = [*STATUS_CODES.values(), UNKNOWN]
     wide = wide.reindex(columns=codes, fill_value=0).astype("int64").reset_index()
     wide.columns.name = None
@@ -152,6 +153,7 @@ def by_township(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     return wide.sort_values(["returnees", "township"], ascending=[False, True], ignore_index=True)
 
 
+@db.cached
 def by_status(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     """Grain: one row per status code (every status, then ``unknown`` when some have none): status, returnees,
     share (of the cohort; NaN when not shown), placed (bool: counts in the placement rate)."""
@@ -164,6 +166,7 @@ def by_status(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     return out
 
 
+@db.cached
 def by_intent(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     """Grain: one row per intent code (every intent, then ``unknown`` when some have none): intent, returnees,
     share (of the cohort; NaN when not shown)."""
@@ -175,13 +178,14 @@ def by_intent(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     return out
 
 
+@db.cached
 def by_age_gender(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     """Grain: one row per age band (AGE_BANDS order, then ``unknown`` when some have no birth year): age_band,
     male, female, unknown (no gender), returnees (人)."""
     df = _part(sel, cohort, "age_gender")
     df["band"] = _code(df["age_band"])
     df["sex"] = _code(df["gender"], GENDERS)
-    wide = df.pivot_table(index="band", columns="sex", values="returnees", aggfunc="sum", fill_value=0)
+    wide = df.groupby(["band", "sex"])["returnees"].sum().unstack(fill_value=0)
     bands = [c for c, _, _ in AGE_BANDS] + ([UNKNOWN] if UNKNOWN in wide.index else [])
     wide = wide.reindex(index=bands, columns=["male", "female", UNKNOWN], fill_value=0).astype("int64")
     wide["returnees"] = wide.sum(axis=1)
@@ -189,6 +193,7 @@ def by_age_gender(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     return wide.rename_axis("age_band").reset_index()
 
 
+@db.cached
 def waiting_by_skill(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     """People waiting for work (status 待业) by their registered skill and their intent.
 
@@ -200,7 +205,7 @@ def waiting_by_skill(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=["skill", *codes, "waiting"]).astype({c: "int64" for c in [*codes, "waiting"]})
     df = df.assign(sk=_code(df["skill"]), code=_code(df["intent"], INTENT_CODES))
-    wide = df.pivot_table(index="sk", columns="code", values="waiting", aggfunc="sum", fill_value=0)
+    wide = df.groupby(["sk", "code"])["waiting"].sum().unstack(fill_value=0)
     wide = wide.reindex(columns=codes, fill_value=0).astype("int64")
     wide["waiting"] = wide.sum(axis=1)
     wide.columns.name = None
@@ -208,6 +213,7 @@ def waiting_by_skill(sel: Selection, cohort: str = "period") -> pd.DataFrame:
     return out.sort_values(["waiting", "skill"], ascending=[False, True], ignore_index=True)
 
 
+@db.cached
 def summary(sel: Selection, cohort: str = "period") -> dict[str, float]:
     """The cards: returnees, placed, placement_rate (NaN when not shown), waiting (人), and for the ``period``
     cohort prior (returns in the same months of the year before) and yoy (ratio change; NaN without a prior)."""

@@ -108,6 +108,7 @@ def with_rates(df: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"subsidy_per_employed": "float64"})
 
 
+@db.cached
 def breakdown(sel: Selection, by: str) -> pd.DataFrame:
     """Trainees by ``by`` (one of BREAKDOWNS). Grain: one row per value (blank → UNKNOWN; course types by their
     TYPE_CODES code), most trainees first: key, MEASURES, and the rates of :func:`with_rates`."""
@@ -121,6 +122,7 @@ def breakdown(sel: Selection, by: str) -> pd.DataFrame:
     return with_rates(out.astype({m: "int64" for m in MEASURES[:-1]}))
 
 
+@db.cached
 def cohorts(sel: Selection) -> pd.DataFrame:
     """The view's trainees by the month their class ended. Grain: one row per end month 'YYYY-MM' in order, then
     RUNNING (classes not ended by the end of the as-of month) when there are any: end_month, MEASURES and rates."""
@@ -130,6 +132,7 @@ def cohorts(sel: Selection) -> pd.DataFrame:
     return with_rates(out.reset_index(drop=True).astype({m: "int64" for m in MEASURES[:-1]}))
 
 
+@db.cached
 def totals(sel: Selection) -> dict[str, float]:
     """The view's MEASURES and rates as one record (trainees equal the catalogue's ``trainees`` of the view)."""
     df = _groups(sel)
