@@ -419,7 +419,10 @@ def grouped_bars(
                 textposition="inside" if stacked and not overlay else "outside", cliponaxis=False, hoverinfo="name+text",
             )
         )  # fmt: skip
-    value_axis = {"ticksuffix": "%"} if percent else {}
+    value_axis: dict = {"ticksuffix": "%"} if percent else {}
+    if horizontal and (overlay or not stacked):  # room for the texts beside the longest bar
+        top = max([float(v) for _, vs, _ in series for v in vs if v is not None] or [0.0]) * (100 if percent else 1)
+        value_axis["range"] = [0, max(top, 1e-9) * 1.45]
     category_axis = {"type": "category", "autorange": "reversed"} if horizontal else {"type": "category"}
     axes = (
         {"xaxis": value_axis, "yaxis": category_axis} if horizontal else {"xaxis": category_axis, "yaxis": value_axis}
@@ -448,7 +451,8 @@ def cohort_chart(
             )
         )  # fmt: skip
     layout = _layout(
-        title, 360, xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.2},
-        yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": "%", "showgrid": False},
+        title, 360, xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.2}, margin={"r": 60},
+        yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": "%", "showgrid": False,
+                "tickmode": "linear", "tick0": 0, "dtick": 20},
     )  # fmt: skip
     return go.Figure(traces, layout)

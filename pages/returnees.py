@@ -14,12 +14,17 @@ from board.sidebar import current, request_filters, url_choice
 from board.tables import Col
 
 CHART = {"config": {"displayModeBar": False}, "theme": None}
-CARD_WIDTH = 260
+CARD_WIDTH = 212  # px: four cards a row at 1366 px, as on the overview
 
 
 def persons(n: object) -> str:
     """A count of persons for a card or a bar ("<5 人" for 1–4)."""
     return t("fmt.people", v=people.count_text(n))
+
+
+def bar(n: object) -> float:
+    """A bar's length: a suppressed count (1–4) draws none, its text "<5" still shows."""
+    return people.chart_value(n) or 0.0
 
 
 def card(label: str, value: str, help_text: str, note: str | None = None, delta: str | None = None) -> None:
@@ -85,7 +90,7 @@ texts = [
     t("returnees.town_text", n=persons(n), rate=fmt.pct(r))
     for n, r in zip(towns["returnees"], towns["placement_rate"], strict=True)
 ]
-values = [people.chart_value(n) or 0.0 for n in towns["returnees"]]
+values = [bar(n) for n in towns["returnees"]]
 keys = [str(x) if x in options.townships else None for x in towns["township"]]
 st.caption(t("returnees.town_click"))
 chart_key = "rt_towns_" + "|".join(sel.townships) + cohort  # a selection does not survive a drill-through
@@ -108,8 +113,8 @@ status_names = [t(f"returnees.status.{c}") for c in status["status"]]
 intent_names = [t(f"returnees.intent.{c}") for c in intent["intent"]]
 left, right = st.columns(2)
 with left:
-    placed = [people.chart_value(n) if p else None for n, p in zip(status["returnees"], status["placed"], strict=True)]
-    other = [None if p else people.chart_value(n) for n, p in zip(status["returnees"], status["placed"], strict=True)]
+    placed = [bar(n) if p else None for n, p in zip(status["returnees"], status["placed"], strict=True)]
+    other = [None if p else bar(n) for n, p in zip(status["returnees"], status["placed"], strict=True)]
     texts = [
         f"{people.count_text(n)} ({fmt.pct(s)})" for n, s in zip(status["returnees"], status["share"], strict=True)
     ]
@@ -132,7 +137,7 @@ with right:
     texts = [
         f"{people.count_text(n)} ({fmt.pct(s)})" for n, s in zip(intent["returnees"], intent["share"], strict=True)
     ]
-    values = [people.chart_value(n) for n in intent["returnees"]]
+    values = [bar(n) for n in intent["returnees"]]
     fig = charts.grouped_bars(
         intent_names, [(t("returnees.col.intent"), values, texts)], t("returnees.intent_title"), horizontal=True
     )
@@ -143,7 +148,7 @@ st.subheader(t("returnees.age_heading"))
 ages = returnees.by_age_gender(view, cohort)
 age_names = [t(f"returnees.age.{c}") for c in ages["age_band"]]
 series = [
-    (t(f"returnees.gender.{g}"), [people.chart_value(n) for n in ages[g]], [people.count_text(n) for n in ages[g]])
+    (t(f"returnees.gender.{g}"), [bar(n) for n in ages[g]], [people.count_text(n) for n in ages[g]])
     for g in ("male", "female", returnees.UNKNOWN)
     if ages[g].sum() > 0
 ]
@@ -157,16 +162,16 @@ if waiting.empty:
 else:
     skill_names = [t("people.unknown") if s == returnees.UNKNOWN else s for s in waiting["skill"]]
     codes = [*returnees.INTENT_CODES.values(), returnees.UNKNOWN]
-    series = [
-        (
-            t(f"returnees.intent.{c}"),
-            [people.chart_value(n) for n in waiting[c]],
-            [people.count_text(n) if n else "" for n in waiting[c]],
+    intents = {c: t(f"returnees.intent.{c}") for c in codes}
+    texts = [
+        " · ".join(
+            [persons(row["waiting"])]
+            + [t("returnees.waiting_part", intent=intents[c], n=people.count_text(row[c])) for c in codes if row[c]]
         )
-        for c in codes
-        if waiting[c].sum() > 0
+        for _, row in waiting.iterrows()
     ]
-    fig = charts.grouped_bars(skill_names, series, t("returnees.waiting_title"), horizontal=True, stacked=True)
+    values = [bar(n) for n in waiting["waiting"]]
+    fig = charts.labelled_bars(skill_names, values, texts, t("returnees.waiting_title"))
     st.plotly_chart(fig, key="rt_waiting", **CHART)
 st.caption(t("returnees.waiting_note"))
 
