@@ -419,7 +419,7 @@ def grouped_bars(
                 textposition="inside" if stacked and not overlay else "outside", cliponaxis=False, hoverinfo="name+text",
             )
         )  # fmt: skip
-    value_axis: dict = {"ticksuffix": "%"} if percent else {}
+    value_axis: dict = {"ticksuffix": "%", "rangemode": "tozero"} if percent else {"rangemode": "tozero"}
     if horizontal and (overlay or not stacked):  # room for the texts beside the longest bar
         top = max([float(v) for _, vs, _ in series for v in vs if v is not None] or [0.0]) * (100 if percent else 1)
         value_axis["range"] = [0, max(top, 1e-9) * 1.45]
