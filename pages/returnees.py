@@ -51,7 +51,7 @@ cohort_labels = {c: t(f"returnees.cohort.{c}") for c in returnees.COHORTS}
 with st.columns([2, 3])[0]:
     cohort = url_choice("cohort", returnees.COHORTS, t("returnees.cohort"), cohort_labels.get)
 first, last = returnees.cohort_bounds(view, cohort)
-period, scope = fmt.period(sel.year, sel.month), tables.scope_text(view)
+period, scope = fmt.period(sel.year, sel.month), fmt.plain(tables.scope_text(view))
 st.caption(t(f"returnees.subtitle.{cohort}", period=period, first=fmt.date(first), last=fmt.date(last), scope=scope))
 if sel.industries or sel.parks:
     st.caption(t("people.filters_note"))
@@ -59,7 +59,8 @@ st.caption(t("people.privacy_note"))
 
 # Cards.
 total = returnees.summary(view, cohort)
-yoy = None if fmt.missing(total["yoy"]) or people.is_small(total["prior"]) else fmt.pct(total["yoy"], signed=True)
+small = people.is_small(total["prior"]) or people.is_small(total["returnees"])  # a change would give them away
+yoy = None if fmt.missing(total["yoy"]) or small else fmt.pct(total["yoy"], signed=True)
 prior = None if fmt.missing(total["prior"]) else t("returnees.card.prior", v=people.count_text(total["prior"]))
 with st.container(horizontal=True, gap="small"):
     card(t("returnees.card.returnees"), persons(total["returnees"]), cohort_labels[cohort], prior, yoy)

@@ -55,7 +55,7 @@ sel = current()
 options = meta.options()
 view = replace(sel, industries=(), parks=())  # training data has no industry or park: those filters do not apply
 first, last = training.bounds(view)
-period, scope = fmt.period(sel.year, sel.month), tables.scope_text(view)
+period, scope = fmt.period(sel.year, sel.month), fmt.plain(tables.scope_text(view))
 st.caption(t("training.subtitle", period=period, first=fmt.date(first), last=fmt.date(last), scope=scope))
 if sel.industries or sel.parks:
     st.caption(t("people.filters_note"))
@@ -64,12 +64,13 @@ st.caption(t("people.privacy_note"))
 # Cards: trainees against the target and 序时 (the catalogue metric), then the outcomes.
 total = training.totals(view)
 goal = progress.progress(view, ("trainees",)).iloc[0]
+small = people.is_small(goal["prior"]) or people.is_small(goal["actual"])  # a change would give them away
 with st.container(horizontal=True, gap="small"):
     with st.container(border=True, width=CARD_WIDTH):
         st.metric(
             t("training.card.trainees"),
             persons(goal["actual"]),
-            delta=None if fmt.missing(goal["yoy"]) or people.is_small(goal["prior"]) else fmt.pct(goal["yoy"], True),
+            delta=None if fmt.missing(goal["yoy"]) or small else fmt.pct(goal["yoy"], True),
             delta_description=t("card.yoy"),
         )
         st.caption(t("card.period", period=fmt.period_short(sel.month)))
