@@ -436,12 +436,21 @@ def grouped_bars(
 
 
 def cohort_chart(
-    labels: list[str], counts: list[float | None], lines: list[tuple[str, list[float]]], title: str, bar_name: str
+    labels: list[str],
+    counts: list[float | None],
+    lines: list[tuple[str, list[float]]],
+    title: str,
+    bar_name: str,
+    texts: list[str] | None = None,
 ):
-    """Trainees per class end month (bars, left axis) with rates per month (lines, right axis, %)."""
+    """Trainees per class end month (bars, left axis, ``texts`` above them) with rates per month (lines, right
+    axis, %)."""
     traces = [
-        go.Bar(x=labels, y=counts, name=bar_name, marker_color=GREY, opacity=0.7, hovertemplate="%{x}: %{y:,.0f}")
-    ]
+        go.Bar(
+            x=labels, y=counts, name=bar_name, marker_color=GREY, opacity=0.7, text=texts, textposition="outside",
+            cliponaxis=False, hovertemplate="%{x}: %{text}",
+        )
+    ]  # fmt: skip
     for i, (name, rates) in enumerate(lines):
         ys = [None if r is None or r != r else r * 100 for r in rates]
         traces.append(
@@ -452,6 +461,7 @@ def cohort_chart(
         )  # fmt: skip
     layout = _layout(
         title, 360, xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.2}, margin={"r": 60},
+        yaxis={"rangemode": "tozero"},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": "%", "showgrid": False,
                 "tickmode": "linear", "tick0": 0, "dtick": 20},
     )  # fmt: skip

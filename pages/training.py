@@ -128,13 +128,14 @@ months = training.cohorts(view)
 month_labels = [month_name(m) for m in months["end_month"]]
 fig = charts.cohort_chart(
     month_labels,
-    [people.chart_value(n) for n in months["trainees"]],
+    [people.chart_value(n) or 0.0 for n in months["trainees"]],
     [
         (t("training.col.cert_rate"), list(months["cert_rate"])),
         (t("training.col.employment_rate"), list(months["employment_rate"])),
     ],
     t("training.cohort_title"),
     t("training.col.trainees"),
+    [people.count_text(n) for n in months["trainees"]],
 )
 st.plotly_chart(fig, key="tr_cohorts", **CHART)
 st.caption(t("training.cohort_note"))
