@@ -18,6 +18,7 @@ SUITES = {
     "upload": "bench.upload_bench",
     "auth": "bench.auth_bench",
     "assessment": "bench.assessment_bench",
+    "employment": "bench.employment_bench",
 }
 
 

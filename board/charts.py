@@ -372,3 +372,97 @@ def park_scatter(df: pd.DataFrame, title: str, x_title: str, y_title: str, grade
         legend={"orientation": "h", "y": -0.3, "yanchor": "top"}, margin={"l": 10, "r": 30, "t": 50, "b": 70},
     )  # fmt: skip
     return go.Figure(traces, layout)
+
+
+# ---------------------------------------------------------------- people (返乡人员, 技能培训)
+# Counts of persons arrive here already suppressed (board.metrics.people): a value None draws no bar.
+
+
+def month_bars(labels: list[str], values: list[float | None], current: list[bool], title: str, names: tuple[str, str]):
+    """One bar per month in order (``labels`` 'YYYY-MM'): the view's year in blue, earlier months grey, so yearly
+    spikes stand out. ``names``: the legend words (the view's year, earlier months)."""
+    traces = []
+    for flag, colour, name in ((False, GREY, names[1]), (True, BLUE, names[0])):
+        ys = [v if c == flag else None for v, c in zip(values, current, strict=True)]
+        if any(y is not None for y in ys):
+            traces.append(go.Bar(x=labels, y=ys, name=name, marker_color=colour, hovertemplate="%{x}: %{y:,.0f}"))
+    layout = _layout(
+        title, 340, barmode="overlay", xaxis={"type": "category", "tickangle": -45, "nticks": 24},
+        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+    )  # fmt: skip
+    return go.Figure(traces, layout)
+
+
+def grouped_bars(
+    categories: list[str],
+    series: list[tuple[str, list[float | None], list[str]]],
+    title: str,
+    horizontal: bool = False,
+    stacked: bool = False,
+    percent: bool = False,
+    height: int | None = None,
+    overlay: bool = False,
+):
+    """Bars of several series over the same categories: ``series`` = (name, values, texts) each; grouped side by
+    side or ``stacked`` (texts inside the bars); ``overlay``: series that never share a category (one colour per
+    series, texts outside, no legend); ``horizontal`` puts the first category on top; ``percent`` reads values as
+    ratios."""
+    colours = [BLUE, ORANGE, GREEN, GREY, "#7b4fa0", "#00838f"]
+    shown = [html.escape(c) for c in categories]
+    traces = []
+    for i, (name, values, texts) in enumerate(series):
+        ys = [None if v is None else v * 100 if percent else v for v in values]
+        xy = {"x": ys, "y": shown, "orientation": "h"} if horizontal else {"x": shown, "y": ys}
+        traces.append(
+            go.Bar(
+                **xy, name=html.escape(name), marker_color=colours[i % len(colours)], text=texts,
+                textposition="inside" if stacked and not overlay else "outside", cliponaxis=False, hoverinfo="name+text",
+            )
+        )  # fmt: skip
+    value_axis: dict = {"ticksuffix": "%", "rangemode": "tozero"} if percent else {"rangemode": "tozero"}
+    if horizontal and (overlay or not stacked):  # room for the texts beside the longest bar
+        top = max([float(v) for _, vs, _ in series for v in vs if v is not None] or [0.0]) * (100 if percent else 1)
+        value_axis["range"] = [0, max(top, 1e-9) * 1.45]
+    category_axis = {"type": "category", "autorange": "reversed"} if horizontal else {"type": "category"}
+    axes = (
+        {"xaxis": value_axis, "yaxis": category_axis} if horizontal else {"xaxis": category_axis, "yaxis": value_axis}
+    )
+    rows = len(categories) * (len(series) if horizontal and not (stacked or overlay) else 1)
+    layout = _layout(
+        title, height or (max(320, 80 + 28 * rows) if horizontal else 360), barmode="overlay" if overlay else "stack" if stacked else "group",
+        showlegend=len(series) > 1 and not overlay, legend={"orientation": "h", "y": -0.12}, **axes,
+    )  # fmt: skip
+    return go.Figure(traces, layout)
+
+
+def cohort_chart(
+    labels: list[str],
+    counts: list[float | None],
+    lines: list[tuple[str, list[float]]],
+    title: str,
+    bar_name: str,
+    texts: list[str] | None = None,
+):
+    """Trainees per class end month (bars, left axis, ``texts`` above them) with rates per month (lines, right
+    axis, %)."""
+    traces = [
+        go.Bar(
+            x=labels, y=counts, name=bar_name, marker_color=GREY, opacity=0.7, text=texts, textposition="outside",
+            cliponaxis=False, hovertemplate="%{x}: %{text}",
+        )
+    ]  # fmt: skip
+    for i, (name, rates) in enumerate(lines):
+        ys = [None if r is None or r != r else r * 100 for r in rates]
+        traces.append(
+            go.Scatter(
+                x=labels, y=ys, name=name, yaxis="y2", mode="lines+markers", connectgaps=False,
+                line={"color": (BLUE, ORANGE)[i % 2], "width": 3}, hovertemplate="%{x}: %{y:.1f}%",
+            )
+        )  # fmt: skip
+    layout = _layout(
+        title, 360, xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.2}, margin={"r": 60},
+        yaxis={"rangemode": "tozero"},
+        yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": "%", "showgrid": False,
+                "tickmode": "linear", "tick0": 0, "dtick": 20},
+    )  # fmt: skip
+    return go.Figure(traces, layout)

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import math
+import re
 
 from board.i18n import t
 from board.tables import NUMERIC_KINDS, Table
@@ -72,6 +73,12 @@ def _csv_number(v: object, kind: str) -> str:
     return f"{float(v):.2f}"
 
 
+def sheet_name(title: str) -> str:
+    """A worksheet name Excel accepts: the title without []:*?/\\ and leading/trailing apostrophes, ≤ 31 chars."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", title or "").strip(" '")[:31].strip(" '")
+    return name or "data"
+
+
 def to_xlsx_bytes(tab: Table) -> bytes:
     """XLSX via xlsxwriter (strings never become formulas or links): title, context, header, rows."""
     import xlsxwriter
@@ -79,7 +86,7 @@ def to_xlsx_bytes(tab: Table) -> bytes:
     buf = io.BytesIO()
     opts = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with xlsxwriter.Workbook(buf, opts) as wb:
-        ws = wb.add_worksheet((tab.title or "data")[:31])
+        ws = wb.add_worksheet(sheet_name(tab.title))
         bold = wb.add_format({"bold": True, "font_size": 13})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         number = {k: wb.add_format({"num_format": f}) for k, f in _XLSX_FORMATS.items()}

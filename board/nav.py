@@ -60,8 +60,8 @@ PAGES: tuple[PageSpec, ...] = (
         ("cmp",),
         scoped=False,
     ),  # fmt: skip
-    PageSpec("pages/returnees.py", "employment", "page.returnees", ":material/home_work:", "returnees"),
-    PageSpec("pages/training.py", "employment", "page.training", ":material/school:", "training"),
+    PageSpec("pages/returnees.py", "employment", "page.returnees", ":material/home_work:", "returnees", ("cohort",)),
+    PageSpec("pages/training.py", "employment", "page.training", ":material/school:", "training", ("breakdown",)),
     PageSpec("pages/ventures.py", "employment", "page.ventures", ":material/storefront:", "ventures"),
     PageSpec("pages/labour.py", "employment", "page.labour", ":material/work:", "labour", ("series",)),
     PageSpec(

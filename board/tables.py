@@ -35,10 +35,10 @@ SMALL_CELL_TEXT = "<5"
 
 def suppressed(values: pd.Series) -> pd.Series:
     """Counts of persons with 1–4 replaced by SMALL_CELL_TEXT (object dtype: numbers stay floats, missing NaN)."""
-    x = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
-    out = np.round(x, 0).astype(object)
+    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    out = np.round(x).astype(object)  # one array operation: this runs for every people column of every rerun
     out[(x > 0) & (x < SMALL_CELL)] = SMALL_CELL_TEXT
-    return pd.Series(out, index=values.index, dtype=object)
+    return pd.Series(out, index=values.index, dtype=object, name=values.name)
 
 
 def hide_small(df: pd.DataFrame, people: str, ratios: Sequence[str]) -> pd.DataFrame:

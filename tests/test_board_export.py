@@ -12,7 +12,7 @@ import pytest
 
 from board.export import neutralise, to_csv_bytes, to_xlsx_bytes
 from board.selection import Options, Selection
-from board.tables import Col, display_frame, metric_col, table
+from board.tables import Col, Table, display_frame, metric_col, table
 
 EVIL = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")', "普通文本", "a=b"]
 SEL = Selection(2026, 11, townships=("青石镇",))
@@ -121,3 +121,15 @@ def test_counts_of_one_to_four_people_are_suppressed_on_screen_in_the_frame_and_
     header = next(r for r in range(1, 12) if ws.cell(row=r, column=1).value == "镇街")
     values = [ws.cell(row=header + 1 + i, column=2).value for i in range(5)]
     assert values == [0, "<5", "<5", 5, None]
+
+
+@pytest.mark.parametrize(
+    ("title", "sheet"),
+    [("Training: Course", "Training  Course"), ("a/b\\c[d]*?", "a b c d"), ("", "data"), ("x" * 40, "x" * 31)],
+)
+def test_a_title_excel_refuses_as_a_sheet_name_still_exports(title, sheet):
+    from board.export import sheet_name
+
+    assert sheet_name(title) == sheet
+    tab = Table(pd.DataFrame({"a": ["1"]}), {"a": "text"}, title)
+    assert to_xlsx_bytes(tab)[:2] == b"PK"

@@ -302,3 +302,32 @@ def test_no_request_leaves_the_local_server_on_the_overview_with_the_map(server:
     expect(page.locator(".hoverlayer .hovertext")).to_have_count(1, timeout=10_000)
     page.wait_for_load_state("networkidle")
     assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
+
+
+def test_the_returnees_page_in_english(server: str, browser):
+    outside: list[str] = []
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    page.on("request", lambda r: None if r.url.startswith(server + "/") else outside.append(r.url))
+    page.goto(f"{server}/returnees?lang=en&year=2025&cohort=all", timeout=60_000)
+    expect(page.locator("h1").first).to_have_text(t("page.returnees", "en"), timeout=60_000)
+    idle = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    expect(idle).to_have_count(1, timeout=60_000)
+    labels = page.locator('[data-testid="stMain"] [data-testid="stMetricLabel"]')
+    keys = ("returnees", "placed", "placement_rate", "waiting")
+    expect(labels).to_have_text([t(f"returnees.card.{k}", "en") for k in keys])
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_contain_text("people")
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    expect(charts).to_have_count(6, timeout=30_000)
+    cohort = page.get_by_role("combobox", name=t("returnees.cohort", "en"))
+    expect(cohort).to_have_value(t("returnees.cohort.all", "en"))
+    towns = charts.nth(1)  # returnees and placement rate by township: one bar text per township
+    towns.scroll_into_view_if_needed()
+    texts = towns.locator("g.textpoint text, text.bartext")
+    expect(texts.first).to_contain_text("placed", timeout=30_000)
+    assert all("placed" in x for x in texts.all_text_contents())
+    ages = charts.nth(4)
+    ages.scroll_into_view_if_needed()
+    expect(ages.locator("g.legend")).to_contain_text(t("returnees.gender.female", "en"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.wait_for_load_state("networkidle")
+    assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []
