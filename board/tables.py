@@ -41,30 +41,6 @@ def suppressed(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object, name=values.name)
 
 
-def hide_small(df: pd.DataFrame, people: str, ratios: Sequence[str]) -> pd.DataFrame:
-    """A copy of ``df`` with the ``ratios`` columns blank (NaN, shown "—") in the rows whose ``people`` count is
-    suppressed (1–4): a ratio over a suppressed count would give it back (3 jobs ÷ 1 venture)."""
-    x = pd.to_numeric(df[people], errors="coerce")
-    small = (x > 0) & (x < SMALL_CELL)
-    out = df.copy()
-    for col in ratios:
-        out[col] = out[col].astype("float64").mask(small)
-    return out
-
-
-def is_small(v: object) -> bool:
-    """A count of persons that is suppressed (1–4)."""
-    return not fmt.missing(v) and 0 < float(v) < SMALL_CELL
-
-
-def people_text(v: object) -> str:
-    """A count of persons as a card or chart shows it: '1,234 人', SMALL_CELL_TEXT for 1–4, "—" when missing."""
-    if fmt.missing(v):
-        return fmt.DASH
-    x = float(v)
-    return SMALL_CELL_TEXT if 0 < x < SMALL_CELL else fmt.count(round(x), "people")
-
-
 @dataclass(frozen=True)
 class Col:
     """One column of a labelled table: ``source`` column of the frame, header ``label`` (catalog key),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from board import charts, db, export, fmt, meta, nav, tables
 from board.i18n import t
-from board.metrics import jobs
+from board.metrics import jobs, people
 from board.metrics.projects import as_of_date
 from board.sidebar import current, request_filters, url_choice
 from board.tables import Col
@@ -70,19 +70,19 @@ summary = jobs.summary(sel, basis).set_index("part")
 every, key = summary.loc["all"], summary.loc["key"]
 with st.container(horizontal=True, gap="small"):
     card(t("ijobs.card.projects"), fmt.count(every["projects"], "projects"), scope_words)
-    card(t("ijobs.card.jobs"), tables.people_text(every["jobs"]),
+    card(t("ijobs.card.jobs"), people.people_text(every["jobs"]),
          t("ijobs.card.investment", v=fmt.money(every["investment"])))  # fmt: skip
     rate = every["jobs_per_yi"]
-    hidden = fmt.missing(rate) or tables.is_small(every["jobs"])
+    hidden = fmt.missing(rate) or people.is_small(every["jobs"])
     card(t("ijobs.card.per_yi"), fmt.DASH if hidden else f"{rate:,.1f}", t("ijobs.card.per_yi_help"))
-    card(t("ijobs.card.key"), tables.people_text(key["jobs"]),
-         t("ijobs.card.key_help", n=fmt.number(key["projects"]), per=fmt.DASH if tables.is_small(key["jobs"]) else per_yi(key["jobs_per_yi"])))  # fmt: skip
+    card(t("ijobs.card.key"), people.people_text(key["jobs"]),
+         t("ijobs.card.key_help", n=fmt.number(key["projects"]), per=fmt.DASH if people.is_small(key["jobs"]) else per_yi(key["jobs_per_yi"])))  # fmt: skip
 if every["no_jobs"]:
     st.caption(t("ijobs.no_jobs", n=fmt.count(every["no_jobs"], "projects")))
 
 # a rate over 1–4 planned jobs would give the suppressed count back
-by_industry = tables.hide_small(jobs.by_group(sel, "industry", basis), "jobs", ["jobs_per_yi"])
-by_township = tables.hide_small(jobs.by_group(sel, "township", basis), "jobs", ["jobs_per_yi"])
+by_industry = people.hide_small(jobs.by_group(sel, "industry", basis), "jobs", ["jobs_per_yi"])
+by_township = people.hide_small(jobs.by_group(sel, "township", basis), "jobs", ["jobs_per_yi"])
 left, right = st.columns(2)
 with left:
     st.subheader(t("ijobs.by_industry"))
@@ -104,7 +104,7 @@ with right:
             request_filters(townships=(town,))
 
 st.subheader(t("ijobs.tables"))
-found = tables.hide_small(jobs.projects(sel, basis), "planned_jobs", ["jobs_per_yi"])
+found = people.hide_small(jobs.projects(sel, basis), "planned_jobs", ["jobs_per_yi"])
 key_rows = found[found["key_project"]].reset_index(drop=True)
 tabs = st.tabs([t("ijobs.tab.key"), t("ijobs.tab.projects"), t("ijobs.tab.industry"), t("ijobs.tab.township")])
 for tab, rows, name in ((tabs[0], key_rows, "key"), (tabs[1], found, "projects")):

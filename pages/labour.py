@@ -7,7 +7,7 @@ import streamlit as st
 
 from board import charts, db, export, fmt, meta, nav, tables
 from board.i18n import t
-from board.metrics import labour
+from board.metrics import labour, people
 from board.sidebar import current, request_filters, url_choice
 from board.tables import Col
 
@@ -18,7 +18,7 @@ CARD_WIDTH = 212
 def shown(v: float, measure: str) -> str:
     """A measure's value as a card or a bar label shows it (persons: 1–4 as <5)."""
     if labour.KINDS[measure] == "people":
-        return tables.people_text(v)
+        return people.people_text(v)
     return fmt.DASH if fmt.missing(v) else fmt.count(v, "positions")
 
 
@@ -103,15 +103,15 @@ with right:
             request_filters(townships=(town,))
 
 st.subheader(t("labour.tables"))
-people = [Col(m, f"labour.col.{m}", labour.KINDS[m]) for m in measures]
-town_cols = [Col("township", "col.township"), *people, Col("organised_share", "labour.col.share", "rate")]
+measure_cols = [Col(m, f"labour.col.{m}", labour.KINDS[m]) for m in measures]
+town_cols = [Col("township", "col.township"), *measure_cols, Col("organised_share", "labour.col.share", "rate")]
 for m in labour.TARGET_METRICS:
     town_cols += [
         Col(m + "_target", f"labour.col.{m}_target", "people"),
         Col(m + "_rate", f"labour.col.{m}_rate", "rate"),
     ]
 town_cols.append(Col("pace", "col.pace", "rate"))
-month_cols = [Col("label", "col.period_month"), *people, Col("organised_share", "labour.col.share", "rate")]
+month_cols = [Col("label", "col.period_month"), *measure_cols, Col("organised_share", "labour.col.share", "rate")]
 month_rows = labour.monthly(lsel)
 month_rows = month_rows[month_rows["month"] <= sel.month].assign(
     label=lambda d: [fmt.month(sel.year, int(m)) for m in d["month"]]

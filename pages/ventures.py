@@ -10,7 +10,7 @@ import streamlit as st
 
 from board import charts, db, export, fmt, meta, nav, tables
 from board.i18n import t
-from board.metrics import progress, ventures
+from board.metrics import people, progress, ventures
 from board.sidebar import current, request_filters
 from board.tables import Col
 
@@ -33,9 +33,9 @@ def ratio_text(v: float, unit_key: str) -> str:
     return fmt.DASH if fmt.missing(v) else t(unit_key, v=f"{v:,.2f}")
 
 
-def number(v: float, people: float) -> str:
-    """A ratio on a card (its unit is in the card's label); "—" when its count of ``people`` is suppressed."""
-    return fmt.DASH if fmt.missing(v) or tables.is_small(people) else f"{v:,.2f}"
+def number(v: float, persons: float) -> str:
+    """A ratio on a card (its unit is in the card's label); "—" when its count of ``persons`` is suppressed."""
+    return fmt.DASH if fmt.missing(v) or people.is_small(persons) else f"{v:,.2f}"
 
 
 def group_name(by: str, key: object) -> str:
@@ -79,7 +79,7 @@ target = progress.progress(vsel, ("returnee_ventures",)).iloc[0]
 with st.container(horizontal=True, gap="small"):
     card(t("ventures.card.ventures"), fmt.count(now["ventures"], "ventures"), t("card.period", period=period),
          yoy(now["ventures"], before["ventures"]))  # fmt: skip
-    card(t("ventures.card.jobs"), tables.people_text(now["jobs"]), t("ventures.card.jobs_help"),
+    card(t("ventures.card.jobs"), people.people_text(now["jobs"]), t("ventures.card.jobs_help"),
          yoy(now["jobs"], before["jobs"]))  # fmt: skip
     card(t("ventures.card.multiplier"), number(now["jobs_per_venture"], now["jobs"]),
          t("ventures.card.multiplier_help", prior=number(before["jobs_per_venture"], before["jobs"])))  # fmt: skip
@@ -103,14 +103,14 @@ with st.container(horizontal=True, gap="small"):
             verdict = "verdict.ahead" if target["ahead"] else "verdict.behind"
             st.markdown(t(verdict, pace=fmt.pct(target["pace"])))
     card(t("ventures.card.by_returnee"), fmt.count(now["by_returnee"], "ventures"),
-         t("ventures.card.by_returnee_help", founders=tables.people_text(now["returnee_founders"]),
-           jobs=tables.people_text(now["returnee_jobs"])))  # fmt: skip
+         t("ventures.card.by_returnee_help", founders=people.people_text(now["returnee_founders"]),
+           jobs=people.people_text(now["returnee_jobs"])))  # fmt: skip
 st.caption(t("ventures.definitions"))
 
 groups = {by: ventures.breakdown(vsel, by) for by in ventures.BREAKDOWNS}
 for by, df in groups.items():  # a ratio over 1–4 people would give the suppressed count back
-    df = tables.hide_small(df, "jobs", ["jobs_per_venture"])
-    groups[by] = tables.hide_small(df, "loan_jobs", ["jobs_per_loan"]).assign(
+    df = people.hide_small(df, "jobs", ["jobs_per_venture"])
+    groups[by] = people.hide_small(df, "loan_jobs", ["jobs_per_loan"]).assign(
         shown=[group_name(by, k) for k in df["key"]]
     )
 
@@ -118,7 +118,7 @@ for by, df in groups.items():  # a ratio over 1–4 people would give the suppre
 def bar_texts(df) -> list[str]:
     """Beside a bar of ventures: the ventures and the jobs they created."""
     return [
-        t("ventures.bar_text", n=fmt.count(n, "ventures"), jobs=tables.people_text(j))
+        t("ventures.bar_text", n=fmt.count(n, "ventures"), jobs=people.people_text(j))
         for n, j in zip(df["ventures"], df["jobs"], strict=True)
     ]
 

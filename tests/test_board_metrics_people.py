@@ -46,3 +46,15 @@ def test_a_suppressed_count_draws_no_bar_and_says_under_5(n, bar, text):
     assert people.chart_value(n) == bar
     assert people.count_text(n) == text
     assert people.is_small(n) == (bar is None)
+
+
+def test_a_ratio_over_a_suppressed_count_is_hidden_and_a_count_reads_with_its_unit():
+    import pandas as pd
+
+    df = pd.DataFrame({"jobs": [0, 3, 5, None], "per": [0.0, 3.0, 2.5, 1.0]})
+    out = people.hide_small(df, "jobs", ["per"])
+    assert out["per"].tolist()[0] == 0.0 and pd.isna(out["per"].tolist()[1]) and out["per"].tolist()[2] == 2.5
+    assert out["per"].tolist()[3] == 1.0  # a missing count hides nothing
+    assert df["per"].tolist()[1] == 3.0  # the caller's frame is untouched
+    assert people.people_text(3) == "<5" and people.people_text(None) == "—"
+    assert people.people_text(1234) == "1,234 人"

@@ -1,4 +1,5 @@
-"""Small-cell rules for figures about persons (returnees, trainees): which rates may be shown, which counts drawn.
+"""Small-cell rules for figures about persons (returnees, trainees, jobs): which rates may be shown, which counts
+drawn. The one place these rules live; every page and export about persons uses them.
 
 A count of 1–4 persons is never shown (board.tables kind ``people`` turns it into "<5" in the table frame). A rate
 would give such a count away when its denominator is shown beside it, so a rate is shown only when its
@@ -65,3 +66,21 @@ def count_text(n: object) -> str:
     if fmt.missing(n):
         return fmt.DASH
     return SMALL_CELL_TEXT if is_small(n) else f"{float(n):,.0f}"
+
+
+def people_text(v: object) -> str:
+    """A count of persons as a card or chart shows it with its unit: '1,234 人', "<5" for 1–4, "—" when missing."""
+    if fmt.missing(v):
+        return fmt.DASH
+    return SMALL_CELL_TEXT if is_small(v) else fmt.count(round(float(v)), "people")
+
+
+def hide_small(df: pd.DataFrame, people: str, ratios: list[str]) -> pd.DataFrame:
+    """A copy of ``df`` with the ``ratios`` columns blank (NaN, shown "—") in the rows whose ``people`` count is
+    suppressed (1–4): a ratio over a suppressed count would give it back (3 jobs ÷ 1 venture)."""
+    x = pd.to_numeric(df[people], errors="coerce")
+    small = (x > 0) & (x < SMALL_CELL)
+    out = df.copy()
+    for col in ratios:
+        out[col] = out[col].astype("float64").mask(small)
+    return out
