@@ -126,7 +126,8 @@ def rollback(batch_id: int, on_wait: Callable[[float], None] | None = None) -> O
     restricted to some townships unless it loaded the batch itself (board.metrics.batches.Scope)."""
     from board.metrics import batches
 
-    if batches.batch(batch_id) is None:
+    scope = batches.current()
+    if scope.restricted and batches.batch(batch_id, scope) is None:
         return Outcome("refused", batch_id, zh=t("batches.not_yours", "zh"), en=t("batches.not_yours", "en"))
     seen: list[float] = []
     try:
