@@ -158,7 +158,7 @@ if DONE in st.session_state:
     outcome_notice(st.session_state.pop(DONE))
 scope = batches.current()
 if scope.restricted:
-    st.caption(t("batches.scope_caption", towns=fmt.plain("、".join(scope.townships))))
+    st.caption(t("batches.scope_caption", towns=access.townships_text()))
 options = meta.options()
 everything = batches.all_batches(scope)
 if everything.empty:

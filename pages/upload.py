@@ -152,7 +152,7 @@ if not access.can("upload"):
     st.stop()
 opts = options()
 if access.townships():
-    st.caption(t("upload.scope_caption", towns=fmt.plain("、".join(access.townships()))))
+    st.caption(t("upload.scope_caption", towns=access.townships_text()))
 if DONE in st.session_state:
     outcome_notice(st.session_state.pop(DONE))
 
