@@ -180,7 +180,7 @@ def validate(
     _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, registry or Registry())
     check_units(dataset, frame, by_name, rows, errs, registry or Registry())
     if townships:
-        _check_scope(dataset, frame, by_name, rows, errs, townships, registry or Registry(), project_townships or {})
+        _check_scope(dataset, raw, frame, by_name, errs, townships, registry or Registry(), project_townships or {})
     _check_keys(dataset, frame, by_name, rows, errs)
     _check_totals(raw, dataset, hmap, values, errs)
 
@@ -409,10 +409,12 @@ def _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, reg
             check_aliases(frame, by_name, rows, errs, registry)
 
 
-def _check_scope(dataset, frame, by_name, rows, errs, townships, registry, project_townships) -> None:
+def _check_scope(dataset, raw, frame, by_name, errs, townships, registry, project_townships) -> None:
     """A township-restricted account: a row whose township (canonical, after aliases) is not one of
-    ``townships`` is an error, and so a row naming a known project of another township. A name the registry
-    does not hold as a township already has its own error (unknown, or not a township) and gets no second."""
+    ``townships`` is an error (the cell shown as typed), and so a row naming a known project of another
+    township. A name the registry does not hold as a township already has its own error (unknown, or not a
+    township) and gets no second."""
+    rows = raw.rows
     allowed = "、".join(sorted(townships))
     towns = list(townships)
     col = dataset.township_column
@@ -422,9 +424,8 @@ def _check_scope(dataset, frame, by_name, rows, errs, townships, registry, proje
         if not registry.empty:
             outside &= values.isin(registry.names(contracts.TOWNSHIP))
         bad = outside.to_numpy(dtype=bool)
-        errs.add(
-            rows[bad], by_name[col], values[bad].to_numpy(dtype=object), "township_not_allowed", {"allowed": allowed}
-        )
+        typed = raw.frame[by_name[col]].to_numpy(dtype=object)[bad]
+        errs.add(rows[bad], by_name[col], typed, "township_not_allowed", {"allowed": allowed})
     if "project_id" in by_name and project_townships:
         pid = frame["project_id"]
         owner = pid.map(project_townships)

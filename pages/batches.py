@@ -125,7 +125,7 @@ def detail(bid: int, options, scope: batches.Scope) -> None:
     if b["rows_rejected"]:
         rows, hidden = batches.quarantined(bid, scope)
         st.markdown("**" + t("batches.quarantine_heading") + "**")
-        st.caption(t("batches.quarantine_caption", batch=bid, n=len(rows)))
+        st.caption(t("batches.quarantine_caption", batch=bid, n=len(rows) + hidden))
         if hidden:
             st.caption(t("batches.quarantine_hidden", n=hidden))
         reason = "reason" if current_lang() == "zh" else "reason_en"

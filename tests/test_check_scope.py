@@ -15,7 +15,7 @@ from tests.clerk_files import csv, project, q
 OWN, OTHER = "青石镇", "柳河镇"
 UNITS = [
     {"name": OWN, "type": "镇街", "aliases": "青石"},
-    {"name": OTHER, "type": "镇街"},
+    {"name": OTHER, "type": "镇街", "aliases": "柳河"},
     {"name": "城关街道", "type": "镇街"},
     {"name": "青石工业园", "type": "园区"},
 ]
@@ -62,6 +62,8 @@ def test_an_alias_counts_as_its_township_and_an_unknown_name_gets_one_error(db, 
     assert 2 not in codes  # 青石 is 青石镇's registered alias
     assert codes[3] == "unit_unknown_suggest" and codes[4] == "unit_wrong_type"  # their own errors, not a second
     assert len(c.errors) == 2
+    other = checked(db, csv(tmp_path / "o.csv", "returnees", [returnee(IDS[3], "柳河")]))
+    assert located(other) == [(2, "镇街", "柳河", "township_not_allowed")]  # another's alias: shown as typed
 
 
 def test_two_townships_allowed(db, tmp_path):
