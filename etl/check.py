@@ -13,11 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from etl import contracts, schema, store
-from etl.findings import ERROR_COLUMNS
+from etl.findings import ERROR_COLUMNS, Findings
+from etl.messages import ERROR
 from etl.readers import FileRejected, read_file
 from etl.units import Registry, registry_from_frame
 from etl.validate import Validated, detect_dataset, known_headers, validate
@@ -34,6 +36,7 @@ class Context:
     project_townships: dict[str, str] = field(default_factory=dict)  # project id → its township (v_projects)
     registry: Registry = field(default_factory=Registry)
     next_batch: int = 1
+    path: Path | None = None  # the warehouse file (rows already loaded are looked up there when needed)
 
 
 _LOADED_SQL = "SELECT sha256, min(batch_id), any_value(dataset) FROM batches WHERE status = 'loaded' GROUP BY 1"
@@ -64,7 +67,8 @@ def read_context(db_path: Path) -> Context:
         cur.close()
         reader.close()
     registry = registry_from_frame(units, seen)
-    return Context(True, version, loaded, frozenset(project_townships), project_townships, registry, next_batch)
+    ids = frozenset(project_townships)
+    return Context(True, version, loaded, ids, project_townships, registry, next_batch, Path(db_path))
 
 
 @dataclass
@@ -158,8 +162,38 @@ def check(
             row = {"row": pd.NA, "column": "", "value": "", "code": exc.code, "reason_zh": exc.zh, "reason_en": exc.en}
             errors = pd.DataFrame([row], columns=ERROR_COLUMNS).astype({"row": "Int64"})
             return Checked("rejected", sha, ds, errors=errors)
+    if townships and ctx.path is not None:
+        _taken_keys(ctx.path, v, townships)
     status = "ok" if not len(v.errors) and len(v.frame) else "rejected"
     return Checked(status, sha, ds, v, v.errors, v.warnings)
+
+
+def _taken_keys(db_path: Path, v: Validated, townships: Collection[str]) -> None:
+    """A restricted account: a valid row whose key the warehouse already holds under another township would
+    replace that township's record (a returnee, a class member, a venture). Such rows become errors in ``v``."""
+    ds, col = v.dataset, v.dataset.township_column
+    if col is None or col in ds.key or not v.valid.any():
+        return
+    keys = v.frame.loc[v.valid, list(ds.key)].assign(_pos=np.flatnonzero(v.valid))
+    reader = store.Reader(db_path)
+    cur = reader.cursor()
+    try:
+        cur.register("incoming_keys", pa.Table.from_pandas(keys, preserve_index=False))
+        old = cur.execute(schema.current_for_keys_sql(ds)).df()
+    finally:
+        cur.close()
+        reader.close()
+    old = old[old[col].notna() & ~old[col].isin(list(townships))]
+    if old.empty:
+        return
+    pos = old["_pos"].to_numpy(dtype=np.int64)
+    found = Findings()
+    params = {"township": old[col].astype("str").to_numpy(dtype=object), "allowed": allowed_text(townships)}
+    found.add(v.frame["_row"].to_numpy()[pos], "", "", "record_not_allowed", params)
+    v.errors = pd.concat([v.errors, found.frame(ERROR)], ignore_index=True)
+    v.errors = v.errors.sort_values("row", kind="stable", na_position="first").reset_index(drop=True)
+    v.valid = v.valid.copy()
+    v.valid[pos] = False
 
 
 def key_changes(reader: store.Reader, v: Validated) -> tuple[int, int]:

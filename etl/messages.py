@@ -345,6 +345,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "is a project of {township}, outside this account's townships (it may load only {allowed}): remove the "
         "row, or ask the county office to load it",
     ),
+    "record_not_allowed": (
+        "的记录（相同的编号）已由「{township}」报送，不在本账号可导入的镇街内（本账号只能导入：{allowed}），"
+        "不能替换：请删除该行，或请县级管理员导入",
+        "the record (the same key) is already loaded for {township}, outside this account's townships (it may "
+        "load only {allowed}): it cannot be replaced from here; remove the row, or ask the county office to load it",
+    ),
     "scope_dataset": (
         "本账号只能导入以下镇街的数据：{allowed}。「{dataset}」没有镇街列，由县级管理员导入",
         "This account may load data of {allowed} only. '{dataset}' has no township column: the county office loads it",

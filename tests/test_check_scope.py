@@ -22,8 +22,8 @@ UNITS = [
 IDS = [valid_id(f"1101051990030712{i}") for i in range(4)]
 
 
-def returnee(idn: str, township: str) -> dict:
-    return {"id_number": idn, "township": township, "return_date": "2026-02-01", "status": "县内就业"}
+def returnee(idn: str, township: str, date: str = "2026-02-01") -> dict:
+    return {"id_number": idn, "township": township, "return_date": date, "status": "县内就业"}
 
 
 @pytest.fixture()
@@ -150,3 +150,19 @@ def test_the_worker_checks_with_the_restriction(db, tmp_path):
         "boundaries", b'{"type": "FeatureCollection", "features": []}', "b.geojson", db, townships=(OWN,)
     )
     assert (b.status, b.can_load, b.errors["code"].tolist()) == ("rejected", False, ["scope_boundaries"])
+
+
+def test_a_record_of_another_township_cannot_be_replaced(db, tmp_path):
+    county = csv(tmp_path / "c.csv", "returnees", [returnee(IDS[0], OTHER), returnee(IDS[1], OWN)])
+    assert warehouse.load_file(db, county).status == "loaded"
+    rows = [returnee(IDS[0], OWN), returnee(IDS[1], OWN, "2026-03-01"), returnee(IDS[2], OWN)]
+    path = csv(tmp_path / "r.csv", "returnees", rows)
+    c = checked(db, path)
+    assert located(c) == [(2, "", "", "record_not_allowed")]  # IDS[0] is 柳河镇's returnee; IDS[1] was 青石镇's
+    assert c.errors["reason_zh"].iat[0].startswith("第2行的记录") and OTHER in c.errors["reason_zh"].iat[0]
+    assert IDS[0] not in " ".join(c.errors.astype(str).to_numpy().ravel())
+    assert c.validated.valid.tolist() == [False, True, True]
+    assert checked(db, path, ()).status == "ok"  # the county office may move a person to another township
+    res = warehouse.load_file(db, path, skip_invalid=True, townships=(OWN,))
+    assert (res.status, res.rows_loaded, res.rows_rejected) == ("loaded", 2, 1)
+    assert q(db, "SELECT township, count(*) FROM v_returnees GROUP BY 1 ORDER BY 1") == [(OTHER, 1), (OWN, 2)]
