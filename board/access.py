@@ -150,6 +150,11 @@ def townships() -> tuple[str, ...]:
     return who.townships if who else ()
 
 
+def townships_text() -> str:
+    """The current user's townships as one line of Markdown-safe text ("" = every township)."""
+    return fmt.plain("、".join(townships()))
+
+
 def clamp(sel: Selection) -> Selection:
     """The selection within the current user's townships (Selection.scope does the clamping)."""
     scope = townships()

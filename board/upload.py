@@ -19,7 +19,9 @@ from board import access, db
 from board.i18n import t
 from board.tables import Col
 from etl import sandbox, store, warehouse
+from etl.check import allowed_text
 from etl.contracts import DATASETS
+from etl.messages import message
 from etl.preview import Preview
 
 BOUNDARY_SUFFIXES = (".geojson", ".json", ".zip")
@@ -39,12 +41,13 @@ def check_file(
     dataset: str | None,
     on_progress: Callable[[str, float], None] | None = None,
 ) -> Preview:
-    """Read and check an uploaded file in the worker, against the current warehouse; nothing is written.
-    ``dataset`` None: detected from the headers. Raises etl.sandbox.WorkerFailed for a file that exhausted
-    the worker."""
+    """Read and check an uploaded file in the worker, against the current warehouse and as restricted to the
+    signed-in account's townships (etl.check); nothing is written. ``dataset`` None: detected from the headers.
+    Raises etl.sandbox.WorkerFailed for a file that exhausted the worker."""
     kind = kind_of(file_name, dataset)
     ds = None if kind == "boundaries" else dataset
-    return sandbox.preview(kind, data, file_name, db.db_path(), ds, on_progress=on_progress)
+    towns = access.townships()
+    return sandbox.preview(kind, data, file_name, db.db_path(), ds, on_progress=on_progress, townships=towns)
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,16 @@ def commit(
     on_wait: Callable[[float], None] | None = None,
 ) -> Outcome:
     """Load the checked file as one batch: all-or-nothing, or (``quarantine``) the valid rows with the rows in
-    error quarantined. Recorded as the current user (board.access)."""
+    error quarantined. Recorded as the current user (board.access), and checked again as restricted to their
+    townships: a row of another township is never loaded, only quarantined."""
     seen: list[float] = []
     path = db.db_path()
     user = access.user_name()
+    towns = access.townships()
     try:
+        if kind_of(file_name, dataset) == "boundaries" and towns:
+            zh, en = message("scope_boundaries", allowed=allowed_text(towns))
+            return Outcome("refused", zh=zh, en=en)
         if kind_of(file_name, dataset) == "boundaries":
             from etl import boundaries
 
@@ -99,6 +107,7 @@ def commit(
                 user=user,
                 data=data,
                 on_wait=_waiting(on_wait, seen),
+                townships=towns,
             )
             rejected = res.rows_rejected if res.status == "loaded" else 0
             out = Outcome(res.status, res.batch_id, res.rows_loaded, rejected)
@@ -113,7 +122,13 @@ def commit(
 
 def rollback(batch_id: int, on_wait: Callable[[float], None] | None = None) -> Outcome:
     """Undo one batch under the CLI's rules (etl.warehouse.rollback): refused when a later batch changed the
-    same records, or when funding rows would point at projects that no longer exist."""
+    same records, or when funding rows would point at projects that no longer exist; refused for an account
+    restricted to some townships unless it loaded the batch itself (board.metrics.batches.Scope)."""
+    from board.metrics import batches
+
+    scope = batches.current()
+    if scope.restricted and batches.batch(batch_id, scope) is None:
+        return Outcome("refused", batch_id, zh=t("batches.not_yours", "zh"), en=t("batches.not_yours", "en"))
     seen: list[float] = []
     try:
         warehouse.rollback(db.db_path(), batch_id, user=access.user_name(), on_wait=_waiting(on_wait, seen))

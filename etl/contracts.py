@@ -196,6 +196,11 @@ class Dataset:
     def has_personal_data(self) -> bool:
         return any(c.personal for c in self.columns)
 
+    @property
+    def township_column(self) -> str | None:
+        """The column that names the township a row belongs to (a column of registry type 镇街 only), or None."""
+        return next((c.name for c in self.columns if c.unit_types == TOWNSHIP), None)
+
     def stored_columns(self) -> list[tuple[str, str]]:
         """(name, DuckDB type) of the loaded table's data columns, in order."""
         out: list[tuple[str, str]] = []

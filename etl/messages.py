@@ -334,6 +334,31 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "项目编号不存在于项目库，请先导入该项目或核对编号",
         "is not a known project: load the project first or check the id",
     ),
+    # a township-restricted account (etl.check: the account's townships travel with every check)
+    "township_not_allowed": (
+        "不在本账号可导入的镇街内（本账号只能导入：{allowed}）：请删除该行，或请县级管理员导入",
+        "is outside this account's townships (it may load only {allowed}): remove the row, or ask the county "
+        "office to load it",
+    ),
+    "project_not_allowed": (
+        "该项目属于「{township}」，不在本账号可导入的镇街内（本账号只能导入：{allowed}）：请删除该行，或请县级管理员导入",
+        "is a project of {township}, outside this account's townships (it may load only {allowed}): remove the "
+        "row, or ask the county office to load it",
+    ),
+    "record_not_allowed": (
+        "的记录（相同的编号）已由「{township}」报送，不在本账号可导入的镇街内（本账号只能导入：{allowed}），"
+        "不能替换：请删除该行，或请县级管理员导入",
+        "the record (the same key) is already loaded for {township}, outside this account's townships (it may "
+        "load only {allowed}): it cannot be replaced from here; remove the row, or ask the county office to load it",
+    ),
+    "scope_dataset": (
+        "本账号只能导入以下镇街的数据：{allowed}。「{dataset}」没有镇街列，由县级管理员导入",
+        "This account may load data of {allowed} only. '{dataset}' has no township column: the county office loads it",
+    ),
+    "scope_boundaries": (
+        "本账号只能导入以下镇街的数据：{allowed}。镇街边界文件由县级管理员导入",
+        "This account may load data of {allowed} only. Township boundary files are loaded by the county office",
+    ),
     # township boundary files (etl.boundaries); a feature's number and properties are prefixed by Finding
     "boundary_empty": ("边界文件为空", "The boundary file is empty"),
     "boundary_not_file": (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import pandas as pd
 
 from etl import check, schema, store
 from etl.findings import ERROR_COLUMNS
+from etl.messages import message
 
 SHOWN_ISSUES = 1000  # located errors (and warnings) sent back to the page; the XLSX report holds them all
 PREVIEW_ROWS = 20  # normalised rows shown
@@ -120,16 +121,18 @@ def table_preview(
     dataset: str | None,
     sheet: str | None,
     progress: Callable[[str], None] = _quiet,
+    townships: Collection[str] = (),
 ) -> Preview:
-    """Check a dataset file against the warehouse at ``db_path`` (as ``load`` would) and sum it up.
-    ``progress`` is told each stage as it starts: check, compare, report."""
+    """Check a dataset file against the warehouse at ``db_path`` (as ``load`` would, for an account restricted
+    to ``townships``: empty = all) and sum it up. ``progress`` is told each stage as it starts: check, compare,
+    report."""
     from etl.pseudonym import load_key
     from etl.reports import error_report
 
     start = time.perf_counter()
     ctx = check.read_context(db_path)
     progress("check")
-    checked = check.check(data, file_name, ctx, key=load_key(), dataset=dataset, sheet=sheet)
+    checked = check.check(data, file_name, ctx, key=load_key(), dataset=dataset, sheet=sheet, townships=townships)
     ds = checked.dataset.name if checked.dataset else None
     p = Preview("table", checked.status, file_name, checked.sha256, ds, duplicate_of=checked.duplicate_of)
     if checked.status == "noop":
@@ -163,10 +166,28 @@ def table_preview(
     return p
 
 
-def boundary_preview(data: bytes, file_name: str, db_path: Path, progress: Callable[[str], None] = _quiet) -> Preview:
-    """Check a boundary file against the warehouse's unit registry (as ``boundaries --check``) and sum it up."""
+def scope_refusal(file_name: str, townships: Collection[str]) -> Preview:
+    """A boundary file from a township-restricted account: refused whole (the county office loads them)."""
+    zh, en = message("scope_boundaries", allowed=check.allowed_text(townships))
+    p = Preview("boundaries", "rejected", file_name, dataset="boundaries", file_level_error=True)
+    p.errors = _issues(pd.DataFrame([(None, "", "", "scope_boundaries", zh, en)], columns=ERROR_COLUMNS))
+    p.errors_total = 1
+    return p
+
+
+def boundary_preview(
+    data: bytes,
+    file_name: str,
+    db_path: Path,
+    progress: Callable[[str], None] = _quiet,
+    townships: Collection[str] = (),
+) -> Preview:
+    """Check a boundary file against the warehouse's unit registry (as ``boundaries --check``) and sum it up;
+    refused whole for an account restricted to ``townships``."""
     from etl import boundaries
 
+    if townships:
+        return scope_refusal(file_name, townships)
     start = time.perf_counter()
     progress("check")
     checked, _ = boundaries.check_file(db_path, data, file_name)

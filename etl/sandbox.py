@@ -127,14 +127,17 @@ def preview(
     seconds: float | None = None,
     memory_mb: float | None = None,
     on_progress: Callable[[str, float], None] | None = None,
+    townships: tuple[str, ...] = (),
 ):
     """Check ``data`` in a worker process (``kind``: table or boundaries) and return its Preview; WorkerFailed
     when the worker ran out of time or memory or died. ``on_progress(stage, seconds)`` is called about four
     times a second while the worker runs: stage start (the worker is starting), check (reading and checking),
-    compare (against the warehouse), report (writing the error report)."""
+    compare (against the warehouse), report (writing the error report). ``townships``: the account's
+    townships (empty = all); the worker checks the file as restricted to them (etl.check)."""
     seconds = seconds_limit() if seconds is None else seconds
     memory_mb = memory_limit_mb() if memory_mb is None else memory_mb
     request = {"kind": kind, "file_name": file_name, "db_path": str(db_path), "dataset": dataset, "sheet": sheet}
+    request["townships"] = list(townships)
     request |= {"memory_mb": memory_mb, "seconds": seconds}
     head = json.dumps(request).encode()
     cmd = [sys.executable, "-m", "etl.sandbox"]
@@ -249,11 +252,12 @@ def _worker() -> int:
     cpu = int(req["seconds"]) + 2
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     db = Path(req["db_path"])
+    towns = tuple(str(x) for x in req.get("townships") or ())
     try:
         if req["kind"] == "boundaries":
-            p = preview.boundary_preview(data, req["file_name"], db, _stage)
+            p = preview.boundary_preview(data, req["file_name"], db, _stage, towns)
         else:
-            p = preview.table_preview(data, req["file_name"], db, req["dataset"], req["sheet"], _stage)
+            p = preview.table_preview(data, req["file_name"], db, req["dataset"], req["sheet"], _stage, towns)
         body = encode(p)
     except MemoryError:
         return 3

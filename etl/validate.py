@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -129,10 +129,14 @@ def validate(
     key: bytes,
     project_ids: Collection[str] = (),
     registry: Registry | None = None,
+    townships: Collection[str] = (),
+    project_townships: Mapping[str, str] | None = None,
 ) -> Validated:
     """Check every cell and row of ``raw`` against ``dataset``, the known ``project_ids`` and the unit
-    ``registry``; nothing is dropped, every problem is located. Call it through etl.check, which reads
-    what the warehouse knows."""
+    ``registry``; nothing is dropped, every problem is located. ``townships`` (not empty: the account is
+    restricted to them) makes a row of another township an error, and so a row naming a project that
+    ``project_townships`` (project id → township) places in another township. Call it through etl.check,
+    which reads what the warehouse knows."""
     errs = Findings()
     hmap, problems = map_headers(raw.headers, dataset)
     raw = _without_template_example(raw, dataset, hmap, errs)
@@ -175,6 +179,8 @@ def validate(
     _check_one_of(dataset, raw, by_name, rows, errs)
     _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, registry or Registry())
     check_units(dataset, frame, by_name, rows, errs, registry or Registry())
+    if townships:
+        _check_scope(dataset, raw, frame, by_name, errs, townships, registry or Registry(), project_townships or {})
     _check_keys(dataset, frame, by_name, rows, errs)
     _check_totals(raw, dataset, hmap, values, errs)
 
@@ -401,6 +407,31 @@ def _check_rules(dataset, frame, by_name, rows, errs, project_ids, cell_bad, reg
             check_codes(frame, by_name, rows, errs)
         elif rule.code == "aliases_unique" and "aliases" in by_name:
             check_aliases(frame, by_name, rows, errs, registry)
+
+
+def _check_scope(dataset, raw, frame, by_name, errs, townships, registry, project_townships) -> None:
+    """A township-restricted account: a row whose township (canonical, after aliases) is not one of
+    ``townships`` is an error (the cell shown as typed), and so a row naming a known project of another
+    township. A name the registry does not hold as a township already has its own error (unknown, or not a
+    township) and gets no second."""
+    rows = raw.rows
+    allowed = "、".join(sorted(townships))
+    towns = list(townships)
+    col = dataset.township_column
+    if col is not None and col in by_name:
+        values = frame[col]
+        outside = values.notna() & ~values.isin(towns)
+        if not registry.empty:
+            outside &= values.isin(registry.names(contracts.TOWNSHIP))
+        bad = outside.to_numpy(dtype=bool)
+        typed = raw.frame[by_name[col]].to_numpy(dtype=object)[bad]
+        errs.add(rows[bad], by_name[col], typed, "township_not_allowed", {"allowed": allowed})
+    if "project_id" in by_name and project_townships:
+        pid = frame["project_id"]
+        owner = pid.map(project_townships)
+        bad = (owner.notna() & ~owner.isin(towns)).to_numpy(dtype=bool)
+        params = {"township": owner[bad].astype("str").to_numpy(dtype=object), "allowed": allowed}
+        errs.add(rows[bad], by_name["project_id"], pid[bad].to_numpy(dtype=object), "project_not_allowed", params)
 
 
 def _check_keys(dataset, frame, by_name, rows, errs) -> None:

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -178,11 +178,14 @@ def load_file(
     data: bytes | None = None,
     sheet: str | None = None,
     on_wait: Callable[[float], None] | None = None,
+    townships: Collection[str] = (),
 ) -> LoadResult:
     """Load one file as one batch (one transaction); all-or-nothing unless ``skip_invalid`` (then the rows in
     error are quarantined). The file is checked by etl.check before the writer lock is taken, so a bad or slow
     file never holds up another load; under the lock it is checked again only if a batch committed meanwhile.
-    ``on_wait``: called while another writer holds the lock (see :func:`writer_lock`)."""
+    ``on_wait``: called while another writer holds the lock (see :func:`writer_lock`). ``townships``: the
+    account's townships (empty = all, as the CLI): every check of the file is restricted to them (etl.check),
+    so a row of another township is never loaded, only quarantined."""
     db_path = store.require(Path(db_path or store.default_db_path()))
     file_path = Path(file_path)
     data = file_path.read_bytes() if data is None else data
@@ -190,7 +193,7 @@ def load_file(
 
     def checked_now() -> tuple[Context, Checked]:
         ctx = read_context(db_path)
-        return ctx, check(data, file_path.name, ctx, key=key, dataset=dataset, sheet=sheet)
+        return ctx, check(data, file_path.name, ctx, key=key, dataset=dataset, sheet=sheet, townships=townships)
 
     ctx, checked = checked_now()
     if checked.status == "noop" or not checked.loadable(skip_invalid):

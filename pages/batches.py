@@ -34,13 +34,13 @@ def say(zh: str, en: str) -> str:
     return zh if current_lang() == "zh" else en
 
 
-def filters(history) -> tuple[tuple[str, ...], tuple[str, ...], dt.date | None, dt.date | None]:
+def filters(history, scope: batches.Scope) -> tuple[tuple[str, ...], tuple[str, ...], dt.date | None, dt.date | None]:
     a, b, c = st.columns(3)
     present = list(dict.fromkeys(history["dataset"]))
     labels = {d: dataset_name(str(d)) for d in present}
     every = t("batches.f_all")
     chosen = a.multiselect(t("batches.f_dataset"), present, format_func=labels.get, key="bt_ds", placeholder=every)
-    users = b.multiselect(t("batches.f_user"), list(batches.uploaders()), key="bt_user", placeholder=every)
+    users = b.multiselect(t("batches.f_user"), list(batches.uploaders(scope)), key="bt_user", placeholder=every)
     days = pd_days(history)
     span = c.date_input(t("batches.f_dates"), value=(), min_value=days[0], max_value=days[1], key="bt_dates")
     since = span[0] if len(span) > 0 else None
@@ -95,8 +95,8 @@ def outcome_notice(done: upload.Outcome) -> None:
         st.caption(t("upload.waited", seconds=f"{done.waited:.1f}"))
 
 
-def detail(bid: int, options) -> None:
-    b = batches.batch(bid)
+def detail(bid: int, options, scope: batches.Scope) -> None:
+    b = batches.batch(bid, scope)
     if b is None:
         return
     st.subheader(t("batches.detail_heading", batch=bid, dataset=dataset_name(b["dataset"])))
@@ -123,14 +123,16 @@ def detail(bid: int, options) -> None:
         )
     rollback_section(b)
     if b["rows_rejected"]:
-        rows = meta.quarantined(bid)
+        rows, hidden = batches.quarantined(bid, scope)
         st.markdown("**" + t("batches.quarantine_heading") + "**")
-        st.caption(t("batches.quarantine_caption", batch=bid, n=len(rows)))
+        st.caption(t("batches.quarantine_caption", batch=bid, n=len(rows) + hidden))
+        if hidden:
+            st.caption(t("batches.quarantine_hidden", n=hidden))
         reason = "reason" if current_lang() == "zh" else "reason_en"
         cols = [Col("row", QUARANTINE_FIELDS["row"]), Col(reason, QUARANTINE_FIELDS[reason])]
         cols += [Col(c, (c, c)) for c in rows.columns if c not in ("row", "reason", "reason_en")]
         export.show(tables.table(rows, cols, t("title.quarantine") + f" {bid}", None, options), "bt_q")
-    changed = batches.superseded(bid, str(b["dataset"]))
+    changed = batches.superseded(bid, str(b["dataset"]), scope)
     if len(changed):
         ds = DATASETS[b["dataset"]]
         heads = {c.name: (c.zh if current_lang() == "zh" else c.name) for c in ds.columns}
@@ -154,10 +156,16 @@ if not db.has_data():
     st.stop()
 if DONE in st.session_state:
     outcome_notice(st.session_state.pop(DONE))
+scope = batches.current()
+if scope.restricted:
+    st.caption(t("batches.scope_caption", towns=access.townships_text()))
 options = meta.options()
-everything = meta.batch_history()
-datasets, users, since, until = filters(everything)
-history = batches.history(datasets, users, since, until)
+everything = batches.all_batches(scope)
+if everything.empty:
+    st.info(t("batches.none_yours"), icon=":material/info:")
+    st.stop()
+datasets, users, since, until = filters(everything, scope)
+history = batches.history(datasets, users, since, until, scope)
 st.caption(t("batches.caption", n=len(history)))
 picked = export.show(tables.table(history, BATCH_COLS, t("title.batches"), None, options), "bt", selectable=True)
 ids = [str(b) for b in everything["batch_id"]]
@@ -168,4 +176,4 @@ labels = {
 if picked is not None:  # a click on a row opens that batch
     st.session_state["url_batch"] = str(history["batch_id"].iloc[picked])
 chosen = sidebar.url_choice("batch", ids, t("batches.pick"), labels.get)
-detail(int(chosen), options)
+detail(int(chosen), options, scope)

@@ -151,6 +151,8 @@ if not access.can("upload"):
     st.error(t("access.denied"), icon=":material/lock:")
     st.stop()
 opts = options()
+if access.townships():
+    st.caption(t("upload.scope_caption", towns=access.townships_text()))
 if DONE in st.session_state:
     outcome_notice(st.session_state.pop(DONE))
 

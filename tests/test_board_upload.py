@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from board import access, upload
-from etl import warehouse
+from board.i18n import t
+from etl import accounts, warehouse
 from etl.contracts import DATASETS
 from tests.clerk_files import csv, project, q
 
@@ -76,3 +77,24 @@ def test_a_refused_rollback_carries_the_reason_in_both_languages(demo_db, tmp_pa
     monkeypatch.setenv("DASHBOARD_DB", str(db))
     out = upload.rollback(999)
     assert out.status == "refused" and "999" in out.zh and "does not exist" in out.en
+
+
+def test_a_township_clerk_rolls_back_only_their_own_batches_and_loads_no_boundaries(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_db, db)
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    clerk = accounts.Account("clerk_up", "uploader", ("青石镇",))
+    monkeypatch.setattr(access, "user", lambda: clerk)
+    theirs = warehouse.load_file(db, csv(tmp_path / "a.csv", "projects", [project("S1", "10")]), user="county_up")
+    out = upload.rollback(theirs.batch_id)
+    assert (out.status, out.zh, out.en) == ("refused", t("batches.not_yours", "zh"), t("batches.not_yours", "en"))
+    assert q(db, "SELECT status FROM v_batches WHERE batch_id = ?", [theirs.batch_id]) == [("loaded",)]
+    data = csv(tmp_path / "b.csv", "projects", [project("S2", "10")]).read_bytes()
+    mine = upload.commit(data, "b.csv", None, quarantine=False)
+    assert (mine.status, q(db, "SELECT user_name FROM v_batches WHERE batch_id = ?", [mine.batch_id])) == (
+        "loaded",
+        [("clerk_up",)],
+    )
+    assert upload.rollback(mine.batch_id).status == "rolled_back"
+    refused = upload.commit(b'{"type": "FeatureCollection", "features": []}', "b.geojson", None, quarantine=False)
+    assert refused.status == "refused" and "county office" in refused.en
