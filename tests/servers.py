@@ -35,3 +35,25 @@ def start(db: Path, key: Path, env: dict[str, str] | None = None) -> tuple[subpr
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=20)
+
+
+def add_account(name: str, role: str, password: str) -> None:
+    """An account made through the CLI (``bin/etl users add``), the password from stdin, in the accounts file the
+    test environment names (DASHBOARD_USERS)."""
+    cmd = [sys.executable, "-m", "etl", "users", "add", name, "--role", role]
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(cmd, cwd=root, input=password, capture_output=True, text=True, env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr
+
+
+def sign_in(page, name: str, password: str) -> None:
+    """Fill and send the sign-in form (Chinese UI); the form must be the only thing shown before."""
+    from playwright.sync_api import expect
+
+    from board.i18n import t
+
+    expect(page.locator("h1").first).to_have_text(t("auth.sign_in_title", "zh"), timeout=60_000)
+    assert page.locator('[data-testid="stMetricValue"]').count() == 0
+    page.get_by_label(t("auth.name", "zh")).fill(name)
+    page.get_by_label(t("auth.password", "zh")).fill(password)
+    page.get_by_role("button", name=t("auth.sign_in", "zh")).click()

@@ -1,11 +1,8 @@
-"""Real browser against a server with accounts: a viewer signs in, sees the dashboard, and finds the admin page
-refused when opening its URL; before signing in nothing but the form is shown."""
+"""Real browser against a server with accounts: a viewer signs in, sees the dashboard, and finds the admin page and
+the upload page refused when opening their URLs; before signing in nothing but the form is shown."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,9 +20,7 @@ PASSWORD = "viewer-password-1"
 
 @pytest.fixture
 def server(demo_db: Path, tmp_path: Path, no_accounts: Path) -> Iterator[str]:
-    cmd = [sys.executable, "-m", "etl", "users", "add", "访客", "--role", "viewer"]
-    proc = subprocess.run(cmd, cwd=ROOT, input=PASSWORD, capture_output=True, text=True, env=os.environ.copy())
-    assert proc.returncode == 0, proc.stderr
+    servers.add_account("访客", "viewer", PASSWORD)
     served, url = servers.start(demo_db, tmp_path / "k")
     try:
         if url is None:
@@ -35,20 +30,12 @@ def server(demo_db: Path, tmp_path: Path, no_accounts: Path) -> Iterator[str]:
         servers.stop(served)
 
 
-def _sign_in(page, name: str, password: str) -> None:
-    expect(page.locator("h1").first).to_have_text(t("auth.sign_in_title", "zh"), timeout=60_000)
-    assert page.locator('[data-testid="stMetricValue"]').count() == 0
-    page.get_by_label(t("auth.name", "zh")).fill(name)
-    page.get_by_label(t("auth.password", "zh")).fill(password)
-    page.get_by_role("button", name=t("auth.sign_in", "zh")).click()
-
-
-def test_a_viewer_signs_in_sees_the_dashboard_and_is_refused_the_audit_log(server: str, browser):
+def test_a_viewer_signs_in_sees_the_dashboard_and_is_refused_the_audit_log_and_upload(server: str, browser):
     page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page.goto(server, timeout=60_000)
-    _sign_in(page, "访客", "wrong-password")
+    servers.sign_in(page, "访客", "wrong-password")
     expect(page.get_by_text(t("auth.wrong", "zh"))).to_be_visible(timeout=30_000)
-    _sign_in(page, "访客", PASSWORD)
+    servers.sign_in(page, "访客", PASSWORD)
     expect(page.locator('[data-testid="stMetricValue"]').first).to_contain_text("亿元", timeout=60_000)
     expect(page.locator("h1").first).to_have_text(t("overview.title", "zh"))
     assert page.locator('[data-testid="stDownloadButton"]').count() == 0  # a viewer exports nothing
@@ -56,8 +43,12 @@ def test_a_viewer_signs_in_sees_the_dashboard_and_is_refused_the_audit_log(serve
     expect(sidebar).to_contain_text("访客")
     assert sidebar.get_by_text(t("page.audit", "zh")).count() == 0
     page.goto(server + "/audit", timeout=60_000)  # a new session: sign in again, then the page refuses
-    _sign_in(page, "访客", PASSWORD)
+    servers.sign_in(page, "访客", PASSWORD)
     expect(page.locator("h1").first).to_have_text(t("auth.refused_title", "zh"), timeout=60_000)
     expect(page.get_by_text(t("auth.refused_body", "zh"))).to_be_visible()
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    page.goto(server + "/upload", timeout=60_000)  # the upload page, typed by hand: refused as well
+    servers.sign_in(page, "访客", PASSWORD)
+    expect(page.locator("h1").first).to_have_text(t("auth.refused_title", "zh"), timeout=60_000)
+    assert page.locator('input[type="file"]').count() == 0
     page.close()

@@ -1,5 +1,5 @@
-"""Real browser: upload a file with errors, see the located errors, upload the corrected file, load it, and see the
-overview change (no sign-in yet)."""
+"""Real browser: an uploader signs in, uploads a file with errors, sees the located errors, uploads the corrected
+file, loads it, and sees the overview change."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ expect = playwright.expect
 pytestmark = pytest.mark.browser
 
 
+PASSWORD = "uploader-password-1"
+
+
 @pytest.fixture
-def server(demo_db: Path, tmp_path: Path):
+def server(demo_db: Path, tmp_path: Path, no_accounts: Path):
+    servers.add_account("报送员", "uploader", PASSWORD)
     db = tmp_path / "wh" / "warehouse.duckdb"
     db.parent.mkdir()
     shutil.copy(demo_db, db)
@@ -45,6 +49,7 @@ def _contract_card(page) -> str:
 def test_upload_errors_then_the_corrected_file_changes_the_overview(server, browser, tmp_path):
     overview = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     overview.goto(server, timeout=60_000)
+    servers.sign_in(overview, "报送员", PASSWORD)
     expect(overview.locator('[data-testid="stMetricValue"]').first).to_contain_text("亿元", timeout=60_000)
     _idle(overview)
     before = _contract_card(overview)
@@ -53,6 +58,7 @@ def test_upload_errors_then_the_corrected_file_changes_the_overview(server, brow
     good = [project("BR1", "50000", signed="2026-06-01"), project("BR2", "30000", signed="2026-07-01")]
     page = browser.new_page(viewport={"width": 1366, "height": 1600}, locale="zh-CN")
     page.goto(server + "/upload", timeout=60_000)
+    servers.sign_in(page, "报送员", PASSWORD)
     expect(page.locator("h1").first).to_have_text(t("page.upload", "zh"), timeout=60_000)
     page.set_input_files("input[type=file]", str(csv(tmp_path / "bad.csv", "projects", bad)))
     expect(page.get_by_text(t("upload.errors_heading", "zh", n=2))).to_be_visible(timeout=60_000)
@@ -69,7 +75,8 @@ def test_upload_errors_then_the_corrected_file_changes_the_overview(server, brow
     page.get_by_role("button", name=t("upload.commit_all", "zh")).click()
     expect(page.get_by_text("已装入批次")).to_be_visible(timeout=60_000)
 
-    overview.reload()
+    overview.reload()  # a reload is a new session: sign in again
+    servers.sign_in(overview, "报送员", PASSWORD)
     expect(overview.locator('[data-testid="stMetricValue"]').first).to_contain_text("亿元", timeout=60_000)
     _idle(overview)
     after = _contract_card(overview)
