@@ -13,26 +13,15 @@ from board.i18n import t
 from board.metrics import projects
 from board.selection import Notice, Selection
 from board.sidebar import notice_text
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.apptest_pages import open_page
 
 
 @pytest.fixture
 def page(board_env: Path, tmp_path: Path):
     """An AppTest of dashboard.py switched to a page, opened with URL parameters."""
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
 
     def make(path: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():  # the shared ones (lang) are read on the session's first run
-            at.query_params[name] = value
-        at.run()
-        for name, value in params.items():  # the page's own ones, which the overview's run left out
-            at.query_params[name] = value
-        at.switch_page(str(ROOT / path)).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return open_page(tmp_path, path, **params)
 
     return make
 

@@ -12,42 +12,19 @@ from streamlit.testing.v1 import AppTest
 from board import fmt
 from board.i18n import t
 from board.tables import SMALL_CELL_TEXT
+from tests.apptest_pages import BAD_CELLS, cards, cells, ok, open_page
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/returnees.py"
-BAD = {"None", "nan", "NaN", "<NA>", "NaT", "inf", "-inf"}
 
 
 @pytest.fixture
 def page(board_env: Path, tmp_path: Path):
     """An AppTest of dashboard.py switched to the page, opened with URL parameters."""
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
 
     def make(**params: str) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-        for name, value in params.items():  # the page's own ones, which the overview's run left out
-            at.query_params[name] = value
-        at.switch_page(str(ROOT / PAGE)).run()
-        ok(at)
-        return at
+        return open_page(tmp_path, PAGE, **params)
 
     return make
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def cells(at: AppTest) -> list[str]:
-    return [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
 
 
 def own(db: Path, year: int, month: int, town: str | None = None, cohort: str = "period") -> tuple[int, int, int]:
@@ -73,8 +50,8 @@ def test_the_page_runs_in_both_languages_with_no_none_or_nan(page, lang, year):
     at = page(lang=lang, year=year)
     assert [x.value for x in at.title] == [t("page.returnees", lang)]
     shown = cells(at)
-    assert shown and not BAD & set(shown)
-    assert not BAD & set(cards(at).values())
+    assert shown and not BAD_CELLS & set(shown)
+    assert not BAD_CELLS & set(cards(at).values())
     assert len(at.get("plotly_chart")) == 6
     assert t("people.privacy_note", lang) in [c.value for c in at.caption]
 
