@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from board.i18n import t
@@ -71,6 +72,21 @@ def open_page(
         at = switch(session(tmp_path, **params), path, **(params if reapply else {}))
     check(at)
     return at
+
+
+def page_fixture(path: str | None = None):
+    """A test module's ``page`` fixture (``page = page_fixture(PAGE)``) on the demo county (board_env): a factory of
+    AppTests opened through open_page on ``path`` with URL parameters, ``page(**params)``; without ``path`` the page
+    is the factory's first argument, ``page(path, **params)``."""
+
+    @pytest.fixture
+    def page(board_env: Path, tmp_path: Path):
+        def make(*where: str, **params: str | list[str]) -> AppTest:
+            return open_page(tmp_path, *(where or (path,)), **params)
+
+        return make
+
+    return page
 
 
 def cells(at: AppTest) -> list[str]:

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from board.i18n import t
 from board.metrics import assessment
 from etl import assessment_rules
-from tests.apptest_pages import BAD_CELLS, cells, open_page
+from tests.apptest_pages import BAD_CELLS, cells, page_fixture
 
 PAGE = "pages/assessment.py"
 
@@ -25,14 +24,7 @@ def rules_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to the assessment page, opened with URL parameters."""
-
-    def make(**params: str) -> AppTest:
-        return open_page(tmp_path, PAGE, **params)
-
-    return make
+page = page_fixture(PAGE)
 
 
 @pytest.mark.parametrize("view", ["people", "units", "items", "rules"])

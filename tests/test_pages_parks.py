@@ -13,7 +13,7 @@ from board.i18n import metric_name, t
 from board.metrics import parks, progress
 from board.selection import Selection
 from etl import park_grading
-from tests.apptest_pages import BAD_CELLS, ROOT, cards, cells, ok, open_page, session, switch
+from tests.apptest_pages import BAD_CELLS, ROOT, cards, cells, ok, page_fixture, session, switch
 
 PARKS_PAGE, GRADES_PAGE = "pages/parks.py", "pages/park_grades.py"
 
@@ -26,14 +26,7 @@ def grading_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to a page, opened with URL parameters."""
-
-    def make(path: str, **params: str) -> AppTest:
-        return open_page(tmp_path, path, **params)
-
-    return make
+page = page_fixture()
 
 
 def qp(at: AppTest) -> dict[str, str]:

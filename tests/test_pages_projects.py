@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,17 +11,9 @@ from board.i18n import t
 from board.metrics import projects
 from board.selection import Notice, Selection
 from board.sidebar import notice_text
-from tests.apptest_pages import open_page
+from tests.apptest_pages import page_fixture
 
-
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to a page, opened with URL parameters."""
-
-    def make(path: str, **params: str) -> AppTest:
-        return open_page(tmp_path, path, **params)
-
-    return make
+page = page_fixture()
 
 
 def counts(at: AppTest) -> dict[str, str]:

@@ -7,24 +7,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from board import fmt
 from board.i18n import t
 from board.tables import SMALL_CELL_TEXT
-from tests.apptest_pages import BAD_CELLS, cards, cells, ok, open_page
+from tests.apptest_pages import BAD_CELLS, cards, cells, ok, page_fixture
 
 PAGE = "pages/returnees.py"
 
 
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to the page, opened with URL parameters."""
-
-    def make(**params: str) -> AppTest:
-        return open_page(tmp_path, PAGE, **params)
-
-    return make
+page = page_fixture(PAGE)
 
 
 def own(db: Path, year: int, month: int, town: str | None = None, cohort: str = "period") -> tuple[int, int, int]:
