@@ -106,6 +106,15 @@ def qp(at: AppTest) -> dict[str, list[str]]:
     return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
 
 
+def industry_changes_nothing(at: AppTest, note: str) -> None:
+    """Choosing an industry in the sidebar leaves the cards as they were, and a caption ``note`` says why."""
+    before = cards(at)
+    at.multiselect(key="f_ind").set_value([at.multiselect(key="f_ind").options[0]]).run()
+    ok(at)
+    assert cards(at) == before
+    assert note in captions(at)
+
+
 def click_bar(at: AppTest, key: str, value: str) -> None:
     """A click on the bar of a chart drawn with ``on_select="rerun"`` whose customdata is ``value``."""
     points = [{"customdata": value, "y": value, "point_index": 0}]
