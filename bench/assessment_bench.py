@@ -14,13 +14,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from bench import harness as h
+from bench.harness import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 RERUNS = int(os.environ.get("BENCH_PAGE_RERUNS", 15))
 BUILDS = int(os.environ.get("BENCH_BULLETIN_BUILDS", 3))
 BUDGET_MS = 200.0
@@ -84,20 +83,7 @@ else:
 """
 
 
-def _stats(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=10)[-1]
-
-
-def _reruns(at: AppTest) -> list[float]:
-    months = [11, 9, 6]
-    times = []
-    for i in range(RERUNS):
-        at.selectbox(key="f_month").set_value(months[i % len(months)])
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
+MONTH_CHANGE = h.cycle("selectbox", "f_month", [11, 9, 6])
 
 
 def _bulletins(db: Path, out: Path) -> list[tuple[str, float, float, float]]:
@@ -120,37 +106,20 @@ def _bulletins(db: Path, out: Path) -> list[tuple[str, float, float, float]]:
 
 
 def main() -> None:
-    from etl import demo
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        db = root / "warehouse.duckdb"
-        demo.build(db, root / "files", seed=2012, returnees=2000)
-        os.environ["DASHBOARD_DB"] = str(db)
+    rows = []
+    with h.demo_warehouse() as (root, db):
         builds = _bulletins(db, root)
-        entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-        naive_page = root / "naive_assessment.py"
-        naive_page.write_text(NAIVE)
-        rows = []
+        entry = h.entry(root)
+        naive_page = h.naive_page(root, "naive_assessment.py", NAIVE)
         for view in ("people", "units"):
-            at = AppTest.from_file(str(entry), default_timeout=120).run()
-            at.query_params["view"] = view
-            at.switch_page(str(ROOT / "pages/assessment.py")).run()
-            ours = _reruns(at)
-            nat = AppTest.from_file(str(naive_page), default_timeout=120)
-            nat.query_params["view"] = view
-            naive = _reruns(nat.run())
+            ours = h.time_reruns(h.open_page(entry, "pages/assessment.py", params={"view": view}), MONTH_CHANGE, RERUNS)
+            nat = h.open_page(naive_page, params={"view": view}, deep_link=True)
+            naive = h.time_reruns(nat, MONTH_CHANGE, RERUNS)
             rows.append((f"考核排名 {view}, month change", ours, naive))
 
     print(f"page reruns, p50/p90 over {RERUNS} reruns (AppTest wall time, demo county), budget {BUDGET_MS:.0f} ms:")
     for name, ours, naive in rows:
-        (o50, o90), (n50, _) = _stats(ours), _stats(naive)
-        verdict = "within" if o50 <= BUDGET_MS else "OVER"
-        print(
-            f"  {name:34s} ours p50 {o50:6.1f} ms p90 {o90:6.1f} ({verdict})  naive p50 {n50:6.1f} ms  ratio {n50 / o50:.1f}x"
-        )
+        print(h.row(name, ours, naive, BUDGET_MS, high=90))
     print(f"bulletin build (2026-10, demo county; in process: first, then p50 of {BUILDS}; CLI incl. start-up):")
     for fmt, first, p50, cli in builds:
         print(f"  {fmt:4s} first {first:5.2f} s  p50 {p50:5.2f} s  python -m etl bulletin {cli:5.2f} s")

@@ -8,18 +8,18 @@ Also the access check alone (board.access.can over a parsed accounts file) per c
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 from streamlit import config
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench import harness as h
+from bench.harness import ROOT
+from bench.overview_bench import town_change
+
 RERUNS = int(os.environ.get("BENCH_AUTH_RERUNS", 20))
 ACCOUNTS = 200
 PASSWORD = "bench-password-1"
@@ -39,41 +39,21 @@ runpy.run_path({entry!r}, run_name="__main__")
 """
 
 
-def _stats(times: list[float]) -> tuple[float, float]:
-    q = statistics.quantiles(times, n=20)
-    return statistics.median(times), q[-1]
-
-
 def _measure(entry: Path, towns: list[str], sign_in: bool) -> list[float]:
-    at = AppTest.from_file(str(entry), default_timeout=120).run()
+    at = h.open_page(entry)
     if sign_in:
         at.text_input(key="auth_name").input("user0")
         at.text_input(key="auth_password").input(PASSWORD)
         at.button[0].click().run()
     assert not at.exception and at.metric, [e.value for e in at.exception]
-    for town in towns:
-        at.multiselect(key="f_town").set_value([town]).run()
-    times = []
-    for i in range(RERUNS):
-        at.multiselect(key="f_town").set_value([towns[i % len(towns)]])
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
+    return h.time_reruns(at, town_change(towns), RERUNS, warm=len(towns))
 
 
 def main() -> None:
-    from etl import accounts, demo
+    from etl import accounts
 
     config.set_option("server.address", "localhost")
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        os.environ["DASHBOARD_AUDIT_LOG"] = str(root / "audit.jsonl")
-        db = root / "warehouse.duckdb"
-        demo.build(db, root / "files", seed=2012, as_of=AS_OF, returnees=2000)
-        os.environ["DASHBOARD_DB"] = str(db)
+    with h.demo_warehouse(as_of=AS_OF, audit_log=True) as (root, _):
         users = root / "users.toml"
         os.environ["DASHBOARD_USERS"] = str(users)
         cmd = [sys.executable, "-m", "etl", "users", "add", "user0", "--role", "analyst"]
@@ -82,8 +62,7 @@ def main() -> None:
         for i in range(1, ACCOUNTS):
             accounts.add(f"user{i}", "viewer", PASSWORD, ("青石镇",) if i % 2 else (), users)
         os.environ.pop("DASHBOARD_BCRYPT_ROUNDS")
-        entry = root / "ours.py"
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
+        entry = h.entry(root)
         towns = ["城关街道", "青石镇"]
         signed = _measure(entry, towns, sign_in=True)
         os.environ["DASHBOARD_USERS"] = str(root / "none.toml")
@@ -100,7 +79,7 @@ def main() -> None:
         for _ in range(n):
             access.can("export")
         per_call = (time.perf_counter() - t) / n * 1e6
-    (s50, s95), (l50, l95), (n50, n95) = _stats(signed), _stats(local), _stats(naive_times)
+    (s50, s95), (l50, l95), (n50, n95) = (h.p50_high(times, 95) for times in (signed, local, naive_times))
     print(f"overview rerun after a township change, {RERUNS} reruns (AppTest wall time):")
     print(f"  ours, signed in ({ACCOUNTS} accounts): p50 {s50:7.1f} ms  p95 {s95:7.1f} ms")
     print(f"  local single-user mode (no checks)  : p50 {l50:7.1f} ms  p95 {l95:7.1f} ms  (sign-in costs {s50 - l50:+.1f} ms)")  # fmt: skip

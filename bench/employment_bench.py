@@ -13,16 +13,11 @@ To add a page: append a ``Bench`` to ``PAGES`` (its path, a naive page's source 
 from __future__ import annotations
 
 import os
-import statistics
-import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from bench import harness as h
 
-ROOT = Path(__file__).resolve().parents[1]
 RERUNS = int(os.environ.get("BENCH_PAGE_RERUNS", 15))
 RETURNEES = int(os.environ.get("BENCH_RETURNEES", 6000))
 BUDGET_MS = 200.0
@@ -119,12 +114,10 @@ class Bench:
     name: str
     path: str
     naive: str
-    change: Callable[[AppTest, int], None]
+    change: h.Change
 
 
-def township_change(at: AppTest, i: int) -> None:
-    at.multiselect(key="f_town").set_value(TOWNS[i % len(TOWNS)])
-
+township_change = h.cycle("multiselect", "f_town", TOWNS)
 
 PAGES: list[Bench] = [
     Bench("返乡人员, township change", "pages/returnees.py", NAIVE_RETURNEES, township_change),
@@ -132,41 +125,14 @@ PAGES: list[Bench] = [
 ]
 
 
-def _stats(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
-
-
-def _reruns(at: AppTest, change: Callable[[AppTest, int], None]) -> list[float]:
-    times = []
-    for i in range(RERUNS):
-        change(at, i)
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
-
-
 def main() -> None:
-    from etl import demo
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        db = root / "warehouse.duckdb"
-        demo.build(db, root / "files", seed=2012, returnees=RETURNEES)
-        os.environ["DASHBOARD_DB"] = str(db)
-        entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-        rows = []
+    rows = []
+    with h.demo_warehouse(returnees=RETURNEES) as (root, _):
+        entry = h.entry(root)
         for bench in PAGES:
-            at = AppTest.from_file(str(entry), default_timeout=120).run()
-            at.switch_page(str(ROOT / bench.path)).run()
-            ours = _reruns(at, bench.change)
-            naive_page = root / ("naive_" + Path(bench.path).name)
-            naive_page.write_text(bench.naive)
-            nat = AppTest.from_file(str(naive_page), default_timeout=120).run()
-            naive = _reruns(nat, bench.change)
+            ours = h.time_reruns(h.open_page(entry, bench.path), bench.change, RERUNS)
+            naive_page = h.naive_page(root, "naive_" + Path(bench.path).name, bench.naive)
+            naive = h.time_reruns(h.open_page(naive_page), bench.change, RERUNS)
             rows.append((bench.name, ours, naive))
 
     print(
@@ -174,12 +140,7 @@ def main() -> None:
         f"budget {BUDGET_MS:.0f} ms:"
     )
     for name, ours, naive in rows:
-        (o50, o95), (n50, n95) = _stats(ours), _stats(naive)
-        verdict = "within" if o50 <= BUDGET_MS else "OVER"
-        print(
-            f"  {name:28s} ours p50 {o50:6.1f} ms p95 {o95:6.1f} ({verdict})  "
-            f"naive p50 {n50:6.1f} ms p95 {n95:6.1f}  ratio {n50 / o50:.1f}x"
-        )
+        print(h.row(name, ours, naive, BUDGET_MS, high=95, width=28))
 
 
 if __name__ == "__main__":

@@ -11,14 +11,10 @@ is asserted).
 from __future__ import annotations
 
 import os
-import statistics
-import tempfile
-import time
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from bench import harness as h
 
-ROOT = Path(__file__).resolve().parents[1]
 RERUNS = int(os.environ.get("BENCH_PAGE_RERUNS", 15))
 BUDGET_MS = 200.0
 RETURNEES = int(os.environ.get("BENCH_RETURNEES", 2000))  # the registry's size (the demo county's: 2,000)
@@ -119,45 +115,19 @@ st.dataframe(p.sort_values("planned_jobs", ascending=False))
 )
 
 
-def _stats(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
-
-
-def _reruns(at: AppTest) -> list[float]:
-    times = []
-    for i in range(RERUNS):
-        at.multiselect(key="f_town").set_value([TOWNS[i % len(TOWNS)]])
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
-
-
 def main() -> None:
-    from etl import demo
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        db = root / "warehouse.duckdb"
-        demo.build(db, root / "files", seed=2012, returnees=RETURNEES)
-        os.environ["DASHBOARD_DB"] = str(db)
-        entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-        rows = []
+    change = h.cycle("multiselect", "f_town", [[town] for town in TOWNS])
+    rows = []
+    with h.demo_warehouse(returnees=RETURNEES) as (root, _):
+        entry = h.entry(root)
         for name, path, naive_source in (
             ("创业 ventures, township change", "pages/ventures.py", NAIVE_VENTURES),
             ("劳务就业 labour, township change", "pages/labour.py", NAIVE_LABOUR),
             ("投资带动就业 jobs, township change", "pages/investment_jobs.py", NAIVE_INVESTMENT_JOBS),
         ):
-            at = AppTest.from_file(str(entry), default_timeout=120).run()
-            at.switch_page(str(ROOT / path)).run()
-            ours = _reruns(at)
-            naive_page = root / ("naive_" + Path(path).name)
-            naive_page.write_text(naive_source)
-            nat = AppTest.from_file(str(naive_page), default_timeout=120).run()
-            naive = _reruns(nat)
+            ours = h.time_reruns(h.open_page(entry, path), change, RERUNS)
+            naive_page = h.naive_page(root, "naive_" + Path(path).name, naive_source)
+            naive = h.time_reruns(h.open_page(naive_page), change, RERUNS)
             rows.append((name, ours, naive))
 
     print(
@@ -165,12 +135,7 @@ def main() -> None:
         f" budget {BUDGET_MS:.0f} ms:"
     )
     for name, ours, naive in rows:
-        (o50, o95), (n50, n95) = _stats(ours), _stats(naive)
-        verdict = "within" if o50 <= BUDGET_MS else "OVER"
-        print(
-            f"  {name:34s} ours p50 {o50:6.1f} ms p95 {o95:6.1f} ({verdict})"
-            f"  naive p50 {n50:6.1f} ms p95 {n95:6.1f}  ratio {n50 / o50:.1f}x"
-        )
+        print(h.row(name, ours, naive, BUDGET_MS, high=95))
 
 
 if __name__ == "__main__":

@@ -16,16 +16,15 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
-from bench.overview_bench import AS_OF, RERUNS, _demo_db, _measure, _stats
+from bench import harness as h
+from bench.overview_bench import AS_OF, RERUNS, _measure, demo_warehouse
 
-ROOT = Path(__file__).resolve().parents[1]
 BUDGET_KB = 300
 
 
@@ -86,16 +85,11 @@ def _detailed(db: Path, root: Path) -> Path:
 
 def _rerun_p50(entry: Path, db: Path, towns: list[str]) -> tuple[float, float]:
     os.environ["DASHBOARD_DB"] = str(db)
-    return _stats(_measure(entry, towns[:2]))
+    return h.p50_high(_measure(entry, towns[:2]), 90)
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        t = time.perf_counter()
-        demo = _demo_db(root)
-        print(f"demo county warehouse built in {time.perf_counter() - t:.1f} s", flush=True)
+    with demo_warehouse() as (root, demo):
         detailed = _detailed(demo, root)
         cases = {
             "demo file, ours (simplified)": demo,
@@ -106,10 +100,8 @@ def main() -> None:
         sizes = {name: _figure_bytes(db) for name, db in cases.items()}
         cases["no boundaries (no map, help text)"] = _without_boundaries(demo, root / "no_map.duckdb")
         sizes["no boundaries (no map, help text)"] = 0
-        entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-        with duckdb.connect(str(demo), read_only=True) as con:
-            towns = [r[0] for r in con.execute("SELECT DISTINCT township FROM v_labor ORDER BY 1").fetchall()]
+        entry = h.entry(root)
+        towns = h.townships(demo)
         times = {name: _rerun_p50(entry, db, towns) for name, db in cases.items()}
     print(f"township map, 18 townships: figure JSON per rerun and overview rerun after a township change "
           f"(AppTest, {RERUNS} reruns):")  # fmt: skip

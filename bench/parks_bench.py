@@ -10,14 +10,10 @@ Budget: 200 ms p50 per rerun (figures only; nothing is asserted).
 from __future__ import annotations
 
 import os
-import statistics
-import tempfile
-import time
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from bench import harness as h
 
-ROOT = Path(__file__).resolve().parents[1]
 RERUNS = int(os.environ.get("BENCH_PAGE_RERUNS", 15))
 BUDGET_MS = 200.0
 
@@ -107,62 +103,26 @@ st.dataframe(graded[["park", "score", "grade"]])
 )
 
 
-def _stats(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=10)[-1]
-
-
-def _reruns(at: AppTest, change) -> list[float]:
-    times = []
-    for i in range(RERUNS):
-        change(at, i)
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
-
-
 def main() -> None:
-    from etl import demo
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        db = root / "warehouse.duckdb"
-        demo.build(db, root / "files", seed=2012, returnees=2000)
-        os.environ["DASHBOARD_DB"] = str(db)
-        choices = ["高新技术产业园", "食品工业园", "新材料产业园"]
-        years = [2026, 2025, 2024]
-        entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-        rows = []
-
-        def park_change(a: AppTest, i: int) -> None:
-            a.multiselect(key="f_park").set_value([choices[i % len(choices)]])
-
-        def year_change(a: AppTest, i: int) -> None:
-            a.selectbox(key="f_year").set_value(years[i % len(years)])
-
+    choices = ["高新技术产业园", "食品工业园", "新材料产业园"]
+    years = [2026, 2025, 2024]
+    park_change = h.cycle("multiselect", "f_park", [[c] for c in choices])
+    year_change = h.cycle("selectbox", "f_year", years)
+    rows = []
+    with h.demo_warehouse() as (root, _):
+        entry = h.entry(root)
         for name, path, naive_source, change in (
             ("园区运行, sidebar park change", "pages/parks.py", NAIVE_PARK, park_change),
             ("园区评价, year change", "pages/park_grades.py", NAIVE_GRADES, year_change),
         ):
-            at = AppTest.from_file(str(entry), default_timeout=120).run()
-            at.switch_page(str(ROOT / path)).run()
-            ours = _reruns(at, change)
-            naive_page = root / ("naive_" + Path(path).name)
-            naive_page.write_text(naive_source)
-            nat = AppTest.from_file(str(naive_page), default_timeout=120).run()
-            naive = _reruns(nat, change)
+            ours = h.time_reruns(h.open_page(entry, path), change, RERUNS)
+            naive_page = h.naive_page(root, "naive_" + Path(path).name, naive_source)
+            naive = h.time_reruns(h.open_page(naive_page), change, RERUNS)
             rows.append((name, ours, naive))
 
     print(f"page reruns, p50/p90 over {RERUNS} reruns (AppTest wall time, demo county), budget {BUDGET_MS:.0f} ms:")
     for name, ours, naive in rows:
-        (o50, o90), (n50, _) = _stats(ours), _stats(naive)
-        verdict = "within" if o50 <= BUDGET_MS else "OVER"
-        print(
-            f"  {name:34s} ours p50 {o50:6.1f} ms p90 {o90:6.1f} ({verdict})  naive p50 {n50:6.1f} ms  ratio {n50 / o50:.1f}x"
-        )
+        print(h.row(name, ours, naive, BUDGET_MS, high=90))
 
 
 if __name__ == "__main__":

@@ -15,17 +15,15 @@ page, ours and naive, after a township change, warm (cached) and on first visit 
 from __future__ import annotations
 
 import os
-import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from bench.overview_bench import _demo_db
+from bench import harness as h
+from bench.overview_bench import demo_warehouse, town_change
 
-ROOT = Path(__file__).resolve().parents[1]
 RERUNS = int(os.environ.get("BENCH_PIPELINE_RERUNS", 20))
 LARGE = int(os.environ.get("BENCH_REGISTER_ROWS", 100_000))
 BUDGET_MS = 200.0
@@ -118,47 +116,22 @@ st.dataframe(found.iloc[0:50][["name", "project_id", "township", "park", "indust
 }
 
 
-def _wrapper(root: Path) -> Path:
-    entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-    return entry
-
-
 def _open(entry: Path, page: str | None) -> AppTest:
-    at = AppTest.from_file(str(entry), default_timeout=300).run()
-    if page is not None:
-        at.switch_page(str(ROOT / page)).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = h.open_page(entry, page, timeout=300)
+    h.ok(at)
     return at
 
 
 def _measure(entry: Path, page: str | None, towns: list[str]) -> list[float]:
-    at = _open(entry, page)
-    for town in towns:  # warm-up: the first visit of each view fills the caches
-        at.multiselect(key="f_town").set_value([town]).run()
-    times = []
-    for i in range(RERUNS):
-        at.multiselect(key="f_town").set_value([towns[i % len(towns)]])
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
+    """RERUNS reruns alternating ``towns``, after a warm-up pass over them (the first visit fills the caches)."""
+    return h.time_reruns(_open(entry, page), town_change(towns), RERUNS, warm=len(towns))
 
 
 def _cold(entry: Path, page: str | None, town: str) -> float:
     """One rerun after choosing a township not seen before in this process (cache miss), in ms."""
     at = _open(entry, page)
     at.multiselect(key="f_town").set_value([town])
-    t = time.perf_counter()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return (time.perf_counter() - t) * 1000
-
-
-def _stats(times: list[float]) -> tuple[float, float]:
-    q = statistics.quantiles(times, n=10)
-    return statistics.median(times), q[-1]
+    return h.time_run(at)
 
 
 def _towns(db: Path) -> list[str]:
@@ -191,33 +164,18 @@ def _large_db(root: Path, demo: Path, n: int) -> Path:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        t = time.perf_counter()
-        demo = _demo_db(root)
-        os.environ["DASHBOARD_DB"] = str(demo)
-        print(f"demo county warehouse built in {time.perf_counter() - t:.1f} s", flush=True)
-        ours = _wrapper(root)
-        naive = {}
-        for name, source in NAIVE.items():
-            naive[name] = root / (name.replace(" ", "_") + "_naive.py")
-            naive[name].write_text(source)
+    with demo_warehouse() as (root, demo):
+        ours = h.entry(root)
+        naive = {name: h.naive_page(root, name.replace(" ", "_") + "_naive.py", src) for name, src in NAIVE.items()}
         towns = _towns(demo)
         print(f"rerun after a township change, p50 over {RERUNS} reruns (AppTest wall time), demo county:")
         for name, page in PAGES.items():
             cold = _cold(ours, page, towns[-1])
-            ours_p50, ours_p90 = _stats(_measure(ours, page, towns[:2]))
-            naive_p50, naive_p90 = _stats(_measure(naive[name], None, towns[:2]))
-            verdict = "within" if ours_p50 <= BUDGET_MS else "OVER"
+            lines = h.block(_measure(ours, page, towns[:2]), _measure(naive[name], None, towns[:2]), BUDGET_MS,
+                            high=90, indent="    ")  # fmt: skip
+            lines[-1] += f"; ours, first visit of a township: {cold:.1f} ms"
             print(f"  {name}:")
-            print(
-                f"    ours : p50 {ours_p50:7.1f} ms  p90 {ours_p90:7.1f} ms  ({verdict} the {BUDGET_MS:.0f} ms budget)"
-            )
-            print(f"    naive: p50 {naive_p50:7.1f} ms  p90 {naive_p90:7.1f} ms  (pandas frames in st.cache_data + px)")
-            print(
-                f"    ratio naive/ours at p50: {naive_p50 / ours_p50:.1f}x; ours, first visit of a township: {cold:.1f} ms"
-            )
+            print("\n".join(lines))
         if LARGE:
             t = time.perf_counter()
             large = _large_db(root, demo, LARGE)
@@ -225,8 +183,8 @@ def main() -> None:
             print(f"{LARGE:,} projects loaded in {time.perf_counter() - t:.1f} s; the register page:", flush=True)
             towns = _towns(large)
             cold = _cold(ours, PAGES["register"], towns[-1])
-            ours_p50, ours_p90 = _stats(_measure(ours, PAGES["register"], towns[:2]))
-            naive_p50, naive_p90 = _stats(_measure(naive["register"], None, towns[:2]))
+            ours_p50, ours_p90 = h.p50_high(_measure(ours, PAGES["register"], towns[:2]), 90)
+            naive_p50, naive_p90 = h.p50_high(_measure(naive["register"], None, towns[:2]), 90)
             print(f"    ours : p50 {ours_p50:7.1f} ms  p90 {ours_p90:7.1f} ms; first visit of a township {cold:.1f} ms")
             print(f"    naive: p50 {naive_p50:7.1f} ms  p90 {naive_p90:7.1f} ms")
 

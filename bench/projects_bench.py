@@ -8,14 +8,11 @@ Budget: 200 ms p50 per rerun (figures only; nothing is asserted).
 from __future__ import annotations
 
 import os
-import statistics
-import tempfile
-import time
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench import harness as h
+
 RERUNS = int(os.environ.get("BENCH_PAGE_RERUNS", 15))
 BUDGET_MS = 200.0
 
@@ -71,69 +68,35 @@ st.dataframe(f)
 """
 
 
-def _stats(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=10)[-1]
-
-
-def _reruns(at: AppTest, change) -> list[float]:
-    times = []
-    for i in range(RERUNS):
-        change(at, i)
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
-
-
 def main() -> None:
-    from etl import demo
     from etl.store import Reader
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        db = root / "warehouse.duckdb"
-        demo.build(db, root / "files", seed=2012, returnees=2000)
-        os.environ["DASHBOARD_DB"] = str(db)
+    rows = []
+    with h.demo_warehouse() as (root, db):
+        towns = h.townships(db)[:3]
         cur = Reader(db).cursor()
-        towns = [r[0] for r in cur.execute("SELECT DISTINCT township FROM v_labor ORDER BY 1").fetchall()][:3]
         ids = [r[0] for r in cur.execute("SELECT DISTINCT project_id FROM v_funding ORDER BY 1 LIMIT 3").fetchall()]
-        entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-        rows = []
+        entry = h.entry(root)
 
-        at = AppTest.from_file(str(entry), default_timeout=120).run()
-        at.switch_page(str(ROOT / "pages/stalled.py")).run()
-        ours = _reruns(at, lambda a, i: a.multiselect(key="f_town").set_value([towns[i % len(towns)]]))
-        naive_page = root / "naive_stalled.py"
-        naive_page.write_text(NAIVE_STALLED)
-        nat = AppTest.from_file(str(naive_page), default_timeout=120).run()
-        naive = _reruns(nat, lambda a, i: a.multiselect(key="f_town").set_value([towns[i % len(towns)]]))
+        town_change = h.cycle("multiselect", "f_town", [[town] for town in towns])
+        ours = h.time_reruns(h.open_page(entry, "pages/stalled.py"), town_change, RERUNS)
+        naive_page = h.naive_page(root, "naive_stalled.py", NAIVE_STALLED)
+        naive = h.time_reruns(h.open_page(naive_page), town_change, RERUNS)
         rows.append(("stalled lists, township change", ours, naive))
-
-        at = AppTest.from_file(str(entry), default_timeout=120).run()
-        at.query_params["id"] = ids[0]
-        at.switch_page(str(ROOT / "pages/project.py")).run()
 
         def next_project(a: AppTest, i: int) -> None:
             a.query_params["id"] = ids[i % len(ids)]
             a.text_input(key="pj_q").set_value("")
 
-        ours = _reruns(at, next_project)
-        naive_page = root / "naive_project.py"
-        naive_page.write_text(NAIVE_PROJECT)
-        nat = AppTest.from_file(str(naive_page), default_timeout=120).run()
-        naive = _reruns(nat, lambda a, i: a.selectbox(key="pid").set_value(ids[i % len(ids)]))
+        at = h.open_page(entry, "pages/project.py", params={"id": ids[0]})
+        ours = h.time_reruns(at, next_project, RERUNS)
+        naive_page = h.naive_page(root, "naive_project.py", NAIVE_PROJECT)
+        naive = h.time_reruns(h.open_page(naive_page), h.cycle("selectbox", "pid", ids), RERUNS)
         rows.append(("project detail, another project", ours, naive))
 
     print(f"page reruns, p50/p90 over {RERUNS} reruns (AppTest wall time, demo county), budget {BUDGET_MS:.0f} ms:")
     for name, ours, naive in rows:
-        (o50, o90), (n50, _) = _stats(ours), _stats(naive)
-        verdict = "within" if o50 <= BUDGET_MS else "OVER"
-        print(
-            f"  {name:34s} ours p50 {o50:6.1f} ms p90 {o90:6.1f} ({verdict})  naive p50 {n50:6.1f} ms  ratio {n50 / o50:.1f}x"
-        )
+        print(h.row(name, ours, naive, BUDGET_MS, high=90))
 
 
 if __name__ == "__main__":

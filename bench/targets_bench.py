@@ -13,15 +13,13 @@ heat table computed from pandas frames of v_unit_facts, v_targets and v_units he
 from __future__ import annotations
 
 import os
-import tempfile
-import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from bench.overview_bench import _demo_db, _stats
+from bench import harness as h
+from bench.overview_bench import demo_warehouse
 
-ROOT = Path(__file__).resolve().parents[1]
 RERUNS = int(os.environ.get("BENCH_TARGETS_RERUNS", 20))
 BUDGET_MS = 200.0
 
@@ -75,51 +73,27 @@ st.dataframe(heat.style.apply(lambda col: ["background-color: #dcefdc" if v >= p
 
 
 def _page_app(entry: Path) -> AppTest:
-    at = AppTest.from_file(str(entry), default_timeout=120)
-    at.switch_page(str(ROOT / "pages" / "targets.py"))
-    return at.run()
+    return h.open_page(entry, "pages/targets.py", deep_link=True)
 
 
 def _measure(at: AppTest, widget: str, key: str, values: list) -> list[float]:
     """Wall times of RERUNS reruns, each after setting the ``widget`` of ``key`` to the next of ``values``."""
-    assert not at.exception, [e.value for e in at.exception]
-    for value in values:  # warm-up: first visit of each view fills the caches
-        getattr(at, widget)(key=key).set_value(value).run()
-    times = []
-    for i in range(RERUNS):
-        getattr(at, widget)(key=key).set_value(values[i % len(values)])
-        t = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - t) * 1000)
-        assert not at.exception, [e.value for e in at.exception]
-    return times
+    h.ok(at)
+    return h.time_reruns(at, h.cycle(widget, key, values), RERUNS, warm=len(values))
 
 
 def _cold(entry: Path) -> float:
     """One rerun after choosing an as-of month not seen before in this process (every cache misses), in ms."""
     at = _page_app(entry)
     at.selectbox(key="f_month").set_value(7)
-    t = time.perf_counter()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return (time.perf_counter() - t) * 1000
+    return h.time_run(at)
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        t = time.perf_counter()
-        os.environ["DASHBOARD_DB"] = str(_demo_db(root))
-        print(f"demo county warehouse built in {time.perf_counter() - t:.1f} s", flush=True)
-        ours = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        ours.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-        naive = root / "naive.py"
-        naive.write_text(NAIVE_PAGE)
-        from etl.store import Reader
-
-        cur = Reader(Path(os.environ["DASHBOARD_DB"])).cursor()
-        towns = [r[0] for r in cur.execute("SELECT DISTINCT township FROM v_labor ORDER BY 1").fetchall()]
+    with demo_warehouse() as (root, db):
+        ours = h.entry(root)
+        naive = h.naive_page(root, "naive.py", NAIVE_PAGE)
+        towns = h.townships(db)
         cold = _cold(ours)
         changes = {
             "a township change (the page narrows to it)": ("multiselect", "f_town", [[town] for town in towns[:2]]),
@@ -127,16 +101,10 @@ def main() -> None:
         }
         figures = {}
         for what, change in changes.items():
-            figures[what] = (
-                _stats(_measure(_page_app(ours), *change)),
-                _stats(_measure(AppTest.from_file(str(naive), default_timeout=120).run(), *change)),
-            )
-    for what, ((ours_p50, ours_p90), (naive_p50, naive_p90)) in figures.items():
-        verdict = "within" if ours_p50 <= BUDGET_MS else "OVER"
+            figures[what] = (_measure(_page_app(ours), *change), _measure(h.open_page(naive), *change))
+    for what, (ours_times, naive_times) in figures.items():
         print(f"targets page rerun after {what}, p50 over {RERUNS} reruns (AppTest wall time):")
-        print(f"  ours : p50 {ours_p50:7.1f} ms  p90 {ours_p90:7.1f} ms  ({verdict} the {BUDGET_MS:.0f} ms budget)")
-        print(f"  naive: p50 {naive_p50:7.1f} ms  p90 {naive_p90:7.1f} ms  (pandas frames in st.cache_data + px)")
-        print(f"  ratio naive/ours at p50: {naive_p50 / ours_p50:.1f}x")
+        print("\n".join(h.block(ours_times, naive_times, BUDGET_MS, high=90)))
     print(f"ours, first visit of an as-of month (every cache misses): {cold:.1f} ms")
 
 

@@ -15,13 +15,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from bench import harness as h
+from bench.harness import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(os.environ.get("BENCH_UPLOAD_ROWS", 100_000))
 REPEATS = int(os.environ.get("BENCH_UPLOAD_REPEATS", 5))
 BUDGET_S = 5.0
@@ -46,13 +45,9 @@ def _stats(times: list[float]) -> tuple[float, float]:
 def _page(entry: Path, data: bytes) -> list[float]:
     times = []
     for i in range(REPEATS):
-        at = AppTest.from_file(str(entry), default_timeout=300).run()
-        at.switch_page(str(ROOT / "pages/upload.py")).run()
+        at = h.open_page(entry, "pages/upload.py", timeout=300)
         at.get("file_uploader")[0].upload(f"projects_{i}.csv", data)
-        t = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - t)
-        assert not at.exception, [e.value for e in at.exception]
+        times.append(h.time_run(at) / 1000)
         assert at.metric, "the page shows the counts"
     return times
 
@@ -79,17 +74,9 @@ def _in_process(db: Path, data: bytes) -> list[float]:
 
 
 def main() -> None:
-    from etl import demo
-
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.environ["DASHBOARD_PSEUDONYM_KEY"] = str(root / "pseudonym.key")
-        db = root / "warehouse.duckdb"
-        demo.build(db, root / "files", seed=2012, returnees=2000)
-        os.environ["DASHBOARD_DB"] = str(db)
-        entry = root / "ours.py"  # a wrapper outside the repo (see tests/test_pages.py for why)
-        entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
+    with h.demo_warehouse() as (root, db):
+        entry = h.entry(root)
         for name, data in (("valid", projects_csv(ROWS)), ("10% rows in error", projects_csv(ROWS, 10))):
             path = root / "projects.csv"
             path.write_bytes(data)

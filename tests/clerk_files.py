@@ -18,6 +18,17 @@ def csv(path: Path, dataset: str, rows: list[dict], encoding: str = "utf-8-sig")
     return path
 
 
+def loaded(tmp_path: Path, files: list[tuple[str, list[dict]]]) -> Path:
+    """A new warehouse ``tmp_path``/w.duckdb with the clerk files (dataset, rows) loaded in order; each must load."""
+    from etl import warehouse
+
+    db = warehouse.init(tmp_path / "w.duckdb")
+    for name, rows in files:
+        res = warehouse.load_file(db, csv(tmp_path / f"{name}.csv", name, rows))
+        assert res.status == "loaded", res.errors.to_dict(orient="records")
+    return db
+
+
 def q(db: Path, sql: str, params=()):
     r = store.Reader(db)
     try:

@@ -72,6 +72,27 @@ def board_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return demo_db
 
 
+@pytest.fixture(scope="module")
+def people_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-counted county of tests/people_files.py (returnees and training), built once per test module."""
+    from tests import people_files
+
+    mp = pytest.MonkeyPatch()  # the module fixture needs its own key (the autouse one is per test)
+    root = tmp_path_factory.mktemp("people")
+    mp.setenv("DASHBOARD_PSEUDONYM_KEY", str(root / "key"))
+    try:
+        return people_files.build(root)
+    finally:
+        mp.undo()
+
+
+@pytest.fixture
+def people_env(people_county: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the dashboard at the hand-counted county (use with ``pytestmark = pytest.mark.usefixtures(...)``)."""
+    monkeypatch.setenv("DASHBOARD_DB", str(people_county))
+    return people_county
+
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's chromium (make browser); playwright's own download cannot work here
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -20,8 +20,9 @@ from board import access, fmt
 from board.i18n import metric_name, t
 from etl import audit
 from etl.metric_catalogue import CARD_METRICS, get
+from tests.apptest_pages import cards, session, switch
+from tests.apptest_pages import cells as shown_cells
 from tests.conftest import NOW
-from tests.test_pages import _entry, cards, shown_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-9"
@@ -58,13 +59,9 @@ def signed(board_env: Path, tmp_path: Path, users_file: Path, monkeypatch):
     """A factory: an AppTest of the dashboard with accounts; signed in as ``name`` unless None."""
     monkeypatch.setenv("DASHBOARD_USERS", str(users_file))
     access.throttle.clear()  # the wait is process-wide: each test starts with none
-    entry = _entry(tmp_path)
 
     def make(name: str | None, password: str = PASSWORD, **params: str) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
+        at = session(tmp_path, **params)
         assert not at.exception, [e.value for e in at.exception]
         if name is not None:
             sign_in(at, name, password)
@@ -82,7 +79,7 @@ def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
 
 
 def open_page(at: AppTest, path: str) -> AppTest:
-    at.switch_page(str(ROOT / path)).run()
+    switch(at, path)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -254,7 +251,7 @@ def test_a_removed_account_is_signed_out_at_once(signed, users_file, tmp_path, m
 def test_off_localhost_without_accounts_only_the_setup_screen(board_env, tmp_path):
     config.set_option("server.address", "0.0.0.0")
     try:
-        at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
+        at = session(tmp_path)
         assert not at.exception
         assert titles(at) == [t("auth.setup_title", "zh")]
         assert "bin/etl users add admin --role admin" in [c.value for c in at.code]
@@ -268,7 +265,7 @@ def test_off_localhost_without_accounts_only_the_setup_screen(board_env, tmp_pat
 
 
 def test_on_localhost_without_accounts_the_local_mode_says_so(board_env, tmp_path):
-    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
+    at = session(tmp_path)
     assert [i.value for i in at.sidebar.info] == [t("auth.local_notice", "zh")]
     assert at.metric and downloads(at) > 0
     open_page(at, "pages/audit.py")

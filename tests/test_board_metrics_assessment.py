@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from board.metrics import assessment
-from etl import assessment_rules, warehouse
-from tests.clerk_files import csv, project
+from etl import assessment_rules
+from tests.clerk_files import loaded, project
 
 
 @pytest.fixture(autouse=True)
@@ -45,10 +45,7 @@ TARGETS = [
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = warehouse.init(tmp_path / "w.duckdb")
-    for name, rows in (("projects", PROJECTS), ("leads", LEADS), ("targets", TARGETS)):
-        res = warehouse.load_file(path, csv(tmp_path / f"{name}.csv", name, rows))
-        assert res.status == "loaded", res.errors.to_dict(orient="records")
+    path = loaded(tmp_path, [("projects", PROJECTS), ("leads", LEADS), ("targets", TARGETS)])
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     return path
 

@@ -10,8 +10,7 @@ import pytest
 
 from board.metrics import jobs
 from board.selection import Selection
-from etl import warehouse
-from tests.clerk_files import csv, project
+from tests.clerk_files import loaded, project
 
 
 def producing(pid: str, total: str, township: str, industry: str, produced: str, planned: str, **kw) -> dict:
@@ -39,9 +38,7 @@ PROJECTS = [
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = warehouse.init(tmp_path / "w.duckdb")
-    res = warehouse.load_file(path, csv(tmp_path / "projects.csv", "projects", PROJECTS))
-    assert res.status == "loaded", res.errors.to_dict(orient="records")
+    path = loaded(tmp_path, [("projects", PROJECTS)])
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     return path
 

@@ -10,8 +10,7 @@ import pytest
 
 from board.metrics import labour
 from board.selection import Selection
-from etl import warehouse
-from tests.clerk_files import csv
+from tests.clerk_files import loaded
 
 COLS = ("township", "period", "local_transfer", "export_total", "export_organized", "new_urban_jobs", "new_positions")
 LABOR = [
@@ -30,11 +29,7 @@ TARGETS = [
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = warehouse.init(tmp_path / "w.duckdb")
-    rows = [dict(zip(COLS, r, strict=True)) for r in LABOR]
-    for name, data in (("labor", rows), ("targets", TARGETS)):
-        res = warehouse.load_file(path, csv(tmp_path / f"{name}.csv", name, data))
-        assert res.status == "loaded", res.errors.to_dict(orient="records")
+    path = loaded(tmp_path, [("labor", [dict(zip(COLS, r, strict=True)) for r in LABOR]), ("targets", TARGETS)])
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     return path
 

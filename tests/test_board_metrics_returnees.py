@@ -4,33 +4,17 @@ small-cell rules and zero denominators; on the hand-counted county of tests/peop
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from board.metrics import returnees
 from board.selection import Selection
-from tests import people_files
 
 JUNE, JULY = Selection(2026, 6), Selection(2026, 7)
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    mp = pytest.MonkeyPatch()
-    root = tmp_path_factory.mktemp("people")
-    mp.setenv("DASHBOARD_PSEUDONYM_KEY", str(root / "key"))
-    try:
-        return people_files.build(root)
-    finally:
-        mp.undo()
-
-
-@pytest.fixture(autouse=True)
-def use_county(county: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_DB", str(county))
-    return county
+pytestmark = pytest.mark.usefixtures("people_env")  # the hand-counted county (tests/conftest.py)
 
 
 def row(df, key: str, value: str) -> dict:

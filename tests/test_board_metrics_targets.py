@@ -13,10 +13,9 @@ import pytest
 from board import meta
 from board.metrics import progress, targets
 from board.selection import Selection
-from etl import warehouse
 from etl.contracts import WHOLE_JURISDICTION
 from etl.metric_catalogue import CARD_METRICS, TARGET_METRICS, get
-from tests.clerk_files import csv, project
+from tests.clerk_files import loaded, project
 
 UNITS = [
     {"name": "青石镇", "type": "镇街", "code": "510999101000"},
@@ -51,14 +50,9 @@ SEL = Selection(2026, 6)
 
 
 def _warehouse(tmp_path: Path, registry: bool) -> Path:
-    db = warehouse.init(tmp_path / "w.duckdb")
     rows = [{"year": "2026", "unit": u, "metric": m, "target": v} for u, m, v in TARGETS]
     files = [("units", UNITS)] if registry else []
-    files += [("projects", PROJECTS), ("targets", rows)]
-    for name, data in files:
-        res = warehouse.load_file(db, csv(tmp_path / f"{name}.csv", name, data))
-        assert res.status == "loaded", res.errors.to_dict(orient="records")
-    return db
+    return loaded(tmp_path, [*files, ("projects", PROJECTS), ("targets", rows)])
 
 
 @pytest.fixture(params=[True, False], ids=["registry", "no_registry"])

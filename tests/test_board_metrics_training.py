@@ -5,32 +5,16 @@ person key in SQL); on the hand-counted county of tests/people_files.py (see its
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
 from board.metrics import progress, training
 from board.selection import Selection
-from tests import people_files
 
 JUNE, JULY = Selection(2026, 6), Selection(2026, 7)
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    mp = pytest.MonkeyPatch()
-    root = tmp_path_factory.mktemp("people")
-    mp.setenv("DASHBOARD_PSEUDONYM_KEY", str(root / "key"))
-    try:
-        return people_files.build(root)
-    finally:
-        mp.undo()
-
-
-@pytest.fixture(autouse=True)
-def use_county(county: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DASHBOARD_DB", str(county))
-    return county
+pytestmark = pytest.mark.usefixtures("people_env")  # the hand-counted county (tests/conftest.py)
 
 
 def test_totals_count_the_views_classes_and_rate_the_finished_trainees():

@@ -10,8 +10,7 @@ import pytest
 
 from board.metrics import progress, ventures
 from board.selection import Selection
-from etl import warehouse
-from tests.clerk_files import csv
+from tests.clerk_files import loaded
 
 VENTURES = [
     # id, type, township, industry, start, jobs, loan, subsidy, founder
@@ -31,11 +30,8 @@ RETURNEES = [
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = warehouse.init(tmp_path / "w.duckdb")
     rows = [dict(zip((*COLS, "person_key"), v, strict=True)) for v in VENTURES]
-    for name, data in (("ventures", rows), ("returnees", RETURNEES)):
-        res = warehouse.load_file(path, csv(tmp_path / f"{name}.csv", name, data))
-        assert res.status == "loaded", res.errors.to_dict(orient="records")
+    path = loaded(tmp_path, [("ventures", rows), ("returnees", RETURNEES)])
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     return path
 

@@ -15,8 +15,9 @@ from board import map as township_map
 from board.i18n import metric_name, t
 from board.metrics import map as map_data
 from etl import warehouse
+from tests.apptest_pages import clean as ok
+from tests.apptest_pages import open_page, session
 from tests.clerk_files import q
-from tests.test_pages import _entry, ok
 
 
 def _frame() -> pd.DataFrame:
@@ -96,7 +97,7 @@ def _map(at: AppTest) -> dict | None:
 
 
 def test_the_overview_draws_the_map_with_the_demo_boundaries(board_env: Path, tmp_path: Path):
-    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
+    at = session(tmp_path)
     ok(at)
     spec = _map(at)
     assert spec is not None
@@ -110,7 +111,7 @@ def test_the_overview_draws_the_map_with_the_demo_boundaries(board_env: Path, tm
 
 
 def test_the_overview_without_boundaries_says_how_to_add_them(no_boundaries: Path, tmp_path: Path):
-    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
+    at = session(tmp_path)
     ok(at)
     assert _map(at) is None
     assert any(t("map.none", "zh") == i.value for i in at.info)
@@ -143,7 +144,7 @@ def test_parks_with_a_location_are_named_diamonds_that_carry_the_park_for_a_clic
 def test_the_demo_parks_are_drawn_inside_their_host_townships(board_env: Path, tmp_path: Path):
     from shapely.geometry import Point, Polygon
 
-    at = AppTest.from_file(str(_entry(tmp_path)), default_timeout=60).run()
+    at = session(tmp_path)
     ok(at)
     spec = _map(at)
     (points,) = [tr for tr in spec["data"] if tr.get("marker", {}).get("symbol") == "diamond"]
@@ -158,16 +159,8 @@ def test_the_demo_parks_are_drawn_inside_their_host_townships(board_env: Path, t
 
 
 def test_the_targets_page_draws_the_map_for_the_year_to_date_and_says_so_otherwise(board_env: Path, tmp_path: Path):
-    entry = str(_entry(tmp_path))
-    page = str(Path(__file__).resolve().parents[1] / "pages" / "targets.py")
-
     def targets_page(**params: str) -> AppTest:
-        at = AppTest.from_file(entry, default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.switch_page(page).run()
-        ok(at)
-        return at
+        return open_page(tmp_path, "pages/targets.py", deep_link=True, check=ok, **params)
 
     at = targets_page(metric="new_jobs")
     spec = _map(at)

@@ -17,59 +17,21 @@ from board.selection import Notice
 from board.sidebar import notice_text
 from etl import audit, warehouse
 from etl.metric_catalogue import CARD_METRICS, get
+from tests.apptest_pages import ROOT, captions, cards, qp, session, switch
+from tests.apptest_pages import cells as shown_cells
+from tests.apptest_pages import clean as ok
+from tests.apptest_pages import entry as _entry
 from tests.clerk_files import csv, project
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _entry(tmp_path: Path) -> Path:
-    """A one-line wrapper outside the repository: AppTest resets Streamlit's "pages/ folder" flag before
-    every run, so with dashboard.py itself a rerun would execute the page file alone (a real server runs
-    the entry script every time once st.navigation was called)."""
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-    return entry
 
 
 @pytest.fixture
 def app(board_env: Path, tmp_path: Path):
     """A factory of AppTests of dashboard.py, optionally opened with URL parameters."""
-    entry = _entry(tmp_path)
 
     def make(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        return at.run()
+        return session(tmp_path, **params)
 
     return make
-
-
-def cards(at: AppTest) -> dict[str, str]:
-    """Card label → shown value (the overview's st.metric elements)."""
-    return {m.label: m.value for m in at.metric}
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
-
-
-def qp(at: AppTest) -> dict[str, list[str]]:
-    """The URL parameters after the run, every value as a list."""
-    return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert t("error.generic", "zh") not in [e.value for e in at.error]
-
-
-def shown_cells(at: AppTest) -> list[str]:
-    """Every cell of every table on the page, as the page shows it (Styler display values included)."""
-    out = []
-    for df in at.dataframe:
-        out += [str(v) for v in df.value.to_numpy().ravel()]
-    return out
 
 
 def _page_params(db: Path, page: str) -> dict[str, str]:
@@ -88,9 +50,7 @@ def _page_params(db: Path, page: str) -> dict[str, str]:
 def test_every_page_runs_says_its_period_and_shows_no_none(app, board_env, page, lang):
     at = app(lang=lang)
     ok(at)
-    for name, value in _page_params(board_env, page).items():
-        at.query_params[name] = value
-    at.switch_page(str(ROOT / page)).run()
+    switch(at, page, **_page_params(board_env, page))
     ok(at)
     assert at.title, "each page has a title"
     head = t("freshness", lang, period="", through="", loaded="").split(" ")[0]

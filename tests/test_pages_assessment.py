@@ -7,15 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from board.i18n import t
 from board.metrics import assessment
 from etl import assessment_rules
+from tests.apptest_pages import BAD_CELLS, cells, page_fixture
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/assessment.py"
-BAD = {"None", "nan", "NaN", "<NA>", "NaT", "inf", "-inf"}
 
 
 @pytest.fixture(autouse=True)
@@ -26,28 +24,7 @@ def rules_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to the assessment page, opened with URL parameters."""
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-
-    def make(**params: str) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-        for name, value in params.items():  # the page's own ones, which the overview's run left out
-            at.query_params[name] = value
-        at.switch_page(str(ROOT / PAGE)).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return make
-
-
-def cells(at: AppTest) -> list[str]:
-    return [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
+page = page_fixture(PAGE)
 
 
 @pytest.mark.parametrize("view", ["people", "units", "items", "rules"])
@@ -56,7 +33,7 @@ def test_every_view_runs_in_both_languages_without_none(page, view, lang):
     at = page(view=view, lang=lang)
     assert at.title[0].value == t("page.assessment", lang)
     assert at.dataframe, "a table is shown"
-    assert not BAD & set(cells(at))
+    assert not BAD_CELLS & set(cells(at))
     assert [b.label for b in at.get("download_button") if b.key.startswith("as_bulletin")] == [
         t("assessment.bulletin_xlsx", lang), t("assessment.bulletin_pdf", lang),
     ]  # fmt: skip

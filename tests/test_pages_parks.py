@@ -13,10 +13,9 @@ from board.i18n import metric_name, t
 from board.metrics import parks, progress
 from board.selection import Selection
 from etl import park_grading
+from tests.apptest_pages import BAD_CELLS, ROOT, cards, cells, ok, page_fixture, session, switch
 
-ROOT = Path(__file__).resolve().parents[1]
 PARKS_PAGE, GRADES_PAGE = "pages/parks.py", "pages/park_grades.py"
-BAD = {"None", "nan", "NaN", "<NA>", "NaT", "inf", "-inf"}
 
 
 @pytest.fixture(autouse=True)
@@ -27,36 +26,7 @@ def grading_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to a page, opened with URL parameters."""
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-
-    def make(path: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():  # the shared ones (lang, year) are read on the session's first run
-            at.query_params[name] = value
-        at.run()
-        for name, value in params.items():  # the page's own ones, which the overview's run left out
-            at.query_params[name] = value
-        at.switch_page(str(ROOT / path)).run()
-        ok(at)
-        return at
-
-    return make
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def cells(at: AppTest) -> list[str]:
-    return [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
+page = page_fixture()
 
 
 def qp(at: AppTest) -> dict[str, str]:
@@ -71,7 +41,7 @@ def test_the_parks_pages_run_in_both_languages_with_no_none_or_nan_cell(page, pa
     title = t("page.parks" if path == PARKS_PAGE else "page.park_grades", lang)
     assert [x.value for x in at.title] == [title]
     shown = cells(at)
-    assert shown and not BAD & set(shown)
+    assert shown and not BAD_CELLS & set(shown)
     assert len(at.get("plotly_chart")) == 2
 
 
@@ -183,17 +153,13 @@ def test_a_registered_park_without_rows_shows_dashes_and_the_pages_still_run(tmp
         assert warehouse.load_file(db, csv(tmp_path / f"{name}.csv", name, data)).status == "loaded"
     monkeypatch.setenv("DASHBOARD_DB", str(db))
     monkeypatch.setenv("DASHBOARD_RAISE", "1")
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-    at = AppTest.from_file(str(entry), default_timeout=60).run()
-    at.query_params["focus"] = "新园"
-    at.switch_page(str(ROOT / PARKS_PAGE)).run()
+    at = switch(session(tmp_path), PARKS_PAGE, focus="新园")
     ok(at)
     assert at.selectbox(key="url_focus").value == "新园"
     shown = cards(at)
     assert shown[t("parks.measure.jobs", "zh")] == fmt.DASH and shown[metric_name("park_revenue", "zh")] == "0.00 万元"
     assert t("parks.projects_none", "zh") in [i.value for i in at.info]
-    assert not BAD & set(cells(at))
+    assert not BAD_CELLS & set(cells(at))
     at.switch_page(str(ROOT / GRADES_PAGE)).run()
     ok(at)
     grades = at.dataframe[1].value

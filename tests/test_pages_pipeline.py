@@ -15,9 +15,11 @@ from board.i18n import status_name, t, tier_name
 from board.metrics import pipeline
 from board.selection import Notice
 from board.sidebar import notice_text
-from tests.test_pages import _entry, ok, qp, shown_cells
+from tests import apptest_pages
+from tests.apptest_pages import captions, qp
+from tests.apptest_pages import cells as shown_cells
+from tests.apptest_pages import clean as ok
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
     "pipeline": ("pages/pipeline.py", "page.pipeline"),
     "key": ("pages/key_projects.py", "page.key_projects"),
@@ -27,22 +29,15 @@ PAGES = {
 
 @pytest.fixture
 def open_page(board_env: Path, tmp_path: Path):
-    """A factory: an AppTest of dashboard.py (through the wrapper of tests/test_pages.py) opened on one of PAGES
-    with URL parameters, as a link to that page opens it."""
-    entry = _entry(tmp_path)
+    """A factory: an AppTest of dashboard.py (through tests/apptest_pages.py) opened on one of PAGES with URL
+    parameters, as a link to that page opens it."""
 
     def make(page: str, **params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        path = str(ROOT / PAGES[page][0])
-        if Path(path).stem == next(p.url_path for p in nav.PAGES if p.path == PAGES[page][0]):
-            at.switch_page(path).run()  # the first run is the page's, as a deep link's is
-        else:  # AppTest names a page by its file before the first run: run the home page, then switch
-            at.run()
-            at.switch_page(path).run()
-        ok(at)
-        return at
+        path = PAGES[page][0]
+        # AppTest names a page by its file before the first run: where the URL path is not the file's name, the
+        # home page runs first (the parameters not set again), then the switch
+        deep = Path(path).stem == next(p.url_path for p in nav.PAGES if p.path == path)
+        return apptest_pages.open_page(tmp_path, path, deep_link=deep, reapply=False, check=ok, **params)
 
     return make
 
@@ -170,10 +165,6 @@ def test_key_projects_follow_the_filters_and_a_row_opens_the_project(open_page, 
     second = table[t("col.project_id", "zh")].iloc[1]
     select_row(at, 0, 1)
     assert_opened(at, switches, second)
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def test_register_search_is_kept_in_the_url(open_page, con):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,28 +11,9 @@ from board.i18n import t
 from board.metrics import projects
 from board.selection import Notice, Selection
 from board.sidebar import notice_text
+from tests.apptest_pages import page_fixture
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to a page, opened with URL parameters."""
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-
-    def make(path: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():  # the shared ones (lang) are read on the session's first run
-            at.query_params[name] = value
-        at.run()
-        for name, value in params.items():  # the page's own ones, which the overview's run left out
-            at.query_params[name] = value
-        at.switch_page(str(ROOT / path)).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return make
+page = page_fixture()
 
 
 def counts(at: AppTest) -> dict[str, str]:

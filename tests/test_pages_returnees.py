@@ -7,47 +7,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from board import fmt
 from board.i18n import t
 from board.tables import SMALL_CELL_TEXT
+from tests.apptest_pages import BAD_CELLS, cards, cells, industry_changes_nothing, ok, page_fixture
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/returnees.py"
-BAD = {"None", "nan", "NaN", "<NA>", "NaT", "inf", "-inf"}
 
 
-@pytest.fixture
-def page(board_env: Path, tmp_path: Path):
-    """An AppTest of dashboard.py switched to the page, opened with URL parameters."""
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-
-    def make(**params: str) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-        for name, value in params.items():  # the page's own ones, which the overview's run left out
-            at.query_params[name] = value
-        at.switch_page(str(ROOT / PAGE)).run()
-        ok(at)
-        return at
-
-    return make
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def cells(at: AppTest) -> list[str]:
-    return [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
+page = page_fixture(PAGE)
 
 
 def own(db: Path, year: int, month: int, town: str | None = None, cohort: str = "period") -> tuple[int, int, int]:
@@ -73,8 +42,8 @@ def test_the_page_runs_in_both_languages_with_no_none_or_nan(page, lang, year):
     at = page(lang=lang, year=year)
     assert [x.value for x in at.title] == [t("page.returnees", lang)]
     shown = cells(at)
-    assert shown and not BAD & set(shown)
-    assert not BAD & set(cards(at).values())
+    assert shown and not BAD_CELLS & set(shown)
+    assert not BAD_CELLS & set(cards(at).values())
     assert len(at.get("plotly_chart")) == 6
     assert t("people.privacy_note", lang) in [c.value for c in at.caption]
 
@@ -127,11 +96,7 @@ def test_no_count_of_1_to_4_people_is_shown_and_small_groups_get_no_rate(page, b
 
 def test_industry_and_park_filters_do_not_apply_and_the_page_says_so(page, board_env):
     at = page()
-    before = cards(at)
-    at.multiselect(key="f_ind").set_value([at.multiselect(key="f_ind").options[0]]).run()
-    ok(at)
-    assert cards(at) == before
-    assert t("people.filters_note", "zh") in [c.value for c in at.caption]
+    industry_changes_nothing(at, t("people.filters_note", "zh"))
 
 
 def test_english_labels(page):

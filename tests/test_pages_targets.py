@@ -19,23 +19,19 @@ from board.metrics import targets
 from board.selection import Selection
 from board.tables import Col
 from etl.metric_catalogue import get
-from tests.test_pages import ROOT, _entry, ok, qp, shown_cells
+from tests.apptest_pages import cells as shown_cells
+from tests.apptest_pages import clean as ok
+from tests.apptest_pages import open_page, qp
 
-PAGE = str(ROOT / "pages" / "targets.py")
+PAGE = "pages/targets.py"
 
 
 @pytest.fixture
 def page(board_env: Path, tmp_path: Path):
     """A factory: the targets page opened with URL parameters (as a link to /targets?… would open it)."""
-    entry = _entry(tmp_path)
 
     def make(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(entry), default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.switch_page(PAGE).run()  # the first run is on the page, with the link's parameters
-        ok(at)
-        return at
+        return open_page(tmp_path, PAGE, deep_link=True, check=ok, **params)
 
     return make
 

@@ -21,8 +21,8 @@ from board.i18n import catalog
 from board.tables import Table
 from etl import readers
 from etl.contracts import DATASETS
+from tests.apptest_pages import session, switch
 
-ROOT = Path(__file__).resolve().parents[1]
 # Personal columns of the source files, by dataset (contract column names).
 PERSONAL = {"returnees": ("id_number", "name", "phone"), "training": ("id_number",), "ventures": ("id_number",)}
 # Shapes of personal values whatever the file: an ID number, a mobile number, a pseudonym ('P' + 24 hex); not
@@ -155,15 +155,7 @@ VIEWS = [{}, {"lang": "en"}, {"town": "青石镇", "year": "2025"}]
 @pytest.mark.parametrize("page", [p.path for p in nav.existing()])
 @pytest.mark.parametrize("view", VIEWS, ids=["zh", "en", "town-2025"])
 def test_no_page_or_export_shows_a_person(board_env, tmp_path, forbidden, recorded, page, view):
-    entry = tmp_path / "entry.py"
-    entry.write_text(f"import runpy\nrunpy.run_path({str(ROOT / 'dashboard.py')!r}, run_name='__main__')\n")
-    at = AppTest.from_file(str(entry), default_timeout=60)
-    for name, value in view.items():
-        at.query_params[name] = value
-    at.run()
-    for name, value in _page_params(board_env, page).items():
-        at.query_params[name] = value
-    at.switch_page(str(ROOT / page)).run()
+    at = switch(session(tmp_path, **view), page, **_page_params(board_env, page))
     assert not at.exception, [e.value for e in at.exception]
     shown = rendered_text(at)
     assert len(shown) > 1000
