@@ -26,6 +26,7 @@ from etl import clock, store
 from etl.contracts import DATASETS, LOAD_ORDER, TARGET_METRICS, Dataset
 from etl.demo_county import make_boundaries, make_county, make_leads, make_parks, make_projects, make_units
 from etl.demo_people import iter_returnees, make_labor, make_training, make_ventures
+from etl.demo_profiles import Profile
 from etl.demo_targets import ACTUALS_SQL, make_targets
 
 BOM = b"\xef\xbb\xbf"
@@ -93,9 +94,11 @@ def generate(
     return paths
 
 
-def write_targets(out_dir: Path, db_path: Path, *, seed: int = 2012, as_of: date | None = None) -> Path:
+def write_targets(
+    out_dir: Path, db_path: Path, *, seed: int = 2012, as_of: date | None = None, lagging: int = 3
+) -> Path:
     """Write the targets file, sized from the facts of the warehouse at ``db_path`` (the other demo files
-    loaded): each unit lands at ~90–115 % of its targets, three townships at 40–60 %."""
+    loaded): each unit lands at ~90–115 % of its targets, ``lagging`` townships at 40–60 %."""
     as_of = as_of or clock.today()
     years = demo_years(as_of)
     reader = store.Reader(db_path)
@@ -104,9 +107,10 @@ def write_targets(out_dir: Path, db_path: Path, *, seed: int = 2012, as_of: date
     unit_types = dict(zip(units["name"], units["type"], strict=True))
     rng = np.random.default_rng([seed, 7])
     candidates = [u for u, t in sorted(unit_types.items()) if t == "镇街" and u not in LEADING]
-    candidates = [u for u in candidates if (actuals["unit"] == u).any()]
-    lagging = tuple(sorted(rng.choice(candidates, 3, replace=False).tolist()))
-    targets = make_targets(rng, actuals, unit_types, years, as_of, lagging)
+    with_facts = set(actuals["unit"])
+    candidates = [u for u in candidates if u in with_facts]
+    behind = tuple(sorted(rng.choice(candidates, min(lagging, len(candidates)), replace=False).tolist()))
+    targets = make_targets(rng, actuals, unit_types, years, as_of, behind)
     targets["metric"] = [TARGET_METRICS[m] if rng.random() < 0.9 else m for m in targets["metric"]]
     return _write(out_dir, "targets", targets, as_of, years, seed)
 
@@ -119,9 +123,14 @@ def build(
     as_of: date | None = None,
     returnees: int = 6000,
     load: Callable[[Path], object] | None = None,
+    profile: Profile | None = None,
 ) -> list[Path]:
     """Generate the demo county into out_dir and load it into the warehouse at ``db_path`` (created if
     needed) through the real load path, targets last; return the files in the order loaded.
+
+    ``profile`` (etl.demo_profiles): another size of world. The ``demo`` profile is the county with its
+    returnees and scale × its fraction; ``province`` many counties (etl.demo_province), three lagging
+    townships per county, and no boundaries (the synthetic shapes are the demo county's only).
 
     ``load`` loads one file and returns its result (default: etl.warehouse.load_file); a result whose
     ``status`` is not ``loaded`` stops the build. The synthetic township boundaries (BOUNDARIES_FILE) are
@@ -130,13 +139,23 @@ def build(
 
     load = load or (lambda path: warehouse.load_file(db_path, path, user="demo"))
     warehouse.init(db_path)
-    paths = generate(out_dir, seed=seed, as_of=as_of, returnees=returnees)
+    county = profile is None or profile.counties == 1
+    if profile is None:
+        paths = generate(out_dir, seed=seed, as_of=as_of, returnees=returnees)
+    elif county:
+        paths = generate(out_dir, seed=seed, as_of=as_of, returnees=profile.returnees, scale=profile.fraction)
+    else:
+        from etl import demo_province
+
+        as_of = as_of or clock.today()
+        paths = demo_province.generate(out_dir, profile, seed=seed, as_of=as_of, years=demo_years(as_of))
     for path in paths:
         if getattr(load(path), "status", "loaded") != "loaded":
             return paths[: paths.index(path) + 1]
-    path = write_targets(out_dir, db_path, seed=seed, as_of=as_of)
+    path = write_targets(out_dir, db_path, seed=seed, as_of=as_of, lagging=3 * (profile.counties if profile else 1))
     load(path)
-    load_boundaries(db_path, write_boundaries(out_dir, seed=seed))
+    if county:
+        load_boundaries(db_path, write_boundaries(out_dir, seed=seed))
     return [*paths, path]
 
 

@@ -143,7 +143,10 @@ def park_points(county: County, seed: int = 2012) -> dict[str, tuple[float, floa
     from shapely.geometry import shape
     from shapely.ops import polylabel
 
-    shapes = {f["properties"]["XZQMC"]: shape(f["geometry"]) for f in make_boundaries(county, seed)["features"]}
+    shapes = {
+        f["properties"]["XZQMC"]: shape(f["geometry"])
+        for f in make_boundaries(county, seed, check=not county.tag)["features"]
+    }
     points = {}
     for park in county.parks:
         poly = shapes[county.host(park)]
@@ -446,7 +449,7 @@ SYNTHETIC_NOTE = (
 )
 
 
-def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> dict:
+def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008, check: bool = True) -> dict:
     """The demo county's township boundaries as a GeoJSON FeatureCollection (CGCS2000 degrees, EPSG:4490).
 
     Synthetic and said so in every feature: a wavy county outline around CENTRE is cut into one Voronoi cell
@@ -454,6 +457,8 @@ def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> 
     every vertex is moved by one smooth noise field, so shared borders wiggle like real ones yet stay shared:
     the shapes are contiguous and do not overlap. Deterministic for a seed. ``detail``: the longest segment
     in degrees; below 0.002 a finer wiggle is added too, like a surveyed border (the benchmark's big file).
+    ``check``: assert the shapes form a valid coverage (holds for the demo county's seat; at other seats the
+    6-decimal rounding can leave slivers, so a province's counties use the shapes only to place their parks).
     """
     import shapely
     from shapely.geometry import Point, Polygon, mapping
@@ -491,7 +496,7 @@ def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> 
         shape = shapely.transform(shapely.segmentize(cell, detail), wiggle)
         props = {"XZQDM": f"{county.code}{100 + i:03d}000", "XZQMC": town, "note": SYNTHETIC_NOTE}
         features.append({"type": "Feature", "properties": props, "geometry": mapping(shape)})
-    assert shapely.coverage_is_valid([shapely.geometry.shape(f["geometry"]) for f in features])
+    assert not check or shapely.coverage_is_valid([shapely.geometry.shape(f["geometry"]) for f in features])
     return {
         "type": "FeatureCollection",
         "name": "演示县镇街边界（合成数据）demo county township boundaries (synthetic)",

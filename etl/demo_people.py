@@ -308,7 +308,9 @@ def make_ventures(
                 )
     df = pd.DataFrame(rows).sort_values(["start_date", "venture_type"], kind="stable", ignore_index=True)
     year = df["start_date"].map(lambda d: d.year)
-    df.insert(0, "venture_id", [f"CY{tag}{y}-{k + 1:04d}" for y, k in zip(year, df.groupby(year).cumcount(), strict=True)])
+    df.insert(
+        0, "venture_id", [f"CY{tag}{y}-{k + 1:04d}" for y, k in zip(year, df.groupby(year).cumcount(), strict=True)]
+    )
     return df
 
 
