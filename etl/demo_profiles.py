@@ -49,7 +49,7 @@ class Profile:
             self,
             counties=counties,
             parks=max(counties, round(self.parks * fraction)),
-            projects=max(8 * counties, round(self.projects * fraction)),
+            projects=max(48 * counties, round(self.projects * fraction)),  # make_projects: ≥ 8 a year
             returnees=max(100 * counties, round(self.returnees * fraction)),
             training=round(self.training * fraction),
             ventures=max(counties, round(self.ventures * fraction)),
