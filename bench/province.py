@@ -102,5 +102,6 @@ def build(db: Path, *, seed: int = SEED, fraction: float = 1.0, say=print) -> di
     # generation: everything but the loads (the files, and the targets sized from the loaded facts)
     record["generate_seconds"] = round(total - sum(x["seconds"] for x in loads), 1)
     os.replace(tmp, db)
+    tmp.with_name(tmp.name + ".lock").unlink(missing_ok=True)  # the writer lock of the build's file
     db.with_name(db.stem + "-build.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n")
     return record
