@@ -1,4 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [upload] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [upload] [province-build] …``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ SUITES = {
     "auth": "bench.auth_bench",
     "assessment": "bench.assessment_bench",
     "employment": "bench.employment_bench",
+    "province-build": "bench.province_bench",
 }
 
 

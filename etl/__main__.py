@@ -18,6 +18,7 @@ import pandas as pd
 
 from etl import accounts, audit, check, clock, readers, store, warehouse
 from etl.contracts import DATASETS, dataset_words
+from etl.demo_profiles import PROFILES
 from etl.messages import BATCH_FIELDS, BATCH_STATUS, QUARANTINE_FIELDS, printable
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
@@ -44,6 +45,17 @@ def _bounded_int(low: int, high: int):
 BATCH_ID = _bounded_int(1, 2**63 - 1)
 
 
+def _fraction(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是数 not a number: {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"须在 (0, 1] 之内 must be in (0, 1]: {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
@@ -67,6 +79,18 @@ def _parser() -> argparse.ArgumentParser:
         help="演示返乡人员数 demo returnee count (1–10,000,000)",
     )
     s.add_argument("--as-of", type=date.fromisoformat, default=None, help="演示数据截止日 demo as-of date (YYYY-MM-DD)")
+    s.add_argument(
+        "--profile",
+        choices=list(PROFILES),
+        default="demo",
+        help="演示规模：demo 一个县，province 一个省（约 2,000 个镇街） size: demo a county, province ~2,000 townships",
+    )
+    s.add_argument(
+        "--fraction",
+        type=_fraction,
+        default=1.0,
+        help="按比例缩小规模 scale the profile down (0–1], e.g. 0.01",
+    )
 
     for name, help_text in (
         ("load", "校验并装入一个文件（一个批次） validate and load one file as one batch"),
@@ -275,7 +299,7 @@ def _cmd_init(args, db: Path) -> int:
         warehouse.init(db)
         _say(args.lang, f"已建库：{db}", f"Warehouse ready: {db}")
         return EXIT_OK
-    from etl import demo
+    from etl import demo, demo_profiles
 
     codes: list[int] = []
 
@@ -284,7 +308,9 @@ def _cmd_init(args, db: Path) -> int:
         codes.append(_report_load(res, args.lang, None))
         return res
 
-    demo.build(db, db.parent / "sample", as_of=args.as_of or clock.today(), returnees=args.returnees, load=load)
+    profile = None if (args.profile, args.fraction) == ("demo", 1.0) else demo_profiles.get(args.profile, args.fraction)
+    as_of = args.as_of or clock.today()
+    demo.build(db, db.parent / "sample", as_of=as_of, returnees=args.returnees, load=load, profile=profile)
     _say(args.lang, f"已建库并装入演示县：{db}", f"Warehouse ready with the demo county: {db}")
     return max(codes, default=EXIT_OK)
 

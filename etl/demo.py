@@ -26,6 +26,7 @@ from etl import clock, store
 from etl.contracts import DATASETS, LOAD_ORDER, TARGET_METRICS, Dataset
 from etl.demo_county import make_boundaries, make_county, make_leads, make_parks, make_projects, make_units
 from etl.demo_people import iter_returnees, make_labor, make_training, make_ventures
+from etl.demo_profiles import Profile
 from etl.demo_targets import ACTUALS_SQL, make_targets
 
 BOM = b"\xef\xbb\xbf"
@@ -93,9 +94,11 @@ def generate(
     return paths
 
 
-def write_targets(out_dir: Path, db_path: Path, *, seed: int = 2012, as_of: date | None = None) -> Path:
+def write_targets(
+    out_dir: Path, db_path: Path, *, seed: int = 2012, as_of: date | None = None, lagging: int = 3
+) -> Path:
     """Write the targets file, sized from the facts of the warehouse at ``db_path`` (the other demo files
-    loaded): each unit lands at ~90–115 % of its targets, three townships at 40–60 %."""
+    loaded): each unit lands at ~90–115 % of its targets, ``lagging`` townships at 40–60 %."""
     as_of = as_of or clock.today()
     years = demo_years(as_of)
     reader = store.Reader(db_path)
@@ -104,9 +107,10 @@ def write_targets(out_dir: Path, db_path: Path, *, seed: int = 2012, as_of: date
     unit_types = dict(zip(units["name"], units["type"], strict=True))
     rng = np.random.default_rng([seed, 7])
     candidates = [u for u, t in sorted(unit_types.items()) if t == "镇街" and u not in LEADING]
-    candidates = [u for u in candidates if (actuals["unit"] == u).any()]
-    lagging = tuple(sorted(rng.choice(candidates, 3, replace=False).tolist()))
-    targets = make_targets(rng, actuals, unit_types, years, as_of, lagging)
+    with_facts = set(actuals["unit"])
+    candidates = [u for u in candidates if u in with_facts]
+    behind = tuple(sorted(rng.choice(candidates, min(lagging, len(candidates)), replace=False).tolist()))
+    targets = make_targets(rng, actuals, unit_types, years, as_of, behind)
     targets["metric"] = [TARGET_METRICS[m] if rng.random() < 0.9 else m for m in targets["metric"]]
     return _write(out_dir, "targets", targets, as_of, years, seed)
 
@@ -119,9 +123,14 @@ def build(
     as_of: date | None = None,
     returnees: int = 6000,
     load: Callable[[Path], object] | None = None,
+    profile: Profile | None = None,
 ) -> list[Path]:
     """Generate the demo county into out_dir and load it into the warehouse at ``db_path`` (created if
     needed) through the real load path, targets last; return the files in the order loaded.
+
+    ``profile`` (etl.demo_profiles): another size of world. The ``demo`` profile is the county with its
+    returnees and scale × its fraction; ``province`` many counties (etl.demo_province), three lagging
+    townships per county, and no boundaries (the synthetic shapes are the demo county's only).
 
     ``load`` loads one file and returns its result (default: etl.warehouse.load_file); a result whose
     ``status`` is not ``loaded`` stops the build. The synthetic township boundaries (BOUNDARIES_FILE) are
@@ -130,13 +139,23 @@ def build(
 
     load = load or (lambda path: warehouse.load_file(db_path, path, user="demo"))
     warehouse.init(db_path)
-    paths = generate(out_dir, seed=seed, as_of=as_of, returnees=returnees)
+    county = profile is None or profile.counties == 1
+    if profile is None:
+        paths = generate(out_dir, seed=seed, as_of=as_of, returnees=returnees)
+    elif county:
+        paths = generate(out_dir, seed=seed, as_of=as_of, returnees=profile.returnees, scale=profile.fraction)
+    else:
+        from etl import demo_province
+
+        as_of = as_of or clock.today()
+        paths = demo_province.generate(out_dir, profile, seed=seed, as_of=as_of, years=demo_years(as_of))
     for path in paths:
         if getattr(load(path), "status", "loaded") != "loaded":
             return paths[: paths.index(path) + 1]
-    path = write_targets(out_dir, db_path, seed=seed, as_of=as_of)
+    path = write_targets(out_dir, db_path, seed=seed, as_of=as_of, lagging=3 * (profile.counties if profile else 1))
     load(path)
-    load_boundaries(db_path, write_boundaries(out_dir, seed=seed))
+    if county:
+        load_boundaries(db_path, write_boundaries(out_dir, seed=seed))
     return [*paths, path]
 
 
@@ -209,12 +228,35 @@ def _text(v: object) -> str:
 
 def _write_csv(path: Path, ds: Dataset, df: pd.DataFrame, encoding: str) -> None:
     """Small CSV (one row per frame row) with the contract's Chinese headers; strict encoding."""
-    cols = _columns(ds, df)
-    with open(path, "w", encoding=encoding, errors="strict", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\r\n")
-        w.writerow([c.zh for c in cols])
-        for row in df[[c.name for c in cols]].itertuples(index=False):
-            w.writerow([_text(v) for v in row])
+    with FrameCsv(path, ds, encoding) as out:
+        out.write(df)
+
+
+class FrameCsv:
+    """A clerk-style CSV written frame by frame (headers from the first frame's contract columns, each frame
+    with the same columns); strict encoding. A context manager."""
+
+    def __init__(self, path: Path, ds: Dataset, encoding: str) -> None:
+        self.ds, self.cols, self.rows = ds, None, 0
+        self._fh = open(path, "w", encoding=encoding, errors="strict", newline="")  # noqa: SIM115
+        self._w = csv.writer(self._fh, lineterminator="\r\n")
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self.cols is None:
+            self.cols = _columns(self.ds, df)
+            self._w.writerow([c.zh for c in self.cols])
+        for row in df[[c.name for c in self.cols]].itertuples(index=False):
+            self._w.writerow([_text(v) for v in row])
+        self.rows += len(df)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> FrameCsv:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _amount_text(v: float) -> str:
@@ -224,38 +266,68 @@ def _amount_text(v: float) -> str:
 def _write_xlsx(path: Path, ds: Dataset, df: pd.DataFrame, title: str | None, fancy) -> None:
     """XLSX with an optional title row. ``fancy`` (a generator) makes ~30 % of dates text like 2024年3月5日
     and writes round amounts as text like 2.5亿 / 3000万元."""
-    cols = _columns(ds, df)
-    wb = xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False})
-    wb.set_properties({"created": _FIXED_TIME})
-    ws = wb.add_worksheet(ds.zh)
-    datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    r = 0
-    if title:
-        ws.write_string(0, 0, title)
-        r = 1
-    for j, c in enumerate(cols):
-        ws.write_string(r, j, c.zh)
-    for row in df[[c.name for c in cols]].itertuples(index=False):
-        r += 1
-        text_dates = fancy is not None and fancy.random() < 0.3
-        for j, (c, v) in enumerate(zip(cols, row, strict=True)):
-            if _blank(v):
-                continue
-            if isinstance(v, date):
-                if text_dates:
-                    ws.write_string(r, j, f"{v.year}年{v.month}月{v.day}日")
+    with FrameXlsx(path, ds, title, fancy) as out:
+        out.write(df)
+
+
+class FrameXlsx:
+    """A clerk-style XLSX (optional title row; see _write_xlsx) written frame by frame. ``constant_memory``
+    flushes each row as it is written (inline strings: other bytes than the default's shared strings), for
+    files of a million rows. A context manager."""
+
+    def __init__(self, path: Path, ds: Dataset, title: str | None, fancy, constant_memory: bool = False) -> None:
+        opts = {"strings_to_numbers": False, "strings_to_formulas": False, "constant_memory": constant_memory}
+        self.ds, self.title, self.fancy, self.cols, self.r = ds, title, fancy, None, -1
+        self.wb = xlsxwriter.Workbook(path, opts)
+        self.wb.set_properties({"created": _FIXED_TIME})
+        self.ws = self.wb.add_worksheet(ds.zh)
+        self.datefmt = self.wb.add_format({"num_format": "yyyy-mm-dd"})
+
+    def write(self, df: pd.DataFrame) -> None:
+        ws, fancy, datefmt = self.ws, self.fancy, self.datefmt
+        if self.cols is None:
+            self.cols = _columns(self.ds, df)
+            if self.title:
+                ws.write_string(0, 0, self.title)
+            self.r = 1 if self.title else 0
+            for j, c in enumerate(self.cols):
+                ws.write_string(self.r, j, c.zh)
+        cols, r = self.cols, self.r
+        for row in df[[c.name for c in cols]].itertuples(index=False):
+            r += 1
+            text_dates = fancy is not None and fancy.random() < 0.3
+            for j, (c, v) in enumerate(zip(cols, row, strict=True)):
+                if _blank(v):
+                    continue
+                if isinstance(v, date):
+                    if text_dates:
+                        ws.write_string(r, j, f"{v.year}年{v.month}月{v.day}日")
+                    else:
+                        ws.write_datetime(r, j, datetime(v.year, v.month, v.day), datefmt)
+                elif isinstance(v, bool | np.bool_):
+                    ws.write_string(r, j, "是" if v else "否")
+                elif isinstance(v, int | float | np.integer | np.floating):
+                    if fancy is not None and c.kind == "money" and v >= 100 and v % 100 == 0 and fancy.random() < 0.5:
+                        ws.write_string(r, j, _amount_text(float(v)))
+                    else:
+                        ws.write_number(r, j, float(v))
                 else:
-                    ws.write_datetime(r, j, datetime(v.year, v.month, v.day), datefmt)
-            elif isinstance(v, bool | np.bool_):
-                ws.write_string(r, j, "是" if v else "否")
-            elif isinstance(v, int | float | np.integer | np.floating):
-                if fancy is not None and c.kind == "money" and v >= 100 and v % 100 == 0 and fancy.random() < 0.5:
-                    ws.write_string(r, j, _amount_text(float(v)))
-                else:
-                    ws.write_number(r, j, float(v))
-            else:
-                ws.write_string(r, j, str(v))
-    wb.close()
+                    ws.write_string(r, j, str(v))
+        self.r = r
+
+    @property
+    def rows(self) -> int:
+        """Data rows written."""
+        return max(0, self.r - (1 if self.title else 0))
+
+    def close(self) -> None:
+        self.wb.close()
+
+    def __enter__(self) -> FrameXlsx:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _returnee_headers(table: pa.Table) -> list[str]:
@@ -263,22 +335,45 @@ def _returnee_headers(table: pa.Table) -> list[str]:
     return [zh[n] for n in table.column_names]
 
 
-def _write_arrow_csv(path: Path, tables, encoding: str) -> None:
-    """Stream Arrow tables to one CSV with Chinese headers. UTF-8 (optionally with BOM) is written directly;
-    other encodings are transcoded batch by batch, strictly."""
-    direct = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
-    with open(path, "wb") as fh:
+class ArrowCsv:
+    """One returnees CSV written table by table (Chinese headers once, at the top): what a generator yields is
+    written and dropped, so a 10M-row file never needs its rows in memory at once. UTF-8 (optionally with BOM)
+    is written directly; other encodings are transcoded table by table, strictly. A context manager."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        self.encoding = encoding
+        self.direct = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+        self.rows = 0
+        self._fh = open(path, "wb")  # noqa: SIM115 (closed by close/__exit__)
         if encoding.lower().replace("_", "-") == "utf-8-sig":
-            fh.write(BOM)
-        for i, t in enumerate(tables):
-            t = t.rename_columns(_returnee_headers(t))
-            opts = pacsv.WriteOptions(include_header=i == 0, quoting_style="none")  # values never need quotes
-            if direct:
-                pacsv.write_csv(t, fh, opts)
-            else:
-                sink = pa.BufferOutputStream()
-                pacsv.write_csv(t, sink, opts)
-                fh.write(sink.getvalue().to_pybytes().decode("utf-8").encode(encoding))
+            self._fh.write(BOM)
+
+    def write(self, t: pa.Table) -> None:
+        t = t.rename_columns(_returnee_headers(t))
+        opts = pacsv.WriteOptions(include_header=self.rows == 0, quoting_style="none")  # values never need quotes
+        if self.direct:
+            pacsv.write_csv(t, self._fh, opts)
+        else:
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(t, sink, opts)
+            self._fh.write(sink.getvalue().to_pybytes().decode("utf-8").encode(self.encoding))
+        self.rows += max(t.num_rows, 1)  # a header was written even for an empty first table
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> ArrowCsv:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _write_arrow_csv(path: Path, tables, encoding: str) -> None:
+    """Stream Arrow tables (any iterable, e.g. a generator) to one CSV with Chinese headers (ArrowCsv)."""
+    with ArrowCsv(path, encoding) as out:
+        for t in tables:
+            out.write(t)
 
 
 def write_returnees_csv(

@@ -68,13 +68,34 @@ BRANDS: tuple[str, ...] = (
 USD_RATE = 7.0  # 万元 per 万美元, demo only
 
 
+COUNTY_CODE = "510999"  # a fictional county's 6-digit division code
+CENTRE = (104.62, 30.12)  # the made-up county seat (lon, lat); the county is about 60 × 55 km
+
+
 @dataclass(frozen=True)
 class County:
-    """The fictional county: townships, parks and the investment-attraction staff (one row per person)."""
+    """The fictional county: townships, parks and the investment-attraction staff (one row per person).
+
+    The demo county keeps the defaults; a province (etl/demo_province.py) makes many, each with its own
+    division code, name (the townships' parent), id tag (inside project, lead, class and venture ids), the
+    kind of each park (a key of PARKS, which says its host by position in TOWNSHIPS) and its seat."""
 
     townships: tuple[str, ...]
     parks: tuple[str, ...]
     staff: pd.DataFrame  # person, rank, unit
+    code: str = COUNTY_CODE
+    name: str = "全县"
+    tag: str = ""
+    kinds: tuple[str, ...] = ()  # each park's kind (a key of PARKS); () = the parks are PARKS themselves
+    centre: tuple[float, float] = CENTRE
+
+    def kind(self, park: str) -> str:
+        """The key of PARKS that describes this park."""
+        return self.kinds[self.parks.index(park)] if self.kinds else park
+
+    def host(self, park: str) -> str:
+        """The township a park lies in: the one at its kind's host position."""
+        return self.townships[TOWNSHIPS.index(PARKS[self.kind(park)][0])]
 
 
 def months(first: date, last: date) -> list[date]:
@@ -94,9 +115,10 @@ def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.add(np.char.add(s, g1), g2)
 
 
-def make_county(rng: np.random.Generator, n_townships: int = 18) -> County:
-    """Units and ~2 staff per township plus department staff with their ranks."""
-    towns = TOWNSHIPS[:n_townships]
+def make_county(rng: np.random.Generator, n_townships: int = 18, **kw) -> County:
+    """Units and ~2 staff per township plus department staff with their ranks. ``kw``: County's own fields
+    (``townships`` replaces TOWNSHIPS[:n_townships]; ``parks`` with ``kinds``; code, name, tag, centre)."""
+    towns = tuple(kw.pop("townships", TOWNSHIPS[:n_townships]))
     rows = []
     for t in towns:
         rows += [("正科级", t), ("一般干部", t)] + ([("副科级", t)] if rng.random() < 0.5 else [])
@@ -106,10 +128,9 @@ def make_county(rng: np.random.Generator, n_townships: int = 18) -> County:
     names = list(dict.fromkeys(names))[: len(rows)]  # unique names
     staff = pd.DataFrame({"person": names, "rank": [r for r, _ in rows], "unit": [u for _, u in rows]})
     assert set(staff["rank"]) <= set(LEAD_RANKS)
-    return County(towns, tuple(PARKS), staff)
+    return County(towns, tuple(kw.pop("parks", PARKS)), staff, **kw)
 
 
-COUNTY_CODE = "510999"  # a fictional county's 6-digit division code
 NEW_TOWNSHIP = "新区街道"  # registered in the demo's last year, no data yet: still listed in the filters
 OLD_TOWNSHIP = "红岩乡"  # merged away before the demo's first year
 ALIASES = {"城关街道": "城关镇", "东城街道": "东城办事处"}
@@ -122,10 +143,13 @@ def park_points(county: County, seed: int = 2012) -> dict[str, tuple[float, floa
     from shapely.geometry import shape
     from shapely.ops import polylabel
 
-    shapes = {f["properties"]["XZQMC"]: shape(f["geometry"]) for f in make_boundaries(county, seed)["features"]}
+    shapes = {
+        f["properties"]["XZQMC"]: shape(f["geometry"])
+        for f in make_boundaries(county, seed, check=not county.tag)["features"]
+    }
     points = {}
     for park in county.parks:
-        poly = shapes[PARKS[park][0]]
+        poly = shapes[county.host(park)]
         poly = max(getattr(poly, "geoms", [poly]), key=lambda g: g.area)
         label = polylabel(poly, tolerance=1e-4)
         x0, y0, x1, y1 = poly.bounds
@@ -140,16 +164,17 @@ def make_units(county: County, years: list[int], seed: int = 2012) -> pd.DataFra
     """The unit registry: townships (12-digit codes), parks (under their host township, with a location) and
     departments."""
     rows = []
-    towns = [*county.townships, NEW_TOWNSHIP, OLD_TOWNSHIP]
+    towns = [*county.townships, *(() if county.tag else (NEW_TOWNSHIP, OLD_TOWNSHIP))]
     for i, t in enumerate(towns):
         first = years[-1] if t == NEW_TOWNSHIP else None
         last = years[0] - 2 if t == OLD_TOWNSHIP else None
-        code = f"{COUNTY_CODE}{100 + i:03d}000"
-        rows.append((t, "镇街", code, "全县", ALIASES.get(t), first, last))
+        code = f"{county.code}{100 + i:03d}000"
+        rows.append((t, "镇街", code, county.name, ALIASES.get(t), first, last))
     rows = [(*r, None, None) for r in rows]
     points = park_points(county, seed)
-    rows += [(p, "园区", None, PARKS[p][0], None, None, None, *points[p]) for p in county.parks]
-    rows += [(d, "部门", None, "全县", None, None, None, None, None) for d in DEPARTMENTS]
+    rows += [(p, "园区", None, county.host(p), None, None, None, *points[p]) for p in county.parks]
+    if not county.tag:  # a province's departments are the county's: listed once (etl/demo_province.py)
+        rows += [(d, "部门", None, "全县", None, None, None, None, None) for d in DEPARTMENTS]
     cols = ["name", "type", "code", "parent", "aliases", "first_year", "last_year", "lon", "lat"]
     df = pd.DataFrame(rows, columns=cols)
     return df.astype({"first_year": "Int64", "last_year": "Int64"})
@@ -212,12 +237,12 @@ def _one_project(rng, county, staff, y, k, signed, total, contract, as_of) -> di
     industry = INDUSTRIES[rng.integers(0, len(INDUSTRIES))]
     lead = staff.iloc[rng.integers(0, len(staff))]
     park = None
-    for name, (_host, inds, _size) in PARKS.items():
-        if industry in inds and rng.random() < 0.6:
+    for name in county.parks:
+        if industry in PARKS[county.kind(name)][1] and rng.random() < 0.6:
             park = name
             break
     if park:
-        town = PARKS[park][0]
+        town = county.host(park)
     elif lead["unit"] in county.townships:
         town = lead["unit"]
     else:
@@ -254,7 +279,7 @@ def _one_project(rng, county, staff, y, k, signed, total, contract, as_of) -> di
     land = None if (small and park and rng.random() < 0.5) else round(total / rng.uniform(150, 400), 1)
     product = PRODUCTS[industry][rng.integers(0, 3)]
     return {
-        "project_id": f"ZS{y}{k + 1:03d}",
+        "project_id": f"ZS{county.tag}{y}{k + 1:03d}",
         "name": f"{product}项目" if rng.random() < 0.5 else f"年产{int(rng.integers(1, 20))}万件{product}项目",
         "township": town,
         "park": park,
@@ -314,16 +339,19 @@ ANNUAL_REVISION = 1.03  # the audited year runs 3 % above the sum of the months 
 NO_LAND_PARK_YEAR = ("物流园", 0)  # this park recorded no supplied land (已供地) in the demo's first year
 
 
-def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFrame:
+def make_parks(rng: np.random.Generator, first: date, as_of: date, county: County | None = None) -> pd.DataFrame:
     """One row per park per month, plus one audited annual row. Flows in 万元 per month; stocks (area 平方公里,
     land 亩, enterprises 户, jobs 人) grow slowly. The tech park is sized like DOMAIN.md §6 (revenue ~11.6亿 a
     year); PARK_PROFILES sets the parks' efficiency apart. The annual row (ANNUAL_PARK_YEAR, period ``2023``) is
     the year's figure for the flows: not the months' sum plus it. NO_LAND_PARK_YEAR leaves 已供地 blank for a year (no 亩均 figure,
-    no grade)."""
+    no grade). ``county``: whose parks (default: the demo county's, PARKS)."""
     ms = months(first, as_of)
     rows = []
-    for park, (_, _, size) in PARKS.items():
-        land_f, jobs_f, output_f, tax_f, fai_f = PARK_PROFILES[park]
+    parks = county.parks if county else tuple(PARKS)
+    kind = county.kind if county else str
+    for park in parks:
+        size = PARKS[kind(park)][2]
+        land_f, jobs_f, output_f, tax_f, fai_f = PARK_PROFILES[kind(park)]
         g = rng.uniform(0.05, 0.12)  # yearly growth
         for i, m in enumerate(ms):
             grow = (1 + g) ** (i / 12)
@@ -334,7 +362,7 @@ def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFra
             def flow(base: float, k: float = k) -> float:
                 return round(base * k * rng.uniform(0.85, 1.15), 2)
 
-            no_land = (park, m.year - first.year) == NO_LAND_PARK_YEAR
+            no_land = (kind(park), m.year - first.year) == NO_LAND_PARK_YEAR
             rows.append(
                 {
                     "park": park,
@@ -350,8 +378,15 @@ def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFra
                     "fixed_asset_investment": flow(45_000 * fai_f),
                 }
             )
-    park, offset = ANNUAL_PARK_YEAR
+    kind_of_annual, offset = ANNUAL_PARK_YEAR
     year = first.year + offset
+    for park in (p for p in parks if kind(p) == kind_of_annual):
+        _annual_row(rows, park, year)
+    return pd.DataFrame(rows)
+
+
+def _annual_row(rows: list[dict], park: str, year: int) -> None:
+    """Append the park's audited annual row for ``year`` when all its months are there."""
     months_of = [r for r in rows if r["park"] == park and r["period"].startswith(f"{year}-")]
     if len(months_of) == 12:
         annual = {**months_of[-1], "period": str(year)}  # stocks: the year-end values
@@ -359,7 +394,6 @@ def make_parks(rng: np.random.Generator, first: date, as_of: date) -> pd.DataFra
             annual[col] = round(sum(r[col] for r in months_of) * ANNUAL_REVISION, 2)
         annual["enterprises"] += 1  # one more found by the audit
         rows.append(annual)
-    return pd.DataFrame(rows)
 
 
 def make_leads(
@@ -395,7 +429,7 @@ def make_leads(
         city = ORIGINS["长三角"][1][rng.integers(0, 5)] if rng.random() < 0.5 else "深圳"
         out.append(
             {
-                "lead_id": f"XX{d.year}{counter[d.year]:04d}",
+                "lead_id": f"XX{county.tag}{d.year}{counter[d.year]:04d}",
                 "person": person,
                 "rank": rank,
                 "unit": unit,
@@ -410,13 +444,12 @@ def make_leads(
 
 # --------------------------------------------------------------------------- synthetic township boundaries
 
-CENTRE = (104.62, 30.12)  # the made-up county seat (lon, lat); the county is about 60 × 55 km
 SYNTHETIC_NOTE = (
     "合成数据：演示县的虚构镇街边界，不是真实行政界线 / synthetic: made-up boundaries of the demo county, not real ones"
 )
 
 
-def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> dict:
+def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008, check: bool = True) -> dict:
     """The demo county's township boundaries as a GeoJSON FeatureCollection (CGCS2000 degrees, EPSG:4490).
 
     Synthetic and said so in every feature: a wavy county outline around CENTRE is cut into one Voronoi cell
@@ -424,12 +457,14 @@ def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> 
     every vertex is moved by one smooth noise field, so shared borders wiggle like real ones yet stay shared:
     the shapes are contiguous and do not overlap. Deterministic for a seed. ``detail``: the longest segment
     in degrees; below 0.002 a finer wiggle is added too, like a surveyed border (the benchmark's big file).
+    ``check``: assert the shapes form a valid coverage (holds for the demo county's seat; at other seats the
+    6-decimal rounding can leave slivers, so a province's counties use the shapes only to place their parks).
     """
     import shapely
     from shapely.geometry import Point, Polygon, mapping
 
     rng = np.random.default_rng([seed, 99])
-    cx, cy = CENTRE
+    cx, cy = county.centre
     k = np.cos(np.radians(cy))  # degrees of longitude per degree of latitude on the ground
     phase = rng.uniform(0, 2 * np.pi, 3)
     theta = np.linspace(0, 2 * np.pi, 97)[:-1]
@@ -459,9 +494,9 @@ def make_boundaries(county: County, seed: int = 2012, detail: float = 0.008) -> 
     features = []
     for i, (town, cell) in enumerate(zip(county.townships, cells, strict=True)):
         shape = shapely.transform(shapely.segmentize(cell, detail), wiggle)
-        props = {"XZQDM": f"{COUNTY_CODE}{100 + i:03d}000", "XZQMC": town, "note": SYNTHETIC_NOTE}
+        props = {"XZQDM": f"{county.code}{100 + i:03d}000", "XZQMC": town, "note": SYNTHETIC_NOTE}
         features.append({"type": "Feature", "properties": props, "geometry": mapping(shape)})
-    assert shapely.coverage_is_valid([shapely.geometry.shape(f["geometry"]) for f in features])
+    assert not check or shapely.coverage_is_valid([shapely.geometry.shape(f["geometry"]) for f in features])
     return {
         "type": "FeatureCollection",
         "name": "演示县镇街边界（合成数据）demo county township boundaries (synthetic)",

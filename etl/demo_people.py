@@ -74,10 +74,12 @@ def _affine(k: np.ndarray, m: int, salt: int) -> np.ndarray:
     return (a * k + (salt * 7_919) % m) % m
 
 
-def id_digits(rng: np.random.Generator, n: int, start: tuple[int, int], seed: int) -> tuple[np.ndarray, int]:
+def id_digits(
+    rng: np.random.Generator, n: int, start: tuple[int, int], seed: int, region: str = COUNTY_REGION
+) -> tuple[np.ndarray, int]:
     """(n, 18) uint8 ASCII matrix of distinct valid GB 11643 IDs born 1965–2005, and how many are local.
 
-    ~80 % carry the county's region code. Uniqueness: the k-th local (other) person of the whole file gets
+    ~80 % carry the county's region code (``region``; OTHER_REGIONS must not contain it). Uniqueness: the k-th local (other) person of the whole file gets
     combination number perm(k) of (birth day, sequence) [× other region]; ``start`` counts earlier chunks.
     """
     lo = np.datetime64("1965-01-01")
@@ -91,7 +93,7 @@ def id_digits(rng: np.random.Generator, n: int, start: tuple[int, int], seed: in
     region_i = np.where(local, 0, 1 + v // (n_days * 1000))
     v = v % (n_days * 1000)
     born, seq = lo + v // 1000, v % 1000
-    regions = np.array([[int(c) for c in r] for r in (COUNTY_REGION, *OTHER_REGIONS)], dtype=np.uint8)
+    regions = np.array([[int(c) for c in r] for r in (region, *OTHER_REGIONS)], dtype=np.uint8)
     y = born.astype("datetime64[Y]").astype(np.int64) + 1970
     month_start = born.astype("datetime64[M]")
     mo = month_start.astype(np.int64) % 12 + 1
@@ -127,8 +129,9 @@ def returnee_chunk(
     spike: int,
     start: tuple[int, int] = (0, 0),
     seed: int = 0,
+    region: str = COUNTY_REGION,
 ) -> tuple[pa.Table, int]:
-    """n returnees (one row per person, contract column names), fully vectorised.
+    """n returnees (one row per person, contract column names), fully vectorised; local IDs carry ``region``.
 
     return_date: a yearly spike in the weeks before the Spring Festival, and year ``spike`` (an index into
     years) has about twice as many returnees; status_date ≥ return_date; nothing after as_of.
@@ -145,7 +148,7 @@ def returnee_chunk(
     ret = jan1 + off
     last = np.datetime64(as_of)
     sdate = ret + np.minimum(rng.exponential(75, n).astype(np.int64), (last - ret).astype(np.int64))
-    raw, n_local = id_digits(rng, n, start, seed)
+    raw, n_local = id_digits(rng, n, start, seed, region)
     male = raw[:, 16] % 2 == 1
     wide = rng.random(n) < 0.003
     ids = pc.if_else(pa.array(wide), _fullwidth(raw, wide), _fixed(raw))
@@ -209,13 +212,16 @@ def iter_returnees(
         yield table
 
 
-def make_training(rng: np.random.Generator, people: pd.DataFrame, years: list[int], as_of: date) -> pd.DataFrame:
-    """One row per trainee per class: classes of 20–60 returnees who were back before the class began.
+def make_training(
+    rng: np.random.Generator, people: pd.DataFrame, years: list[int], as_of: date, share: float = 0.3, tag: str = ""
+) -> pd.DataFrame:
+    """One row per trainee per class: classes of 20–60 returnees who were back before the class began; about
+    ``share`` × returnees rows; ``tag`` goes into the class ids (a province's county).
 
     Subsidy in 元: 5元 × 8 课时 per day, +200元 when certified. Classes still running on as_of have no
     end date, certificate, job or subsidy yet.
     """
-    per_year = max(2, round(len(people) * 0.3 / len(years) / 40))
+    per_year = max(2, round(len(people) * share / len(years) / 40))
     ret = people["return_date"].to_numpy()
     rows = []
     for y in years:
@@ -239,7 +245,7 @@ def make_training(rng: np.random.Generator, people: pd.DataFrame, years: list[in
                 jd = min(end + timedelta(days=int(rng.integers(5, 90))), as_of) if job else None
                 rows.append(
                     {
-                        "class_id": f"PX{y}-{start.month:02d}-{seq[start.month]:02d}",
+                        "class_id": f"PX{tag}{y}-{start.month:02d}-{seq[start.month]:02d}",
                         "course": course,
                         "course_type": ctype,
                         "provider": provider,
@@ -263,6 +269,7 @@ def make_ventures(
     years: list[int],
     as_of: date,
     scale: float,
+    tag: str = "",
 ) -> pd.DataFrame:
     """One row per venture (money in 万元): 能人创办企业 ~85/yr, 家庭创业 ~250/yr, 返乡创业 ~200/yr (× scale);
     most 返乡创业 are linked to a self-employed returnee by ID number and start on their status date."""
@@ -301,7 +308,9 @@ def make_ventures(
                 )
     df = pd.DataFrame(rows).sort_values(["start_date", "venture_type"], kind="stable", ignore_index=True)
     year = df["start_date"].map(lambda d: d.year)
-    df.insert(0, "venture_id", [f"CY{y}-{k + 1:04d}" for y, k in zip(year, df.groupby(year).cumcount(), strict=True)])
+    df.insert(
+        0, "venture_id", [f"CY{tag}{y}-{k + 1:04d}" for y, k in zip(year, df.groupby(year).cumcount(), strict=True)]
+    )
     return df
 
 
