@@ -192,3 +192,17 @@ def display_frame(tab: Table):
 def _cell_format(kind: str) -> str:
     """The display format of a numeric cell of ``kind`` (board.fmt's, plus the kinds it does not know)."""
     return _OWN_FORMATS.get(kind) or fmt.cell_format(kind)
+
+
+# The labelled columns of a board.metrics.progress frame (one metric against its target and 序时): the
+# overview's card table, its ranking and the park cards' table.
+PROGRESS_COLS = [
+    metric_col(),
+    Col("actual", "col.actual", "value"),
+    Col("target", "col.target", "value"),
+    measure_col(),
+    Col("rate", "col.rate", "rate"),
+    Col("pace", "col.pace", "rate"),
+    Col("prior", "col.prior", "value"),
+    Col("yoy", "col.yoy", "rate"),
+]

@@ -49,16 +49,6 @@ def card(row: pd.Series, period: str) -> None:
         st.markdown(t("verdict.ahead" if row["ahead"] else "verdict.behind", pace=fmt.pct(row["pace"])))
 
 
-PROGRESS_COLS = [
-    tables.metric_col(),
-    Col("actual", "col.actual", "value"),
-    Col("target", "col.target", "value"),
-    tables.measure_col(),
-    Col("rate", "col.rate", "rate"),
-    Col("pace", "col.pace", "rate"),
-    Col("prior", "col.prior", "value"),
-    Col("yoy", "col.yoy", "rate"),
-]
 STALLED_COLS = [
     Col("project_id", "col.project_id"),
     Col("name", "col.project"),
@@ -89,7 +79,7 @@ with st.container(horizontal=True, gap="small"):
     for _, row in cards.iterrows():
         card(row, fmt.period_short(sel.month))
 with st.expander(t("overview.cards_table")):
-    export.show(tables.table(cards, PROGRESS_COLS, t("title.overview_cards"), sel, options), "ov_cards")
+    export.show(tables.table(cards, tables.PROGRESS_COLS, t("title.overview_cards"), sel, options), "ov_cards")
 
 st.subheader(t("overview.pace_heading"))
 for col, metric in zip(st.columns(2), ("funds_in_place", "contract_investment"), strict=True):
@@ -127,7 +117,7 @@ else:
             for town in charts.clicked_units(event)[:1]:  # drill through: the cards follow the township
                 request_filters(townships=(town,))
 with st.expander(t("overview.ranking_table")):
-    cols = [Col("township", "col.township"), *PROGRESS_COLS]
+    cols = [Col("township", "col.township"), *tables.PROGRESS_COLS]
     title = t("title.ranking") + " " + metric_name(rank_metric)
     export.show(tables.table(ranking, cols, title, sel, options), "ov_rank")
 
@@ -146,7 +136,7 @@ with left, st.container(border=True):
         st.caption(t("attention.behind_help", pace=fmt.pct(progress.pace(sel.month))))
     nav.link(nav.BEHIND_PAGE, t("attention.behind_link"))
     with st.expander(t("attention.behind_list")):
-        cols = [Col("unit", "col.unit"), *PROGRESS_COLS[:6]]
+        cols = [Col("unit", "col.unit"), *tables.PROGRESS_COLS[:6]]
         export.show(tables.table(behind, cols, t("title.behind"), sel, options), "ov_behind")
 with right, st.container(border=True):
     st.metric(t("attention.stalled"), fmt.count(len(stalled), "projects"))

@@ -11,16 +11,6 @@ from board.sidebar import current, url_choice
 from board.tables import Col
 
 CARD_WIDTH = 212  # px: four cards a row at 1366 px, as on the overview
-PROGRESS_COLS = [
-    tables.metric_col(),
-    Col("actual", "col.actual", "value"),
-    Col("target", "col.target", "value"),
-    tables.measure_col(),
-    Col("rate", "col.rate", "rate"),
-    Col("pace", "col.pace", "rate"),
-    Col("prior", "col.prior", "value"),
-    Col("yoy", "col.yoy", "rate"),
-]
 PROJECT_COLS = [
     Col("project_id", "col.project_id"),
     Col("name", "col.project"),
@@ -87,7 +77,8 @@ with st.container(horizontal=True, gap="small"):
 with st.expander(t("parks.cards_table")):
     title = t("parks.cards_title", park=park)
     export.show(
-        tables.table(parks.park_progress(sel.year, sel.month, park), PROGRESS_COLS, title, sel, options), "pk_cards"
+        tables.table(parks.park_progress(sel.year, sel.month, park), tables.PROGRESS_COLS, title, sel, options),
+        "pk_cards",
     )
 
 st.subheader(t("parks.trend_heading"))

@@ -37,12 +37,13 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=20)
 
 
-def add_account(name: str, role: str, password: str) -> None:
-    """An account made through the CLI (``bin/etl users add``), the password from stdin, in the accounts file the
-    test environment names (DASHBOARD_USERS)."""
+def add_account(name: str, role: str, password: str, townships: str = "") -> None:
+    """An account made as an operator makes it: the CLI (``bin/etl users add``), the password on standard input,
+    in the accounts file the test environment names (DASHBOARD_USERS)."""
     cmd = [sys.executable, "-m", "etl", "users", "add", name, "--role", role]
+    cmd += ["--townships", townships] if townships else []
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run(cmd, cwd=root, input=password, capture_output=True, text=True, env=os.environ.copy())
+    proc = subprocess.run(cmd, cwd=root, input=password + "\n", capture_output=True, text=True, env=os.environ.copy())
     assert proc.returncode == 0, proc.stderr
 
 
@@ -57,3 +58,21 @@ def sign_in(page, name: str, password: str) -> None:
     page.get_by_label(t("auth.name", "zh")).fill(name)
     page.get_by_label(t("auth.password", "zh")).fill(password)
     page.get_by_role("button", name=t("auth.sign_in", "zh")).click()
+
+
+def accounts_file(factory, accounts: list[tuple[str, str, str]], password: str) -> Path:
+    """A module's accounts file (bcrypt and subprocesses are slow: made once), with ``accounts`` as (name, role,
+    townships), made through the CLI; the environment is set only while they are made."""
+    import pytest
+
+    file = factory.mktemp("users") / "users.toml"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DASHBOARD_USERS", str(file))
+    mp.setenv("DASHBOARD_BCRYPT_ROUNDS", "4")
+    mp.setenv("DASHBOARD_AUDIT_LOG", str(file.with_name("setup-audit.jsonl")))
+    try:
+        for name, role, townships in accounts:
+            add_account(name, role, password, townships)
+    finally:
+        mp.undo()
+    return file

@@ -20,6 +20,7 @@ from board import access, fmt
 from board.i18n import metric_name, t
 from etl import audit
 from etl.metric_catalogue import CARD_METRICS, get
+from tests import servers
 from tests.apptest_pages import cards, session, switch
 from tests.apptest_pages import cells as shown_cells
 from tests.conftest import NOW
@@ -31,27 +32,14 @@ TOWN = "青石镇"
 
 def add_user(name: str, role: str, townships: str = "") -> None:
     """An account made as an operator makes it: the CLI, the password on standard input."""
-    cmd = [sys.executable, "-m", "etl", "users", "add", name, "--role", role]
-    cmd += ["--townships", townships] if townships else []
-    proc = subprocess.run(cmd, cwd=ROOT, input=PASSWORD + "\n", capture_output=True, text=True, env=os.environ.copy())
-    assert proc.returncode == 0, proc.stderr
+    servers.add_account(name, role, PASSWORD, townships)
 
 
 @pytest.fixture(scope="module")
 def users_file(tmp_path_factory) -> Path:
-    """One accounts file for the module (bcrypt and subprocesses are slow): every role, and a township clerk."""
-    file = tmp_path_factory.mktemp("users") / "users.toml"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DASHBOARD_USERS", str(file))
-    mp.setenv("DASHBOARD_BCRYPT_ROUNDS", "4")
-    mp.setenv("DASHBOARD_AUDIT_LOG", str(file.with_name("setup-audit.jsonl")))
-    try:
-        for name, role in (("viewer1", "viewer"), ("analyst1", "analyst"), ("uploader1", "uploader"), ("admin1", "admin")):  # fmt: skip
-            add_user(name, role)
-        add_user("clerk1", "analyst", TOWN)
-    finally:
-        mp.undo()
-    return file
+    """One accounts file for the module: every role, and a township clerk."""
+    roles = [(f"{r}1", r, "") for r in ("viewer", "analyst", "uploader", "admin")]
+    return servers.accounts_file(tmp_path_factory, [*roles, ("clerk1", "analyst", TOWN)], PASSWORD)
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from streamlit.testing.v1 import AppTest
 from board import access
 from board.i18n import t
 from etl import warehouse
+from tests import servers
 from tests.checking import valid_id
 from tests.clerk_files import csv, q
-from tests.test_board_access import add_user, open_page, sign_in
+from tests.test_board_access import PASSWORD, open_page, sign_in
 from tests.test_pages import _entry, ok
 
 OWN, OTHER = "青石镇", "柳河镇"
@@ -29,17 +30,9 @@ def returnee(idn: str, township: str, date: str = "2026-02-01") -> dict:
 @pytest.fixture(scope="module")
 def users_file(tmp_path_factory) -> Path:
     """A 青石镇 uploader and a county uploader (no townships)."""
-    file = tmp_path_factory.mktemp("users") / "users.toml"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DASHBOARD_USERS", str(file))
-    mp.setenv("DASHBOARD_BCRYPT_ROUNDS", "4")
-    mp.setenv("DASHBOARD_AUDIT_LOG", str(file.with_name("setup-audit.jsonl")))
-    try:
-        add_user("clerk_up", "uploader", OWN)
-        add_user("county_up", "uploader")
-    finally:
-        mp.undo()
-    return file
+    return servers.accounts_file(
+        tmp_path_factory, [("clerk_up", "uploader", OWN), ("county_up", "uploader", "")], PASSWORD
+    )
 
 
 @pytest.fixture
