@@ -11,7 +11,7 @@ from __future__ import annotations
 from etl import assessment_rules, metric_catalogue, park_grading
 from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "schema_version": SCHEMA_VERSION,
@@ -176,9 +176,24 @@ _VIEW_SELECT: dict[str, str] = {
 }
 
 
+def cur_table(ds: Dataset) -> str:
+    """The materialised current state of ``ds`` (schema 8): the rows of :func:`current_select`, kept by
+    etl.maintain inside every load and rollback transaction, so a read scans a plain table."""
+    return "cur_" + ds.name
+
+
+def rebuild_current_sql(ds: Dataset) -> str:
+    """The current-state table of ``ds`` computed from the whole history (init, migration, the tests' check)."""
+    return "CREATE OR REPLACE TABLE " + cur_table(ds) + " AS " + current_select(ds)
+
+
+def view_body(ds: Dataset, cur: str) -> str:
+    """The public view's SELECT over the current rows ``cur`` (a table or a subquery)."""
+    return "WITH cur AS (SELECT * FROM " + cur + ") " + _VIEW_SELECT.get(ds.name, "SELECT * FROM cur")
+
+
 def public_view(ds: Dataset) -> str:
-    body = _VIEW_SELECT.get(ds.name, "SELECT * FROM cur")
-    return "CREATE OR REPLACE VIEW v_" + ds.name + " AS WITH cur AS (" + current_select(ds) + ") " + body
+    return "CREATE OR REPLACE VIEW v_" + ds.name + " AS " + view_body(ds, cur_table(ds))
 
 
 _WHOLE = ", ".join("'" + w + "'" for w in WHOLE_JURISDICTION)
@@ -237,39 +252,74 @@ under_construction AS (
 )
 
 
-def _facts_union() -> str:
-    """One branch per catalogue record: (metric, year, month, township, park, responsible_unit, industry,
-    project_id, value), one row per contribution of one source row to the metric in one month."""
-    branches = [
-        "SELECT " + _literal(m.code) + " AS metric, f.* FROM (" + m.facts + ") AS f(" + FACT_COLUMNS + ")"
-        for m in metric_catalogue.METRICS
-    ]
-    return "\nUNION ALL\n".join(branches)
-
-
 def _literal(code: str) -> str:
     q(code)  # a catalogue code is an identifier
     return "'" + code + "'"
 
 
+def unit_facts_select(metrics: tuple[str, ...] | None = None, where: str = "", first_id: str = "0") -> str:
+    """The unit-keyed facts of ``metrics`` (default: every catalogue metric), optionally only the facts whose
+    columns satisfy ``where`` (a condition on a fact's columns, alias ``f``), numbered ``fact_id`` from
+    ``first_id`` + 1. Grain: one row per fact and unit it counts under."""
+    chosen = metric_catalogue.METRICS if metrics is None else tuple(metric_catalogue.BY_CODE[c] for c in metrics)
+    cond = " WHERE " + where if where else ""
+    branches = [
+        "SELECT " + _literal(m.code) + " AS metric, f.* FROM (" + m.facts + ") AS f(" + FACT_COLUMNS + ")" + cond
+        for m in chosen
+    ]
+    return (
+        _FACT_SOURCES_SQL
+        + "facts AS (\n"
+        + "\nUNION ALL\n".join(branches)
+        + "\n),\nnumbered AS (SELECT "
+        + first_id
+        + " + row_number() OVER () AS fact_id, * FROM facts)\n"
+        + "SELECT metric, year, month, unnest(list_prepend('*', "
+        + answers_for("township", "park", "responsible_unit")
+        + ")) AS unit, fact_id, township, park, responsible_unit, industry, project_id, value FROM numbered"
+    )
+
+
 # The unit-keyed facts: every fact once under '*' (the whole jurisdiction) and once under each unit it
 # answers for. This is the single definition of every "actual" (DOMAIN.md §5); v_target_progress and
-# every read function select from it. It is materialised as the table unit_facts inside every load and
-# rollback transaction (REFRESH_FACTS), sorted by metric, year and unit, so pages read a small sorted
+# every read function select from it. It is materialised as the table unit_facts, built whole by init and
+# kept by etl.maintain inside every load and rollback transaction (only the metrics, and where exact the
+# keys or years, the batch touches), stored sorted by metric, year and unit, so pages read a small sorted
 # table, not a join. Grain: one row per fact and unit it counts under.
-UNIT_FACTS_SELECT = (
-    _FACT_SOURCES_SQL
-    + "facts AS (\n"
-    + _facts_union()
-    + "\n),\nnumbered AS (SELECT row_number() OVER () AS fact_id, * FROM facts)\n"
-    + "SELECT metric, year, month, unnest(list_prepend('*', "
-    + answers_for("township", "park", "responsible_unit")
-    + ")) AS unit, fact_id, township, park, responsible_unit, industry, project_id, value FROM numbered"
-)
+UNIT_FACTS_SELECT = unit_facts_select()
+FACTS_ORDER = "metric, year, unit, month"
 
 # Datasets the facts are computed from: a batch of any other (returnees, units) does not refresh them.
 FACT_SOURCES = frozenset({"projects", "funding", "targets", "parks", "training", "ventures", "labor", "leads"})
-REFRESH_FACTS = "CREATE OR REPLACE TABLE unit_facts AS " + UNIT_FACTS_SELECT + " ORDER BY metric, year, unit, month"
+REFRESH_FACTS = "CREATE OR REPLACE TABLE unit_facts AS " + UNIT_FACTS_SELECT + " ORDER BY " + FACTS_ORDER
+
+# Small rollups the pages read, kept with the facts (etl.maintain) for the (metric, year)s a batch touches:
+# unit_sums, one row per metric, year, month, unit and industry (the per-unit actuals, v_target_progress);
+# fact_dims, one row per metric, year, filter dimension and value the facts use (the filter options);
+# returnee_townships, one row per township the current returnees name (the filter options).
+UNIT_SUMS_SELECT = (
+    "SELECT metric, year, month, unit, industry, sum(value) AS actual FROM unit_facts {where} GROUP BY ALL"
+)
+FACT_DIMS_SELECT = (
+    "SELECT DISTINCT metric, year, dim, v FROM (SELECT metric, year, unnest(['township', 'industry', 'park']) AS dim, "
+    "unnest([township, industry, park]) AS v FROM unit_facts WHERE unit = '*' {also}) WHERE v IS NOT NULL"
+)
+RETURNEE_TOWNSHIPS_SELECT = "SELECT DISTINCT township FROM cur_returnees WHERE township IS NOT NULL"
+REBUILD_ROLLUPS = [
+    "CREATE OR REPLACE TABLE unit_sums AS " + UNIT_SUMS_SELECT.format(where="") + " ORDER BY metric, year, unit",
+    "CREATE OR REPLACE TABLE fact_dims AS " + FACT_DIMS_SELECT.format(also="") + " ORDER BY ALL",
+    "CREATE OR REPLACE TABLE returnee_townships AS " + RETURNEE_TOWNSHIPS_SELECT,
+]
+
+
+def derived_fingerprint() -> str:
+    """A digest of every derived table's definition: init rebuilds them all when the stored one differs."""
+    import hashlib
+
+    text = "\n".join([*(current_select(ds) for ds in DATASETS.values()), REFRESH_FACTS, *REBUILD_ROLLUPS])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 FACT_VIEWS = [
     "CREATE OR REPLACE VIEW v_unit_facts AS SELECT * FROM unit_facts",
     # one row per contribution (the whole-jurisdiction copy of each fact)
@@ -284,7 +334,7 @@ FACT_VIEWS = [
 TARGET_PROGRESS = (
     """
 CREATE OR REPLACE VIEW v_target_progress AS
-WITH agg AS (SELECT metric, year, unit, sum(value) AS actual FROM unit_facts GROUP BY ALL)
+WITH agg AS (SELECT metric, year, unit, sum(actual) AS actual FROM unit_sums GROUP BY ALL)
 SELECT t.year, t.unit, t.metric, t.target, coalesce(a.actual, 0) AS actual,
        CASE WHEN t.target > 0 THEN coalesce(a.actual, 0) / t.target END AS completion_rate
 FROM v_targets t
@@ -420,13 +470,27 @@ WHERE batch_id = (SELECT max(batch_id) FROM batches WHERE dataset = 'boundaries'
 ]
 
 
-def all_ddl() -> list[str]:
-    """Every statement that creates the warehouse, in order (idempotent); reads the park grading settings file."""
+def derived_ddl(rebuild: bool) -> list[str]:
+    """The derived tables (current state, facts, rollups): rebuilt from the history when ``rebuild`` (a new
+    warehouse or a changed definition, see :func:`derived_fingerprint`), else created only when missing."""
+    if rebuild:
+        return [*(rebuild_current_sql(ds) for ds in DATASETS.values()), REFRESH_FACTS, *REBUILD_ROLLUPS]
+    made = [s.replace("CREATE OR REPLACE TABLE", "CREATE TABLE IF NOT EXISTS", 1) for s in derived_ddl(True)]
+    return made
+
+
+def all_ddl(rebuild: bool = True) -> list[str]:
+    """Every statement that creates the warehouse, in order (idempotent); reads the park grading settings file.
+    ``rebuild``: recompute the derived tables from the history (see :func:`derived_ddl`)."""
     stmts = [s for s in BASE_DDL.split(";") if s.strip()]
     stmts += [dataset_ddl(ds) for ds in DATASETS.values()]
     stmts += [m for ds in DATASETS.values() for m in dataset_migrations(ds)]
+    derived = derived_ddl(rebuild)
+    n_cur = len(DATASETS)
+    stmts += derived[:n_cur]  # the current-state tables, before the views that read them
     stmts += [public_view(ds) for ds in DATASETS.values()]
-    stmts += [REFRESH_FACTS, *FACT_VIEWS, TARGET_PROGRESS, *PARK_EFFICIENCY_VIEWS]
+    stmts += derived[n_cur:]
+    stmts += [*FACT_VIEWS, TARGET_PROGRESS, *PARK_EFFICIENCY_VIEWS]
     stmts += [s for s in BATCH_VIEWS.split(";") if s.strip()]
     # the grading settings of v_park_efficiency, from data/park_grading.toml (Invalid: nothing is changed)
     stmts.append(grading_meta_sql(park_grading.load()))

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from etl import assessment_rules, clock, keep, schema, store
+from etl import assessment_rules, clock, keep, maintain, schema, store
 from etl.check import Checked, Context, check, read_context
 from etl.contracts import DATASETS, Dataset
 from etl.pseudonym import load_key
@@ -119,14 +119,32 @@ def init(db_path: Path | None = None) -> Path:
     load_key()
     rules, rules_text = assessment_rules.load()
     with writer_lock(db_path), build_and_swap(db_path) as con:
-        for stmt in schema.all_ddl():
+        # the derived tables (current state, facts, rollups) are rebuilt from the history when their definition
+        # changed (or the warehouse predates them); otherwise the loads keep them and init leaves them alone
+        rebuild = _stored_fingerprint(con) != schema.derived_fingerprint()
+        for stmt in schema.all_ddl(rebuild=rebuild):
             con.execute(stmt)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('derived_fingerprint', ?), ('unit_facts.appended', '0')"
+            if rebuild
+            else "INSERT OR IGNORE INTO meta VALUES ('derived_fingerprint', ?)",
+            [schema.derived_fingerprint()],
+        )
         for key, value in schema.DEFAULT_SETTINGS.items():
             con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [schema.SCHEMA_VERSION])
         assessment_rules.register(con, rules, rules_text, "init")
     store.uploads_dir(db_path).mkdir(parents=True, exist_ok=True)
     return db_path
+
+
+def _stored_fingerprint(con) -> str | None:
+    """The derived tables' definition digest recorded by the last init; None for a new or older warehouse."""
+    # (a failed statement would abort the caller's transaction: look the table up first)
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchone()[0]:
+        return None
+    row = con.execute("SELECT value FROM meta WHERE key = 'derived_fingerprint'").fetchone()
+    return row[0] if row else None
 
 
 # --------------------------------------------------------------------------- load
@@ -211,8 +229,7 @@ def load_file(
         try:
             with build_and_swap(db_path) as con:
                 _insert_batch(con, v, batch_id, file_path.name, checked.sha256, user, kept)
-                if v.dataset.name in schema.FACT_SOURCES:
-                    con.execute(schema.REFRESH_FACTS)
+                maintain.after_load(con, v.dataset, batch_id)  # current state, facts, rollups (etl.maintain)
                 keeping.result()
         except BaseException:
             wait([keeping])
@@ -323,10 +340,13 @@ def rollback(
                 "cannot roll back batch " + str(batch_id) + ": later batch(es) " + ids
                 + " changed the same records; roll those back first",
             )  # fmt: skip
+        change = maintain.Change(con, ds, batch_id) if ds is not None else None
         con.execute(
             "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE batch_id = ?",
             [clock.now(), user, batch_id],
         )
+        if change is not None:
+            change.apply_rollback()
         if ds is not None and ds.name == "projects":
             n, example, ids = con.execute(
                 "SELECT count(*), min(project_id), list(DISTINCT batch_id ORDER BY batch_id) FROM v_funding f "
@@ -340,6 +360,6 @@ def rollback(
                     "cannot roll back batch " + str(batch_id) + ": " + str(n) + " funding rows of batch(es) " + names
                     + " (e.g. " + str(example) + ") refer to its projects; roll back batch(es) " + names + " first",
                 )  # fmt: skip
-        if ds is not None and ds.name in schema.FACT_SOURCES:
-            con.execute(schema.REFRESH_FACTS)
+        if change is not None:
+            change.refresh()
     return {"batch_id": batch_id, "dataset": row[0]}

@@ -1,0 +1,232 @@
+"""The derived tables kept inside every load and rollback transaction: current state, facts, rollups.
+
+The history (``ds_<name>``, append-only) is the truth; three kinds of tables are derived from it and kept
+equal to a full recomputation by the writer (etl.warehouse), inside the batch's own transaction:
+
+- the current state ``cur_<name>`` (etl.schema.cur_table): per key, the row of the latest loaded batch. A load
+  deletes the keys its batch holds and inserts the batch's rows; a rollback deletes the batch's rows and puts
+  back, for its keys, the latest row of an earlier batch still loaded (a later batch holding the same keys
+  makes the rollback refused, so the batch's rows are exactly the current rows of its keys).
+- the facts ``unit_facts``: only the metrics whose facts read the batch's dataset (:data:`DEPENDS`), and of
+  those only the facts the batch can change (:func:`_scope`): the projects of a projects batch; the project
+  months of a funding batch; the park years of a parks batch; the township months of a labour batch; for any
+  other dataset the years the replaced and the new rows give facts in. When carry-over must move (the latest
+  year the projects and funds speak of changed, etl.schema ``last_year``) the carry-over metrics are
+  recomputed whole.
+- the rollups (etl.schema.REBUILD_ROLLUPS) for the (metric, year)s whose facts changed.
+
+``unit_facts`` stays stored by (metric, year, unit): each refresh appends its rows sorted, and the table is
+rewritten in order once the rows appended since the last ordering pass a quarter of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etl import metric_catalogue, schema
+from etl.contracts import DATASETS, Dataset
+
+# The source relations of etl.schema's facts SQL and the datasets each reads.
+_RELATIONS: dict[str, frozenset[str]] = {
+    "signed": frozenset({"projects"}),
+    "fund": frozenset({"funding", "projects"}),
+    "under_construction": frozenset({"projects"}),
+    "park_flows": frozenset({"parks"}),
+}
+_CARRY_RELATION = "under_construction"  # reads last_year: moves when the latest project/fund year moves
+_LAST_YEAR_SQL = (
+    "SELECT max(y) FROM (SELECT max(year(signed_date)) FROM cur_projects UNION ALL "
+    "SELECT max(year(started_date)) FROM cur_projects UNION ALL "
+    "SELECT max(CAST(left(period, 4) AS INTEGER)) FROM cur_funding) t(y)"
+)
+RESORT_SHARE = 0.25  # rewrite unit_facts in order once this share of it was appended since the last ordering
+
+
+def _relations(m: metric_catalogue.Metric) -> set[str]:
+    return set(re.findall(r"\bFROM\s+(\w+)", m.facts, flags=re.IGNORECASE))
+
+
+def metric_sources(m: metric_catalogue.Metric) -> frozenset[str]:
+    """The datasets a catalogue metric's facts are computed from."""
+    out: set[str] = set()
+    for rel in _relations(m):
+        if rel in _RELATIONS:
+            out |= _RELATIONS[rel]
+        elif rel.startswith("v_") and rel[2:] in DATASETS:
+            out.add(rel[2:])
+        else:
+            raise ValueError(f"metric {m.code}: unknown source relation {rel}")
+    return frozenset(out)
+
+
+DEPENDS: dict[str, frozenset[str]] = {m.code: metric_sources(m) for m in metric_catalogue.METRICS}
+CARRY: tuple[str, ...] = tuple(m.code for m in metric_catalogue.METRICS if _CARRY_RELATION in _relations(m))
+
+# Datasets whose keys name the facts they feed: (fact columns, SQL of those columns from the keys in _keys).
+_KEY_SCOPES: dict[str, tuple[tuple[str, ...], str]] = {
+    "projects": (("project_id",), "SELECT DISTINCT project_id FROM _keys"),
+    "funding": (
+        ("project_id", "year", "month"),
+        "SELECT DISTINCT project_id, CAST(left(period, 4) AS INTEGER) AS year, CAST(right(period, 2) AS INTEGER) AS month FROM _keys",
+    ),
+    "parks": (("park", "year"), "SELECT DISTINCT park, CAST(left(period, 4) AS INTEGER) AS year FROM _keys"),
+    "labor": (
+        ("township", "year", "month"),
+        "SELECT DISTINCT township, CAST(left(period, 4) AS INTEGER) AS year, CAST(right(period, 2) AS INTEGER) AS month FROM _keys",
+    ),
+}
+
+
+def _match(a: str, b: str, cols) -> str:
+    return " AND ".join(f"{a}.{schema.q(c)} IS NOT DISTINCT FROM {b}.{schema.q(c)}" for c in cols)
+
+
+def _in_scope(alias: str, cols: tuple[str, ...]) -> str:
+    return f"EXISTS (SELECT 1 FROM _scope s WHERE {_match('s', alias, cols)})"
+
+
+class Change:
+    """One batch's change to the derived tables, inside the writer's transaction: ``apply_load`` /
+    ``apply_rollback`` update the current state (the views read it at once), ``refresh`` the facts and
+    rollups."""
+
+    def __init__(self, con, ds: Dataset, batch_id: int):
+        self.con, self.ds, self.batch_id = con, ds, batch_id
+        self.metrics = tuple(c for c, deps in DEPENDS.items() if ds.name in deps)
+        self.carry_year = self._last_year() if ds.name in ("projects", "funding") else None
+        key = ", ".join(schema.q(k) for k in ds.key)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _keys AS SELECT DISTINCT {key} FROM {schema.table_name(ds)} "
+            "WHERE _batch_id = ?",
+            [batch_id],
+        )
+        self.scope_cols: tuple[str, ...] = ()
+        if self.metrics:
+            if ds.name in _KEY_SCOPES:
+                self.scope_cols, sql = _KEY_SCOPES[ds.name]
+                con.execute("CREATE OR REPLACE TEMP TABLE _scope AS " + sql)
+            else:
+                self.scope_cols = ("year",)
+                con.execute("CREATE OR REPLACE TEMP TABLE _scope (year INTEGER)")
+                self._add_years()  # the years the rows about to be replaced give facts in
+
+    # ------------------------------------------------------------------ current state
+
+    def _key_match(self, alias: str) -> str:
+        return f"EXISTS (SELECT 1 FROM _keys k WHERE {_match('k', alias, self.ds.key)})"
+
+    def apply_load(self) -> None:
+        """The batch's rows replace the current rows of its keys."""
+        t, cur = schema.table_name(self.ds), schema.cur_table(self.ds)
+        cols = ", ".join(schema.q(n) for n, _ in self.ds.stored_columns())
+        self.con.execute(f"DELETE FROM {cur} c WHERE {self._key_match('c')}")
+        self.con.execute(f"INSERT INTO {cur} SELECT {cols}, _batch_id FROM {t} WHERE _batch_id = ?", [self.batch_id])
+        if self.scope_cols == ("year",):
+            self._add_years()
+
+    def apply_rollback(self) -> None:
+        """The batch (already marked rolled back) leaves the current state; for its keys the latest row of an
+        earlier batch still loaded comes back."""
+        t, cur = schema.table_name(self.ds), schema.cur_table(self.ds)
+        cols = ", ".join("d." + schema.q(n) for n, _ in self.ds.stored_columns())
+        key = ", ".join("d." + schema.q(k) for k in self.ds.key)
+        self.con.execute(f"DELETE FROM {cur} WHERE batch_id = ?", [self.batch_id])
+        self.con.execute(
+            f"INSERT INTO {cur} SELECT {cols}, d._batch_id FROM {t} d "
+            "JOIN batches b ON b.batch_id = d._batch_id AND b.status = 'loaded' "
+            f"WHERE d._batch_id < ? AND {self._key_match('d')} "
+            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY d._batch_id DESC) = 1",
+            [self.batch_id],
+        )
+        if self.scope_cols == ("year",):
+            self._add_years()
+
+    def _add_years(self) -> None:
+        """Add to _scope the years the current rows of the batch's keys give facts of its metrics in."""
+        rows = (
+            "("
+            + schema.view_body(self.ds, f"(SELECT * FROM {schema.cur_table(self.ds)} c WHERE {self._key_match('c')})")
+            + ")"
+        )
+        view = re.compile(r"\bv_" + self.ds.name + r"\b")
+        parts = [
+            "SELECT f.year FROM ("
+            + view.sub(rows, metric_catalogue.BY_CODE[m].facts)
+            + f") AS f({schema.FACT_COLUMNS})"
+            for m in self.metrics
+        ]
+        self.con.execute("INSERT INTO _scope SELECT DISTINCT year FROM (" + " UNION ALL ".join(parts) + ")")
+
+    def _last_year(self):
+        return self.con.execute(_LAST_YEAR_SQL).fetchone()[0]
+
+    # ------------------------------------------------------------------ facts and rollups
+
+    def refresh(self) -> None:
+        """Recompute the facts (and rollups) the batch can have changed; the current state is already updated."""
+        if self.ds.name == "returnees":
+            self.con.execute("DELETE FROM returnee_townships")
+            self.con.execute("INSERT INTO returnee_townships " + schema.RETURNEE_TOWNSHIPS_SELECT)
+        if not self.metrics and self.carry_year is None:
+            return
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched (metric VARCHAR, year INTEGER)")
+        whole: tuple[str, ...] = ()
+        if self.carry_year is not None and self._last_year() != self.carry_year:
+            whole = CARRY  # carry-over moves: the carry-over metrics are recomputed whole
+        scoped = tuple(m for m in self.metrics if m not in whole)
+        appended = 0
+        for metrics, where in ((whole, ""), (scoped, self.scope_cols)):
+            if not metrics:
+                continue
+            in_metrics = "list_contains(" + _list(metrics) + ", u.metric)"
+            cond = in_metrics + (" AND " + _in_scope("u", where) if where else "")
+            con.execute(f"INSERT INTO _touched SELECT DISTINCT metric, year FROM unit_facts u WHERE {cond}")
+            con.execute(f"DELETE FROM unit_facts u WHERE {cond}")
+            select = schema.unit_facts_select(
+                metrics,
+                _in_scope("f", where) if where else "",
+                "(SELECT coalesce(max(fact_id), 0) FROM unit_facts)",
+            )
+            appended += con.execute(
+                f"INSERT INTO unit_facts SELECT * FROM ({select}) ORDER BY {schema.FACTS_ORDER}"
+            ).fetchone()[0]
+            con.execute(f"INSERT INTO _touched SELECT DISTINCT metric, year FROM unit_facts u WHERE {cond}")
+        self._order(appended)
+        self._rollups()
+
+    def _order(self, appended: int) -> None:
+        """Rewrite unit_facts in (metric, year, unit) order once enough was appended out of order."""
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'unit_facts.appended'").fetchone()
+        total = (int(row[0]) if row else 0) + appended
+        size = self.con.execute("SELECT count(*) FROM unit_facts").fetchone()[0]
+        if total > RESORT_SHARE * size:
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE unit_facts AS SELECT * FROM unit_facts ORDER BY {schema.FACTS_ORDER}"
+            )
+            total = 0
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('unit_facts.appended', ?)", [str(total)])
+
+    def _rollups(self) -> None:
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched_my AS SELECT DISTINCT metric, year FROM _touched")
+        hit = (
+            "EXISTS (SELECT 1 FROM _touched_my t WHERE t.metric = {a}.metric AND t.year IS NOT DISTINCT FROM {a}.year)"
+        )
+        for table, select in (
+            ("unit_sums", schema.UNIT_SUMS_SELECT.format(where="WHERE " + hit.format(a="unit_facts"))),
+            ("fact_dims", schema.FACT_DIMS_SELECT.format(also="AND " + hit.format(a="unit_facts"))),
+        ):
+            con.execute(f"DELETE FROM {table} WHERE " + hit.format(a=table))
+            con.execute(f"INSERT INTO {table} {select}")
+
+
+def _list(codes: tuple[str, ...]) -> str:
+    return "[" + ", ".join(schema._literal(c) for c in codes) + "]"
+
+
+def after_load(con, ds: Dataset, batch_id: int) -> None:
+    """Keep the derived tables after the rows of batch ``batch_id`` of ``ds`` were inserted."""
+    change = Change(con, ds, batch_id)
+    change.apply_load()
+    change.refresh()
