@@ -170,30 +170,45 @@ class Change:
         if not self.metrics and self.carry_year is None:
             return
         con = self.con
-        con.execute("CREATE OR REPLACE TEMP TABLE _touched (metric VARCHAR, year INTEGER)")
         whole: tuple[str, ...] = ()
         if self.carry_year is not None and self._last_year() != self.carry_year:
             whole = CARRY  # carry-over moves: the carry-over metrics are recomputed whole
         scoped = tuple(m for m in self.metrics if m not in whole)
+        touched: set[tuple[str, int | None]] = set()
         appended = 0
-        for metrics, where in ((whole, ""), (scoped, self.scope_cols)):
+        for metrics, where in ((whole, ()), (scoped, self.scope_cols)):
             if not metrics:
                 continue
-            in_metrics = "list_contains(" + _list(metrics) + ", u.metric)"
-            cond = in_metrics + (" AND " + _in_scope("u", where) if where else "")
-            con.execute(f"INSERT INTO _touched SELECT DISTINCT metric, year FROM unit_facts u WHERE {cond}")
-            con.execute(f"DELETE FROM unit_facts u WHERE {cond}")
+            # literal metric (and year) bounds first: DuckDB skips the row groups outside them (zone maps)
+            cond = "u.metric IN (" + ", ".join(schema._literal(m) for m in metrics) + ")"
+            if where:
+                cond += self._year_bounds("u") + " AND " + _in_scope("u", where)
+            touched |= _pairs(con.execute(f"DELETE FROM unit_facts u WHERE {cond} RETURNING metric, year"))
             select = schema.unit_facts_select(
                 metrics,
                 _in_scope("f", where) if where else "",
                 "(SELECT coalesce(max(fact_id), 0) FROM unit_facts)",
             )
-            appended += con.execute(
-                f"INSERT INTO unit_facts SELECT * FROM ({select}) ORDER BY {schema.FACTS_ORDER}"
-            ).fetchone()[0]
-            con.execute(f"INSERT INTO _touched SELECT DISTINCT metric, year FROM unit_facts u WHERE {cond}")
+            added = _pairs(
+                con.execute(
+                    f"INSERT INTO unit_facts SELECT * FROM ({select}) ORDER BY {schema.FACTS_ORDER} "
+                    "RETURNING metric, year"
+                ),
+                count=True,
+            )
+            appended += added.pop(("", None), 0)
+            touched |= set(added)
         self._order(appended)
-        self._rollups()
+        self._rollups(touched)
+
+    def _year_bounds(self, alias: str) -> str:
+        """`` AND <alias>.year BETWEEN lo AND hi`` when the scope names years (none NULL), else ''."""
+        if "year" not in self.scope_cols:
+            return ""
+        lo, hi, nulls = self.con.execute("SELECT min(year), max(year), count(*) - count(year) FROM _scope").fetchone()
+        if lo is None or nulls:
+            return ""
+        return f" AND {alias}.year BETWEEN {int(lo)} AND {int(hi)}"
 
     def _order(self, appended: int) -> None:
         """Rewrite unit_facts in (metric, year, unit) order once enough was appended out of order."""
@@ -207,11 +222,29 @@ class Change:
             total = 0
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('unit_facts.appended', ?)", [str(total)])
 
-    def _rollups(self) -> None:
+    def _rollups(self, touched: set[tuple[str, int | None]]) -> None:
+        """Recompute the rollups' rows of the touched (metric, year)s."""
+        if not touched:
+            return
         con = self.con
-        con.execute("CREATE OR REPLACE TEMP TABLE _touched_my AS SELECT DISTINCT metric, year FROM _touched")
+        metrics = ", ".join(sorted({schema._literal(m) for m, _ in touched}))
+        years = sorted({y for _, y in touched if y is not None})
+        bound = "{a}.metric IN (" + metrics + ")"
+        if all(y is not None for _, y in touched):
+            bound += " AND {a}.year IN (" + ", ".join(str(int(y)) for y in years) + ")"
+        pairs = ", ".join(
+            "{'metric': "
+            + schema._literal(m)
+            + ", 'year': CAST("
+            + ("NULL" if y is None else str(int(y)))
+            + " AS INTEGER)}"
+            for m, y in sorted(touched, key=str)
+        )
+        pairs = "[" + pairs + "]"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_my AS SELECT unnest({pairs}, recursive := true)")
         hit = (
-            "EXISTS (SELECT 1 FROM _touched_my t WHERE t.metric = {a}.metric AND t.year IS NOT DISTINCT FROM {a}.year)"
+            bound + " AND EXISTS (SELECT 1 FROM _touched_my t WHERE t.metric = {a}.metric "
+            "AND t.year IS NOT DISTINCT FROM {a}.year)"
         )
         for table, select in (
             ("unit_sums", schema.UNIT_SUMS_SELECT.format(where="WHERE " + hit.format(a="unit_facts"))),
@@ -219,6 +252,19 @@ class Change:
         ):
             con.execute(f"DELETE FROM {table} WHERE " + hit.format(a=table))
             con.execute(f"INSERT INTO {table} {select}")
+
+
+def _pairs(result, count: bool = False):
+    """The distinct (metric, year) pairs of a RETURNING metric, year result; with ``count`` a dict of the pairs
+    (values 0) plus ("", None): the number of rows."""
+    cols = result.fetchnumpy()
+    metrics, years = cols["metric"].tolist(), cols["year"].tolist()
+    pairs = set(zip(metrics, years, strict=True))
+    if not count:
+        return pairs
+    out: dict = dict.fromkeys(pairs, 0)
+    out["", None] = len(metrics)
+    return out
 
 
 def _list(codes: tuple[str, ...]) -> str:

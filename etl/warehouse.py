@@ -77,6 +77,11 @@ def writer_lock(
         lock.close()
 
 
+# Seconds of each step of the last build_and_swap in this process (copy, apply, commit, checkpoint, fsync): the
+# writes benchmark reads them (bench/writes_bench.py).
+SWAP_TIMES: dict[str, float] = {}
+
+
 @contextmanager
 def build_and_swap(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy inside BEGIN; swapped in on success.
@@ -88,24 +93,36 @@ def build_and_swap(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     tmp = db_path.with_name(db_path.name + ".building")
     for stale in (tmp, Path(str(tmp) + ".wal")):
         stale.unlink(missing_ok=True)  # left by a writer that crashed; we hold the lock
+    times = SWAP_TIMES
+    times.clear()
+    t = time.perf_counter()
     if db_path.exists():
         shutil.copyfile(db_path, tmp)
+    times["copy"] = time.perf_counter() - t
     con = duckdb.connect(str(tmp))
     try:
         con.execute("BEGIN TRANSACTION")
         try:
+            t = time.perf_counter()
             yield con
             # A statement that failed inside the transaction (even if the caller swallowed the
             # error) leaves it aborted; COMMIT would then silently commit nothing. Probe first.
             con.execute("SELECT 1")
+            times["apply"] = time.perf_counter() - t
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        t = time.perf_counter()
         con.execute("COMMIT")
+        times["commit"] = time.perf_counter() - t
+        t = time.perf_counter()
         con.execute("CHECKPOINT")
         con.close()
+        times["checkpoint"] = time.perf_counter() - t
+        t = time.perf_counter()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        times["fsync"] = time.perf_counter() - t
         os.replace(tmp, db_path)
     finally:
         con.close()

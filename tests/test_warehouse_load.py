@@ -297,3 +297,15 @@ def test_a_skip_invalid_file_with_no_good_row_loads_nothing_and_can_be_sent_agai
     assert res.status == "rejected" and q(db, "SELECT count(*) FROM batches") == [(0,)]
     again = warehouse.load_file(db, path, skip_invalid=True)
     assert again.status == "rejected"  # judged again, not a no-op
+
+
+def test_a_file_is_checked_once_when_no_batch_committed_meanwhile(db, tmp_path, monkeypatch):
+    """The context records the file's version, so the writer does not check the file again under its lock."""
+    from etl import check
+
+    calls = []
+    real = check.check
+    monkeypatch.setattr(warehouse, "check", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    res = warehouse.load_file(db, csv(tmp_path / "p.csv", "projects", [project("P1", "100")]))
+    assert res.status == "loaded"
+    assert len(calls) == 1
