@@ -63,6 +63,13 @@ DEPENDS: dict[str, frozenset[str]] = {m.code: metric_sources(m) for m in metric_
 CARRY: tuple[str, ...] = tuple(m.code for m in metric_catalogue.METRICS if _CARRY_RELATION in _relations(m))
 
 # Datasets whose keys name the facts they feed: (fact columns, SQL of those columns from the keys in _keys).
+# The source relations whose rows carry those columns as the facts do (the scope filters them before the joins).
+_KEY_RELATIONS: dict[str, frozenset[str]] = {
+    "projects": frozenset({"signed", "fund", "under_construction", "v_projects"}),
+    "funding": frozenset({"fund"}),
+    "parks": frozenset({"park_flows"}),
+    "labor": frozenset({"v_labor"}),
+}
 _KEY_SCOPES: dict[str, tuple[tuple[str, ...], str]] = {
     "projects": (("project_id",), "SELECT DISTINCT project_id FROM _keys"),
     "funding": (
@@ -81,8 +88,14 @@ def _match(a: str, b: str, cols) -> str:
     return " AND ".join(f"{a}.{schema.q(c)} IS NOT DISTINCT FROM {b}.{schema.q(c)}" for c in cols)
 
 
-def _in_scope(alias: str, cols: tuple[str, ...]) -> str:
-    return f"EXISTS (SELECT 1 FROM _scope s WHERE {_match('s', alias, cols)})"
+def _in_scope(alias: str, cols: tuple[str, ...], nulls: bool = False, table: str = "_scope") -> str:
+    """A fact (alias) is in the batch's scope (``table``). A plain IN over the columns (DuckDB runs it as a hash
+    semi-join, ~20x faster than a correlated EXISTS here); NULL-safe matching only when the scope holds a NULL."""
+    if nulls:
+        return f"EXISTS (SELECT 1 FROM {table} s WHERE {_match('s', alias, cols)})"
+    left = ", ".join(f"{alias}.{schema.q(c)}" for c in cols)
+    right = ", ".join(schema.q(c) for c in cols)
+    return f"({left}) IN (SELECT {right} FROM {table})" if len(cols) > 1 else f"{left} IN (SELECT {right} FROM {table})"
 
 
 class Change:
@@ -174,41 +187,55 @@ class Change:
         if self.carry_year is not None and self._last_year() != self.carry_year:
             whole = CARRY  # carry-over moves: the carry-over metrics are recomputed whole
         scoped = tuple(m for m in self.metrics if m not in whole)
-        touched: set[tuple[str, int | None]] = set()
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched (metric VARCHAR, year INTEGER, month INTEGER)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _dims (metric VARCHAR, year INTEGER, dim VARCHAR, v VARCHAR, n BIGINT)"
+        )
         appended = 0
         for metrics, where in ((whole, ()), (scoped, self.scope_cols)):
             if not metrics:
                 continue
-            # literal metric (and year) bounds first: DuckDB skips the row groups outside them (zone maps)
+            # literal metric (and year/month) bounds first: DuckDB skips the row groups outside them (zone maps)
             cond = "u.metric IN (" + ", ".join(schema._literal(m) for m in metrics) + ")"
+            inside, prefilter = "", None
             if where:
-                cond += self._year_bounds("u") + " AND " + _in_scope("u", where)
-            touched |= _pairs(con.execute(f"DELETE FROM unit_facts u WHERE {cond} RETURNING metric, year"))
+                nulls = self._scope_has_null()
+                cond += self._bounds("u") + " AND " + _in_scope("u", where, nulls)
+                inside = _in_scope("f", where, nulls)
+                if self.ds.name in _KEY_RELATIONS:
+                    prefilter = (_KEY_RELATIONS[self.ds.name], _in_scope("r", where, nulls))
+            touched = f"INSERT INTO _touched SELECT DISTINCT metric, year, month FROM unit_facts u WHERE {cond}"
+            dims = schema.FACT_DIMS_SELECT.format(table="unit_facts u", also="AND " + cond)
+            con.execute(touched)
+            con.execute(f"INSERT INTO _dims SELECT metric, year, dim, v, -n FROM ({dims})")
+            con.execute(f"DELETE FROM unit_facts u WHERE {cond}")
             select = schema.unit_facts_select(
-                metrics,
-                _in_scope("f", where) if where else "",
-                "(SELECT coalesce(max(fact_id), 0) FROM unit_facts)",
+                metrics, inside, "(SELECT coalesce(max(fact_id), 0) FROM unit_facts)", prefilter
             )
-            added = _pairs(
-                con.execute(
-                    f"INSERT INTO unit_facts SELECT * FROM ({select}) ORDER BY {schema.FACTS_ORDER} "
-                    "RETURNING metric, year"
-                ),
-                count=True,
-            )
-            appended += added.pop(("", None), 0)
-            touched |= set(added)
+            appended += con.execute(
+                f"INSERT INTO unit_facts SELECT * FROM ({select}) ORDER BY {schema.FACTS_ORDER}"
+            ).fetchone()[0]
+            con.execute(touched)
+            con.execute(f"INSERT INTO _dims {dims}")
+        self._rollups()
         self._order(appended)
-        self._rollups(touched)
 
-    def _year_bounds(self, alias: str) -> str:
-        """`` AND <alias>.year BETWEEN lo AND hi`` when the scope names years (none NULL), else ''."""
-        if "year" not in self.scope_cols:
-            return ""
-        lo, hi, nulls = self.con.execute("SELECT min(year), max(year), count(*) - count(year) FROM _scope").fetchone()
-        if lo is None or nulls:
-            return ""
-        return f" AND {alias}.year BETWEEN {int(lo)} AND {int(hi)}"
+    def _scope_has_null(self) -> bool:
+        nulls = " OR ".join(schema.q(c) + " IS NULL" for c in self.scope_cols)
+        return bool(self.con.execute(f"SELECT count(*) FROM _scope WHERE {nulls}").fetchone()[0])
+
+    def _bounds(self, alias: str) -> str:
+        """`` AND <alias>.year BETWEEN lo AND hi`` (and month) when the scope names years (months), none NULL."""
+        out = ""
+        for col in ("year", "month"):
+            if col not in self.scope_cols:
+                continue
+            lo, hi, nulls = self.con.execute(
+                f"SELECT min({col}), max({col}), count(*) - count({col}) FROM _scope"
+            ).fetchone()
+            if lo is not None and not nulls:
+                out += f" AND {alias}.{col} BETWEEN {int(lo)} AND {int(hi)}"
+        return out
 
     def _order(self, appended: int) -> None:
         """Rewrite unit_facts in (metric, year, unit) order once enough was appended out of order."""
@@ -222,49 +249,40 @@ class Change:
             total = 0
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('unit_facts.appended', ?)", [str(total)])
 
-    def _rollups(self, touched: set[tuple[str, int | None]]) -> None:
-        """Recompute the rollups' rows of the touched (metric, year)s."""
-        if not touched:
-            return
+    def _rollups(self) -> None:
+        """Recompute the rollups' rows of what the refresh touched: unit_sums per (metric, year, month), fact_dims
+        per (metric, year)."""
         con = self.con
-        metrics = ", ".join(sorted({schema._literal(m) for m, _ in touched}))
-        years = sorted({y for _, y in touched if y is not None})
-        bound = "{a}.metric IN (" + metrics + ")"
-        if all(y is not None for _, y in touched):
-            bound += " AND {a}.year IN (" + ", ".join(str(int(y)) for y in years) + ")"
-        pairs = ", ".join(
-            "{'metric': "
-            + schema._literal(m)
-            + ", 'year': CAST("
-            + ("NULL" if y is None else str(int(y)))
-            + " AS INTEGER)}"
-            for m, y in sorted(touched, key=str)
+        row = con.execute(
+            "SELECT list(DISTINCT metric), min(year), max(year), count(*) - count(year), min(month), max(month), "
+            "count(*) - count(month) FROM _touched"
+        ).fetchone()
+        metrics, y0, y1, ynull, m0, m1, mnull = row
+        if not metrics:
+            return
+        bound = "{a}.metric IN (" + ", ".join(schema._literal(m) for m in metrics) + ")"
+        if y0 is not None and not ynull:
+            bound += f" AND {{a}}.year BETWEEN {int(y0)} AND {int(y1)}"
+        month_bound = bound + (
+            f" AND {{a}}.month BETWEEN {int(m0)} AND {int(m1)}" if m0 is not None and not mnull else ""
         )
-        pairs = "[" + pairs + "]"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_my AS SELECT unnest({pairs}, recursive := true)")
-        hit = (
-            bound + " AND EXISTS (SELECT 1 FROM _touched_my t WHERE t.metric = {a}.metric "
-            "AND t.year IS NOT DISTINCT FROM {a}.year)"
+        con.execute("CREATE OR REPLACE TEMP TABLE _hit AS SELECT DISTINCT metric, year, month FROM _touched")
+        hit = month_bound + " AND " + _in_scope("{a}", ("metric", "year", "month"), bool(ynull or mnull), "_hit")
+        con.execute("DELETE FROM unit_sums WHERE " + hit.format(a="unit_sums"))
+        con.execute(
+            "INSERT INTO unit_sums " + schema.UNIT_SUMS_SELECT.format(where="WHERE " + hit.format(a="unit_facts"))
         )
-        for table, select in (
-            ("unit_sums", schema.UNIT_SUMS_SELECT.format(where="WHERE " + hit.format(a="unit_facts"))),
-            ("fact_dims", schema.FACT_DIMS_SELECT.format(also="AND " + hit.format(a="unit_facts"))),
-        ):
-            con.execute(f"DELETE FROM {table} WHERE " + hit.format(a=table))
-            con.execute(f"INSERT INTO {table} {select}")
-
-
-def _pairs(result, count: bool = False):
-    """The distinct (metric, year) pairs of a RETURNING metric, year result; with ``count`` a dict of the pairs
-    (values 0) plus ("", None): the number of rows."""
-    cols = result.fetchnumpy()
-    metrics, years = cols["metric"].tolist(), cols["year"].tolist()
-    pairs = set(zip(metrics, years, strict=True))
-    if not count:
-        return pairs
-    out: dict = dict.fromkeys(pairs, 0)
-    out["", None] = len(metrics)
-    return out
+        # fact_dims: the facts' counts per value, less the deleted facts', plus the inserted facts'
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _delta AS SELECT metric, year, dim, v, sum(n) AS n FROM _dims "
+            "GROUP BY ALL HAVING sum(n) <> 0"
+        )
+        same = _match("d", "fact_dims", ("metric", "year", "dim", "v"))
+        con.execute(f"UPDATE fact_dims SET n = fact_dims.n + d.n FROM _delta d WHERE {same}")
+        con.execute(
+            f"INSERT INTO fact_dims SELECT * FROM _delta d WHERE NOT EXISTS (SELECT 1 FROM fact_dims WHERE {same})"
+        )
+        con.execute("DELETE FROM fact_dims WHERE n <= 0")
 
 
 def _list(codes: tuple[str, ...]) -> str:

@@ -8,6 +8,8 @@ in ``batches``. The ``v_*`` views are the stable, documented read contract.
 
 from __future__ import annotations
 
+import re
+
 from etl import assessment_rules, metric_catalogue, park_grading
 from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
@@ -257,14 +259,29 @@ def _literal(code: str) -> str:
     return "'" + code + "'"
 
 
-def unit_facts_select(metrics: tuple[str, ...] | None = None, where: str = "", first_id: str = "0") -> str:
+def unit_facts_select(
+    metrics: tuple[str, ...] | None = None,
+    where: str = "",
+    first_id: str = "0",
+    prefilter: tuple[frozenset[str], str] | None = None,
+) -> str:
     """The unit-keyed facts of ``metrics`` (default: every catalogue metric), optionally only the facts whose
     columns satisfy ``where`` (a condition on a fact's columns, alias ``f``), numbered ``fact_id`` from
-    ``first_id`` + 1. Grain: one row per fact and unit it counts under."""
+    ``first_id`` + 1. ``prefilter`` (relations, condition on alias ``r``): the same condition applied to those
+    source relations' rows first, so the join behind them reads only those (etl.maintain: the relations whose
+    columns named in the condition are the facts' own). Grain: one row per fact and unit it counts under."""
     chosen = metric_catalogue.METRICS if metrics is None else tuple(metric_catalogue.BY_CODE[c] for c in metrics)
     cond = " WHERE " + where if where else ""
+
+    def facts(m: metric_catalogue.Metric) -> str:
+        if prefilter is None:
+            return m.facts
+        rels, on = prefilter
+        pattern = r"\bFROM\s+(" + "|".join(sorted(rels)) + r")\b"
+        return re.sub(pattern, lambda x: "FROM (SELECT * FROM " + x.group(1) + " r WHERE " + on + ")", m.facts)
+
     branches = [
-        "SELECT " + _literal(m.code) + " AS metric, f.* FROM (" + m.facts + ") AS f(" + FACT_COLUMNS + ")" + cond
+        "SELECT " + _literal(m.code) + " AS metric, f.* FROM (" + facts(m) + ") AS f(" + FACT_COLUMNS + ")" + cond
         for m in chosen
     ]
     return (
@@ -295,19 +312,21 @@ REFRESH_FACTS = "CREATE OR REPLACE TABLE unit_facts AS " + UNIT_FACTS_SELECT + "
 
 # Small rollups the pages read, kept with the facts (etl.maintain) for the (metric, year)s a batch touches:
 # unit_sums, one row per metric, year, month, unit and industry (the per-unit actuals, v_target_progress);
-# fact_dims, one row per metric, year, filter dimension and value the facts use (the filter options);
+# fact_dims, one row per metric, year, filter dimension and value the facts use, with n the number of facts
+# (the filter options);
 # returnee_townships, one row per township the current returnees name (the filter options).
 UNIT_SUMS_SELECT = (
     "SELECT metric, year, month, unit, industry, sum(value) AS actual FROM unit_facts {where} GROUP BY ALL"
 )
 FACT_DIMS_SELECT = (
-    "SELECT DISTINCT metric, year, dim, v FROM (SELECT metric, year, unnest(['township', 'industry', 'park']) AS dim, "
-    "unnest([township, industry, park]) AS v FROM unit_facts WHERE unit = '*' {also}) WHERE v IS NOT NULL"
+    "SELECT metric, year, dim, v, count(*) AS n FROM (SELECT metric, year, unnest(['township', 'industry', 'park']) "
+    "AS dim, unnest([township, industry, park]) AS v FROM {table} WHERE unit = '*' {also}) WHERE v IS NOT NULL "
+    "GROUP BY ALL"
 )
 RETURNEE_TOWNSHIPS_SELECT = "SELECT DISTINCT township FROM cur_returnees WHERE township IS NOT NULL"
 REBUILD_ROLLUPS = [
     "CREATE OR REPLACE TABLE unit_sums AS " + UNIT_SUMS_SELECT.format(where="") + " ORDER BY metric, year, unit",
-    "CREATE OR REPLACE TABLE fact_dims AS " + FACT_DIMS_SELECT.format(also="") + " ORDER BY ALL",
+    "CREATE OR REPLACE TABLE fact_dims AS " + FACT_DIMS_SELECT.format(table="unit_facts", also="") + " ORDER BY ALL",
     "CREATE OR REPLACE TABLE returnee_townships AS " + RETURNEE_TOWNSHIPS_SELECT,
 ]
 

@@ -63,7 +63,7 @@ def assert_derived_equal_recomputed(db: Path, tmp_path: Path) -> None:
         sums = "SELECT metric, year, month, unit, industry, round(actual, 6) FROM ({})"
         chk_sums = schema.UNIT_SUMS_SELECT.format(where="").replace("unit_facts", "chk_facts")
         assert _diff(con, sums.format("SELECT * FROM unit_sums"), sums.format(chk_sums)) == []
-        chk_dims = schema.FACT_DIMS_SELECT.format(also="").replace("unit_facts", "chk_facts")
+        chk_dims = schema.FACT_DIMS_SELECT.format(table="chk_facts", also="")
         assert _diff(con, "SELECT * FROM fact_dims", chk_dims) == []
         assert _diff(con, "SELECT * FROM returnee_townships", schema.RETURNEE_TOWNSHIPS_SELECT) == []
     finally:
