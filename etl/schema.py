@@ -273,12 +273,16 @@ def unit_facts_select(
     chosen = metric_catalogue.METRICS if metrics is None else tuple(metric_catalogue.BY_CODE[c] for c in metrics)
     cond = " WHERE " + where if where else ""
 
+    scoped = ""  # the prefiltered relations, computed once (MATERIALIZED) for every branch that reads them
+    if prefilter is not None:
+        rels, on = prefilter
+        scoped = "".join(f"{r}_in AS MATERIALIZED (SELECT * FROM {r} r WHERE {on}),\n" for r in sorted(rels))
+
     def facts(m: metric_catalogue.Metric) -> str:
         if prefilter is None:
             return m.facts
-        rels, on = prefilter
-        pattern = r"\bFROM\s+(" + "|".join(sorted(rels)) + r")\b"
-        return re.sub(pattern, lambda x: "FROM (SELECT * FROM " + x.group(1) + " r WHERE " + on + ")", m.facts)
+        pattern = r"\bFROM\s+(" + "|".join(sorted(prefilter[0])) + r")\b"
+        return re.sub(pattern, lambda x: "FROM " + x.group(1) + "_in", m.facts)
 
     branches = [
         "SELECT " + _literal(m.code) + " AS metric, f.* FROM (" + facts(m) + ") AS f(" + FACT_COLUMNS + ")" + cond
@@ -286,6 +290,7 @@ def unit_facts_select(
     ]
     return (
         _FACT_SOURCES_SQL
+        + scoped
         + "facts AS (\n"
         + "\nUNION ALL\n".join(branches)
         + "\n),\nnumbered AS (SELECT "
