@@ -1,7 +1,8 @@
 """The province warehouse of the benchmarks: built once through the real ETL, reused while its schema matches.
 
 ``warehouse(seed, fraction)`` returns data/bench/province-<seed>-<fraction>.duckdb, building it first when it
-is missing or was built by another schema version (etl.schema.SCHEMA_VERSION): the province profile
+is missing; one built by an older schema version (etl.schema.SCHEMA_VERSION) is migrated (a copy upgraded
+by etl.warehouse.init and renamed over it), not rebuilt. A missing one is built: the province profile
 (etl/demo_profiles.py) generated into data/bench/province-<seed>-<fraction>-files/ and loaded file by file
 with etl.warehouse.load_file, targets last, exactly as ``python -m etl init --demo --profile province`` does.
 The build is written to a temporary file and renamed over the old one when complete, so an interrupted build
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import time
 from datetime import date
 from pathlib import Path
@@ -54,10 +56,40 @@ def warehouse_path(
 ) -> Path:
     """The province warehouse of this seed and fraction, built first if missing, stale or ``rebuild``."""
     db = path_for(seed, fraction, root)
-    if not rebuild and schema_version(db) == schema.SCHEMA_VERSION and db.with_name(db.stem + "-build.json").exists():
+    recorded = db.with_name(db.stem + "-build.json").exists()
+    version = schema_version(db)
+    if not rebuild and version == schema.SCHEMA_VERSION and recorded:
+        return db
+    if not rebuild and version is not None and recorded:
+        migrate(db, say=say)  # only the schema moved on: etl.warehouse.init upgrades a copy (minutes, not a rebuild)
         return db
     build(db, seed=seed, fraction=fraction, say=say)
     return db
+
+
+def migrate(db: Path, *, say=print) -> float:
+    """Upgrade the warehouse ``db`` built by an older schema with etl.warehouse.init, on a copy renamed over it when
+    done (an interrupted migration leaves the old file); record it in the build record. Returns the seconds."""
+    os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", str(db.parent / "province.key"))
+    tmp = db.with_name(db.name + ".migrating")
+    old = schema_version(db)
+    say(f"  migrating {db.name} from schema {old} to {schema.SCHEMA_VERSION} …", flush=True)
+    started = time.perf_counter()
+    shutil.copyfile(db, tmp)
+    try:
+        warehouse.init(tmp)
+        os.replace(tmp, db)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".lock").unlink(missing_ok=True)
+    seconds = round(time.perf_counter() - started, 1)
+    path = db.with_name(db.stem + "-build.json")
+    record = json.loads(path.read_text())
+    record.setdefault("migrations", []).append({"from": old, "to": schema.SCHEMA_VERSION, "seconds": seconds})
+    record["schema_version"] = schema.SCHEMA_VERSION
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    say(f"  migrated in {seconds} s", flush=True)
+    return seconds
 
 
 def build(db: Path, *, seed: int = SEED, fraction: float = 1.0, say=print) -> dict:

@@ -15,15 +15,15 @@ DEFAULT_SETTINGS: dict[str, int] = {k: int(v) for k, v in schema.DEFAULT_SETTING
 # Metrics whose facts carry their real month say how far the data runs (an annual park row sits in month 12).
 _MONTHLY = [m.code for m in metric_catalogue.METRICS if m.monthly]
 
-_YEARS_SQL = "SELECT DISTINCT year FROM v_unit_facts UNION SELECT year FROM v_targets ORDER BY year"
-_LATEST_SQL = """SELECT year, max(month) AS month FROM v_unit_facts
+# The filter options read the small rollups kept at load time (etl.maintain): v_unit_sums (per metric, year, month,
+# unit and industry), v_fact_dims (the values the facts use per dimension), v_returnee_townships.
+_YEARS_SQL = "SELECT DISTINCT year FROM v_unit_sums UNION SELECT year FROM v_targets ORDER BY year"
+_LATEST_SQL = """SELECT year, max(month) AS month FROM v_unit_sums
 WHERE unit = '*' AND list_contains(?::VARCHAR[], metric) GROUP BY year ORDER BY year"""
 # Registered units first (townships in division-code order), then names the data uses that are not registered.
 _UNITS_SQL = """SELECT type, name, last_year FROM v_units ORDER BY type, code NULLS LAST, name"""
-_DATA_SQL = """SELECT 'township' AS dim, township AS v FROM v_unit_facts WHERE township IS NOT NULL
-UNION SELECT 'township', township FROM v_returnees
-UNION SELECT 'industry', industry FROM v_unit_facts WHERE industry IS NOT NULL
-UNION SELECT 'park', park FROM v_unit_facts WHERE park IS NOT NULL
+_DATA_SQL = """SELECT DISTINCT dim, v FROM v_fact_dims
+UNION SELECT 'township', township FROM v_returnee_townships
 UNION SELECT 'park', park FROM v_parks
 ORDER BY dim, v"""
 _FRESH_SQL = "SELECT max(loaded_at) AS loaded_at FROM v_batches WHERE status = 'loaded'"

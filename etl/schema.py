@@ -353,12 +353,16 @@ FACT_VIEWS = [
     + answers_for("township", "park", "responsible_unit")
     + ") AS unit FROM v_projects",
     "DROP TABLE IF EXISTS metric_facts",  # schema 1 kept the facts unkeyed
+    # the rollups kept with the facts (etl.maintain), for the pages' per-unit sums and filter options
+    "CREATE OR REPLACE VIEW v_unit_sums AS SELECT metric, year, month, unit, industry, actual FROM unit_sums",
+    "CREATE OR REPLACE VIEW v_fact_dims AS SELECT metric, year, dim, v FROM fact_dims",
+    "CREATE OR REPLACE VIEW v_returnee_townships AS SELECT township FROM returnee_townships",
 ]
 
 TARGET_PROGRESS = (
     """
 CREATE OR REPLACE VIEW v_target_progress AS
-WITH agg AS (SELECT metric, year, unit, sum(actual) AS actual FROM unit_sums GROUP BY ALL)
+WITH agg AS (SELECT metric, year, unit, sum(actual) AS actual FROM v_unit_sums GROUP BY ALL)
 SELECT t.year, t.unit, t.metric, t.target, coalesce(a.actual, 0) AS actual,
        CASE WHEN t.target > 0 THEN coalesce(a.actual, 0) / t.target END AS completion_rate
 FROM v_targets t

@@ -8,7 +8,7 @@ from bench import province
 from etl import schema
 
 
-def test_built_once_reused_while_the_schema_matches_rebuilt_when_stale(tmp_path):
+def test_built_once_reused_while_the_schema_matches_migrated_when_older(tmp_path):
     said: list[str] = []
     db = province.warehouse_path(2012, 0.0002, root=tmp_path, say=lambda *a, **k: said.append(a[0]))
     assert db == tmp_path / "province-2012-0.0002.duckdb"
@@ -31,4 +31,9 @@ def test_built_once_reused_while_the_schema_matches_rebuilt_when_stale(tmp_path)
         con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
     assert province.schema_version(db) == "0"
     province.warehouse_path(2012, 0.0002, root=tmp_path, say=lambda *a, **k: None)
-    assert province.schema_version(db) == schema.SCHEMA_VERSION  # a stale file is built again
+    assert province.schema_version(db) == schema.SCHEMA_VERSION  # a stale file is migrated, not rebuilt
+    rec = province.build_record(db)
+    assert [(m["from"], m["to"]) for m in rec["migrations"]] == [("0", schema.SCHEMA_VERSION)]
+    assert {x["dataset"]: x["rows"] for x in rec["loads"]} == loads  # the build's own figures are kept
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM cur_returnees").fetchone() == (2_000,)

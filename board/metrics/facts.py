@@ -14,9 +14,10 @@ from etl import metric_catalogue
 
 # Grain: one row per metric, year, month and unit ('*' = the whole area), for the year and the one before.
 # One query serves the whole-area cards, any single township or park, the ranking and the behind-pace list.
+# It reads the per-unit sums kept at load time (v_unit_sums: the facts summed per unit, month and industry).
 _BY_UNIT_SQL = """
 WITH p AS (SELECT ?::VARCHAR[] AS metrics, ?::INTEGER AS yr, ?::VARCHAR[] AS inds)
-SELECT f.metric, f.year, f.month, f.unit, sum(f.value) AS actual FROM v_unit_facts f, p
+SELECT f.metric, f.year, f.month, f.unit, sum(f.actual) AS actual FROM v_unit_sums f, p
 WHERE list_contains(p.metrics, f.metric) AND f.year IN (p.yr, p.yr - 1)
   AND (len(p.inds) = 0 OR list_contains(p.inds, f.industry))
 GROUP BY ALL"""
