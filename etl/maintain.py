@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from etl import metric_catalogue, schema
+from etl import metric_catalogue, people_rollups, schema
 from etl.contracts import DATASETS, Dataset
 
 # The source relations of etl.schema's facts SQL and the datasets each reads.
@@ -113,6 +113,8 @@ class Change:
             "WHERE _batch_id = ?",
             [batch_id],
         )
+        # the person rollups (etl.people_rollups) record the current rows of the batch's keys before they change
+        self.people = people_rollups.Change(con, ds.name, ds.key) if ds.name in people_rollups.DATASETS else None
         self.scope_cols: tuple[str, ...] = ()
         if self.metrics:
             if ds.name in _KEY_SCOPES:
@@ -180,6 +182,8 @@ class Change:
         if self.ds.name == "returnees":
             self.con.execute("DELETE FROM returnee_townships")
             self.con.execute("INSERT INTO returnee_townships " + schema.RETURNEE_TOWNSHIPS_SELECT)
+        if self.people is not None:
+            self.people.apply()
         if not self.metrics and self.carry_year is None:
             return
         con = self.con

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from etl import assessment_rules, metric_catalogue, park_grading
+from etl import assessment_rules, metric_catalogue, park_grading, people_rollups
 from etl.contracts import DATASETS, SIZE_TIERS, WHOLE_JURISDICTION, Dataset
 
 SCHEMA_VERSION = "8"
@@ -333,6 +333,7 @@ REBUILD_ROLLUPS = [
     "CREATE OR REPLACE TABLE unit_sums AS " + UNIT_SUMS_SELECT.format(where="") + " ORDER BY metric, year, unit",
     "CREATE OR REPLACE TABLE fact_dims AS " + FACT_DIMS_SELECT.format(table="unit_facts", also="") + " ORDER BY ALL",
     "CREATE OR REPLACE TABLE returnee_townships AS " + RETURNEE_TOWNSHIPS_SELECT,
+    *people_rollups.REBUILD,  # the person pages' rollups (etl.people_rollups)
 ]
 
 

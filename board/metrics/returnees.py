@@ -84,26 +84,51 @@ def _mask(dims: tuple[str, ...]) -> int:
 
 _SET_OF_MASK = {_mask(dims): name for name, dims in _SETS.items()}
 
-# Grain: one row per group of each grouping set (township × status; intent; age band × gender; skill × intent)
-# of the cohort's returnees: returnees (人), waiting (of them, status 待业). g = grouping() bitmask of the set.
+# The rollups of etl.people_rollups (kept at load time, summed by return month here): returnee_status (month,
+# township, status), returnee_province (the whole province's intent, age and skill parts) and returnee_cells (every
+# dimension, stored by township: a township filter reads only its row groups). Parameters: $1 first day, $2 last day
+# of the cohort, $3 the view's year (ages), $4… the chosen townships ({towns}: one text per number of townships, so
+# the filter is a plain IN list DuckDB pushes into the scan).
+# Grain: one row per group of each grouping set (township × status; intent; age band × gender; skill × intent) of the
+# cohort's returnees: returnees (人), waiting (of them, status 待业; the skill × intent groups count only those
+# waiting). g = the grouping() bitmask of the set (_DIMS order).
 _BREAKDOWN_SQL = (
-    "WITH p AS (SELECT ?::DATE AS lo, ?::DATE AS hi, ?::VARCHAR[] AS towns, ?::INTEGER AS ref_year), "  # noqa: S608 -- AGE_BANDS constants
-    "r AS (SELECT township, status, intent, skill, coalesce(id_gender, gender) AS gender, "
-    + age_band_sql("p.ref_year - birth_year")
-    + """ AS age_band
-  FROM v_returnees, p
-  WHERE return_date BETWEEN p.lo AND p.hi AND (len(p.towns) = 0 OR list_contains(p.towns, township)))
-SELECT grouping(township, status, intent, age_band, gender, skill) AS g, township, status, intent, age_band, gender,
-       skill, count(*) AS returnees, count(*) FILTER (WHERE status = '待业') AS waiting
-FROM r
-GROUP BY GROUPING SETS ((township, status), (intent), (age_band, gender), (skill, intent))"""
+    "SELECT {g_ts} AS g, township, status, NULL::VARCHAR AS intent, NULL::VARCHAR AS age_band, "
+    "NULL::VARCHAR AS gender, NULL::VARCHAR AS skill, CAST(sum(n) AS BIGINT) AS returnees, "
+    "CAST(coalesce(sum(n) FILTER (WHERE status = '待业'), 0) AS BIGINT) AS waiting "
+    "FROM returnee_status WHERE month BETWEEN $1 AND $2{towns} GROUP BY township, status\n"
+    "UNION ALL SELECT {g_i}, NULL, NULL, intent, NULL, NULL, NULL, CAST(sum(n) AS BIGINT), NULL "
+    "FROM {src} WHERE {part}'intent' AND month BETWEEN $1 AND $2{towns} GROUP BY intent\n"
+    "UNION ALL SELECT {g_ag}, NULL, NULL, NULL, "
+    + age_band_sql("(CAST($3 AS INTEGER) - birth_year)")  # AGE_BANDS constants, never user input
+    + ", gender, NULL, CAST(sum(n) AS BIGINT), NULL "
+    "FROM {src} WHERE {part}'age' AND month BETWEEN $1 AND $2{towns} GROUP BY ALL\n"
+    "UNION ALL SELECT {g_sk}, NULL, NULL, intent, NULL, NULL, skill, CAST(sum(n) AS BIGINT), CAST(sum(n) AS BIGINT) "
+    "FROM {src} WHERE {part}'skill' AND month BETWEEN $1 AND $2{towns} GROUP BY skill, intent"
 )
-# Grain: one row per month with returns (return date up to the end of the as-of month) of the chosen townships.
-_MONTHLY_SQL = """
-SELECT year(return_date) AS year, month(return_date) AS month, count(*) AS returnees
-FROM v_returnees
-WHERE return_date <= ?::DATE AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], township))
-GROUP BY ALL ORDER BY year, month"""
+# Grain: one row per month with returns (return date up to the end of the as-of month, $1) of the chosen townships.
+_MONTHLY_SQL = (
+    "SELECT year(month) AS year, month(month) AS month, CAST(sum(n) AS BIGINT) AS returnees FROM returnee_status "
+    "WHERE month <= $1{towns} GROUP BY ALL ORDER BY year, month"
+)
+
+
+def _towns(n: int, first: int) -> str:
+    """`` AND township IN ($first, …)`` for n chosen townships, "" for none (the whole province)."""
+    return "" if n == 0 else " AND township IN (" + ", ".join(f"${first + i}" for i in range(n)) + ")"
+
+
+def _breakdown_sql(n: int) -> str:
+    """The breakdown's text for n chosen townships: the whole province reads returnee_province, chosen townships
+    returnee_cells (``part`` there is the cells' own condition: waiting only for the skill part)."""
+    masks = {"g_" + k: _mask(_SETS[name]) for k, name in
+             (("ts", "township_status"), ("i", "intent"), ("ag", "age_gender"), ("sk", "skill_intent"))}  # fmt: skip
+    towns = _towns(n, 4)
+    if n == 0:
+        return _BREAKDOWN_SQL.format(**masks, towns=towns, src="returnee_province", part="part = ")
+    text = _BREAKDOWN_SQL.format(**masks, towns=towns, src="returnee_cells", part="{part}")
+    # the cells have no part column: every cell counts for intent and age, the waiting ones for skill
+    return text.replace("{part}'intent' AND ", "").replace("{part}'age' AND ", "").replace("{part}'skill'", "waiting")
 
 
 def cohort_bounds(sel: Selection, cohort: str) -> tuple[dt.date, dt.date]:
@@ -118,7 +143,8 @@ def cohort_bounds(sel: Selection, cohort: str) -> tuple[dt.date, dt.date]:
 @db.cached
 def _groups(sel: Selection, cohort: str) -> pd.DataFrame:
     lo, hi = cohort_bounds(sel, cohort)
-    df = db.query(_BREAKDOWN_SQL, [lo, hi, list(sel.townships), sel.year])
+    towns = list(sel.townships)
+    df = db.query(_breakdown_sql(len(towns)), [lo, hi, sel.year, *towns])
     df["set"] = df["g"].map(_SET_OF_MASK)
     return df
 
@@ -236,7 +262,8 @@ def monthly(sel: Selection) -> pd.DataFrame:
     January of the year before) through the as-of month. Grain: one row per month: year, month, returnees (人, 0
     in a month without returns), in_period (the month lies in the view's year)."""
     hi = as_of_date(sel)
-    df = db.query(_MONTHLY_SQL, [hi, list(sel.townships), list(sel.townships)])
+    towns = list(sel.townships)
+    df = db.query(_MONTHLY_SQL.format(towns=_towns(len(towns), 2)), [hi, *towns])
     first = (sel.year - 1, 1)
     if len(df):
         first = min(first, (int(df["year"].iloc[0]), int(df["month"].iloc[0])))

@@ -21,7 +21,7 @@ import pandas as pd
 from board import db
 from board.metrics import people
 from board.metrics.projects import as_of_date
-from board.metrics.returnees import PLACED, UNKNOWN
+from board.metrics.returnees import UNKNOWN, _towns
 from board.selection import Selection
 from etl.contracts import COURSE_TYPES
 
@@ -68,17 +68,18 @@ SELECT grouping(course, course_type, provider, township, end_month) AS g, course
 FROM t
 GROUP BY GROUPING SETS ((course), (course_type), (provider), (township), (end_month), ())"""
 # Grain: one row per township of the chosen ones and training status, plus one per training status for the whole
-# selection (g = 1): returnees with a return date up to hi, placed (status 县内就业/县外就业/自主创业); trained = the
-# person key appears in v_training with a class started by hi.
+# selection (g = 1), each only when it has returnees: returnees with a return date up to $1, placed (status
+# 县内就业/县外就业/自主创业); trained = the person key appears in v_training with a class started by $1. Read from the
+# rollup returnee_training (etl.people_rollups: per township and month, the returnees and the trained among them,
+# each counted in the month they entered the group); $2… the chosen townships ({towns}: a plain IN list).
 _TRAINED_SQL = """
-WITH p AS (SELECT ?::DATE AS hi, ?::VARCHAR[] AS towns, ?::VARCHAR[] AS placed),
-trained AS (SELECT DISTINCT person_key FROM v_training, p WHERE start_date <= p.hi AND person_key IS NOT NULL),
-r AS (
-  SELECT r.township, t.person_key IS NOT NULL AS trained, coalesce(list_contains(p.placed, r.status), false) AS placed
-  FROM v_returnees r CROSS JOIN p LEFT JOIN trained t ON t.person_key = r.person_key
-  WHERE r.return_date <= p.hi AND (len(p.towns) = 0 OR list_contains(p.towns, r.township)))
-SELECT grouping(township) AS g, township, trained, count(*) AS returnees, count(*) FILTER (WHERE placed) AS placed
-FROM r GROUP BY GROUPING SETS ((township, trained), (trained))"""
+WITH s AS (
+  SELECT township, sum(returned) AS rn, sum(returned_placed) AS rp, sum(trained) AS tn, sum(trained_placed) AS tp
+  FROM returnee_training WHERE month <= $1{towns} GROUP BY township),
+w AS (SELECT 0 AS g, * FROM s UNION ALL SELECT 1, NULL, sum(rn), sum(rp), sum(tn), sum(tp) FROM s)
+SELECT g, township, true AS trained, CAST(tn AS BIGINT) AS returnees, CAST(tp AS BIGINT) AS placed FROM w WHERE tn > 0
+UNION ALL
+SELECT g, township, false, CAST(rn - tn AS BIGINT), CAST(rp - tp AS BIGINT) FROM w WHERE rn - tn > 0"""
 
 
 def bounds(sel: Selection) -> tuple[dt.date, dt.date]:
@@ -152,7 +153,8 @@ def trained_vs_untrained(sel: Selection) -> pd.DataFrame:
     Grain: one row for the whole selection (township WHOLE), then one per township with returnees: township,
     trained, trained_placed, trained_rate, untrained, untrained_placed, untrained_rate (人; rates NaN when not shown,
     board.metrics.people), gap (trained_rate − untrained_rate, NaN when either is not shown)."""
-    df = db.query(_TRAINED_SQL, [as_of_date(sel), list(sel.townships), list(PLACED)])
+    towns = list(sel.townships)
+    df = db.query(_TRAINED_SQL.format(towns=_towns(len(towns), 2)), [as_of_date(sel), *towns])
     df["township"] = df["township"].where(df["g"] == 0, WHOLE)
     df["who"] = df["trained"].map({True: "trained", False: "untrained"})
     n = df.pivot_table(index="township", columns="who", values="returnees", aggfunc="sum", fill_value=0)

@@ -41,10 +41,10 @@ SUMS = ("ventures", "jobs_reported", "jobs", "borrowers", "loan", "loan_subsidy"
 SUMS += ("investment", "returnee_type", "by_returnee", "returnee_founders", "returnee_jobs")
 
 # The selected ventures of the period, the CTE ``picked``: $1 townships, $2 industries (empty = all), $3 first
-# day, $4 last day of the period. ``is_returnee``: the founder is in the returnee registry (a semi-join).
+# day, $4 last day of the period. ``is_returnee``: the founder is in the returnee registry (the semi-join kept at
+# load time as the rollup venture_returnees, etl.people_rollups).
 _PICKED = """picked AS (
-  SELECT v.*, v.person_key IS NOT NULL
-              AND EXISTS (SELECT 1 FROM v_returnees r WHERE r.person_key = v.person_key) AS is_returnee
+  SELECT v.*, v.venture_id IN (SELECT venture_id FROM venture_returnees) AS is_returnee
   FROM v_ventures v
   WHERE v.start_date BETWEEN $3 AND $4
     AND (len($1::VARCHAR[]) = 0 OR list_contains($1::VARCHAR[], v.township))
