@@ -188,6 +188,12 @@ def _run(db: Path, made: dict[str, list[Path]], old: bool, rounds: int) -> dict[
                 rec["apply"].append(sw.get("apply", 0.0))
                 rec["ckpt"].append(sw.get("checkpoint", 0.0) + sw.get("fsync", 0.0))
                 rec["view"].append(_first_view(db, old))
+                print(
+                    f"    {'baseline' if old else 'ours'} {path.name}: load {rec['load'][-1]:.2f} s "
+                    f"(copy {sw.get('copy', 0):.2f}, apply {sw.get('apply', 0):.2f}, checkpoint "
+                    f"{sw.get('checkpoint', 0):.2f}), first view {rec['view'][-1]:.2f} s",
+                    flush=True,
+                )
                 t = time.perf_counter()
                 warehouse.rollback(db, res.batch_id, user="bench")
                 rec["rollback"].append(time.perf_counter() - t)
@@ -218,18 +224,21 @@ def main() -> None:
     t = time.perf_counter()
     warehouse.init(ours_db)  # migrates an older warehouse once; on a current one it changes nothing
     print(f"  init (a migration when the copy is older) {time.perf_counter() - t:.1f} s", flush=True)
-    shutil.copyfile(ours_db, old_db)
-    _as_schema_7(old_db)
+    if BASELINE_ROUNDS:
+        shutil.copyfile(ours_db, old_db)
+        _as_schema_7(old_db)
     print(f"  warehouse file after init: {ours_db.stat().st_size / 2**20:,.0f} MiB", flush=True)
     made = _cut(files, WORK / "files")
+    print(f"  load average before the runs: {os.getloadavg()[0]:.1f} (2 cores)", flush=True)
     ours = _run(ours_db, made, old=False, rounds=ROUNDS)
     base = _run(old_db, made, old=True, rounds=BASELINE_ROUNDS)
+    print(f"  load average after the runs: {os.getloadavg()[0]:.1f}", flush=True)
     print(f"  ({ROUNDS} rounds of ours, {BASELINE_ROUNDS} of the baseline; p95 of 3 = the worst)")
     print(f"  {'file':<16} {'':<9} {'ours p50':>9} {'p95':>7} {'baseline p50':>13} {'p95':>7} {'ratio':>6}")
     for name, paths in made.items():
         rows = len(pd.read_csv(paths[0], dtype=str))
         for step in ("load", "view", "rollback"):
-            o, b = ours[name][step], base[name][step]
+            o, b = ours[name][step], base.get(name, {}).get(step) or [float("nan")]
             label = f"{name} {rows:,}" if step == "load" else ""
             print(
                 f"  {label:<16} {step:<9} {_p50(o) * 1000:>7.0f}ms {_p95(o) * 1000:>5.0f}ms"

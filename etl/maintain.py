@@ -113,8 +113,17 @@ class Change:
             "WHERE _batch_id = ?",
             [batch_id],
         )
+        nulls = " OR ".join(schema.q(k) + " IS NULL" for k in ds.key)
+        self._key_nulls = bool(con.execute(f"SELECT count(*) FROM _keys WHERE {nulls}").fetchone()[0])
+        if ds.name == "returnees":  # the townships of the rows about to be replaced (they may leave the options)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _old_towns AS SELECT DISTINCT township FROM cur_returnees c "
+                f"WHERE {self._key_match('c')} AND township IS NOT NULL"
+            )
         # the person rollups (etl.people_rollups) record the current rows of the batch's keys before they change
-        self.people = people_rollups.Change(con, ds.name, ds.key) if ds.name in people_rollups.DATASETS else None
+        self.people = None
+        if ds.name in people_rollups.DATASETS:
+            self.people = people_rollups.Change(con, ds.name, self._key_match("c"))
         self.scope_cols: tuple[str, ...] = ()
         if self.metrics:
             if ds.name in _KEY_SCOPES:
@@ -128,7 +137,8 @@ class Change:
     # ------------------------------------------------------------------ current state
 
     def _key_match(self, alias: str) -> str:
-        return f"EXISTS (SELECT 1 FROM _keys k WHERE {_match('k', alias, self.ds.key)})"
+        """A row (alias) has a key of the batch: a plain IN (a hash semi-join) unless a key holds a NULL."""
+        return _in_scope(alias, tuple(self.ds.key), self._key_nulls, "_keys")
 
     def apply_load(self) -> None:
         """The batch's rows replace the current rows of its keys."""
@@ -179,9 +189,17 @@ class Change:
 
     def refresh(self) -> None:
         """Recompute the facts (and rollups) the batch can have changed; the current state is already updated."""
-        if self.ds.name == "returnees":
-            self.con.execute("DELETE FROM returnee_townships")
-            self.con.execute("INSERT INTO returnee_townships " + schema.RETURNEE_TOWNSHIPS_SELECT)
+        if self.ds.name == "returnees":  # the old rows' townships still named stay, the new rows' are added
+            self.con.execute(
+                "DELETE FROM returnee_townships WHERE township IN (SELECT township FROM _old_towns) "
+                "AND township NOT IN (SELECT township FROM cur_returnees WHERE township IN "
+                "(SELECT township FROM _old_towns))"
+            )
+            self.con.execute(
+                "INSERT INTO returnee_townships SELECT DISTINCT township FROM cur_returnees c "
+                f"WHERE {self._key_match('c')} AND township IS NOT NULL "
+                "AND township NOT IN (SELECT township FROM returnee_townships)"
+            )
         if self.people is not None:
             self.people.apply()
         if not self.metrics and self.carry_year is None:

@@ -147,16 +147,16 @@ class Change:
     """One batch's change to the person rollups. Made before the current state changes (it records the current
     rows of the batch's keys, temp table ``_keys`` of etl.maintain), :meth:`apply` after."""
 
-    def __init__(self, con, dataset: str, key: tuple[str, ...]):
-        self.con, self.dataset, self.key = con, dataset, key
+    def __init__(self, con, dataset: str, match: str):
+        """``match``: the condition that a current row (alias ``c``) has a key of the batch (etl.maintain)."""
+        self.con, self.dataset, self.match = con, dataset, match
         self.counted = tuple(r for r in ROLLUPS if r.dataset == dataset)
         self.joined = tuple(n for n, (deps, _s, _o) in JOINED.items() if dataset in deps)
         if self.counted:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _people_old AS {self._rows()}")
 
     def _rows(self) -> str:
-        on = " AND ".join(f"k.{_q(c)} IS NOT DISTINCT FROM c.{_q(c)}" for c in self.key)
-        return f"SELECT c.* FROM cur_{self.dataset} c WHERE EXISTS (SELECT 1 FROM _keys k WHERE {on})"
+        return f"SELECT c.* FROM cur_{self.dataset} c WHERE {self.match}"
 
     def apply(self) -> None:
         con = self.con

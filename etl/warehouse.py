@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -82,12 +83,62 @@ def writer_lock(
 SWAP_TIMES: dict[str, float] = {}
 
 
+class Precopy:
+    """A private copy of the live file made *without* the writer lock, while the file being loaded is checked
+    (copying is I/O in the kernel, checking is Python: they overlap). The live file is never written in place
+    (every write swaps in a new inode), so a copy read from one open descriptor is that version exactly;
+    :func:`build_and_swap` uses it only if the live file is still that version under the lock, else copies
+    again. ``discard`` stops an unfinished copy and removes it."""
+
+    CHUNK = 64 << 20
+
+    def __init__(self, db_path: Path):
+        self.path = Path(db_path).with_name(f"{Path(db_path).name}.precopy-{os.getpid()}-{os.urandom(4).hex()}")
+        self.version: tuple[int, int] | None = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._ok = False
+        self._thread = threading.Thread(target=self._copy, args=(Path(db_path),), daemon=True)
+        self._thread.start()
+
+    def _copy(self, src: Path) -> None:
+        try:
+            with open(src, "rb") as fin, open(self.path, "wb") as fout:
+                st = os.fstat(fin.fileno())
+                self.version = (st.st_ino, st.st_mtime_ns)
+                left = st.st_size
+                while left > 0 and not self._stop.is_set():
+                    n = os.copy_file_range(fin.fileno(), fout.fileno(), min(left, self.CHUNK))
+                    if n == 0:
+                        break
+                    left -= n
+                self._ok = left == 0 and not self._stop.is_set()
+        except OSError:
+            self._ok = False
+        finally:
+            self._done.set()
+
+    def take(self, version: tuple[int, int] | None) -> Path | None:
+        """The finished copy if it is of ``version`` (the live file's now), else None (and it is removed)."""
+        self._done.wait()
+        if self._ok and version is not None and self.version == version:
+            return self.path
+        self.discard()
+        return None
+
+    def discard(self) -> None:
+        self._stop.set()
+        self._done.wait()
+        self.path.unlink(missing_ok=True)
+
+
 @contextmanager
-def build_and_swap(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def build_and_swap(db_path: Path, precopy: Precopy | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy inside BEGIN; swapped in on success.
 
     Call only while holding :func:`writer_lock`. On any exception the transaction is
-    rolled back explicitly, the copy deleted and the live file left untouched.
+    rolled back explicitly, the copy deleted and the live file left untouched. ``precopy``: a copy made
+    before the lock (:class:`Precopy`), used when the live file has not changed since.
     """
     db_path = Path(db_path)
     tmp = db_path.with_name(db_path.name + ".building")
@@ -96,7 +147,11 @@ def build_and_swap(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     times = SWAP_TIMES
     times.clear()
     t = time.perf_counter()
-    if db_path.exists():
+    ready = precopy.take(store.version(db_path)) if precopy is not None else None
+    times["precopied"] = float(ready is not None)
+    if ready is not None:
+        os.replace(ready, tmp)
+    elif db_path.exists():
         shutil.copyfile(db_path, tmp)
     times["copy"] = time.perf_counter() - t
     con = duckdb.connect(str(tmp))
@@ -230,6 +285,15 @@ def load_file(
         ctx = read_context(db_path)
         return ctx, check(data, file_path.name, ctx, key=key, dataset=dataset, sheet=sheet, townships=townships)
 
+    precopy = Precopy(db_path)  # the writer's copy of the warehouse, made while the file is checked
+    try:
+        return _load_checked(db_path, file_path, data, checked_now, precopy, skip_invalid, user, on_wait)
+    finally:
+        precopy.discard()
+
+
+def _load_checked(db_path, file_path, data, checked_now, precopy, skip_invalid, user, on_wait) -> LoadResult:
+    """load_file once the file is read: check, then under the lock (re-check if needed) insert and swap."""
     ctx, checked = checked_now()
     if checked.status == "noop" or not checked.loadable(skip_invalid):
         return _refuse(db_path, checked, data, file_path.name)
@@ -244,7 +308,7 @@ def load_file(
         # The kept copy is written (pyarrow, GIL released) while DuckDB inserts; both finish before the swap.
         keeping = pool.submit(keep.write_kept, kept, v, data)
         try:
-            with build_and_swap(db_path) as con:
+            with build_and_swap(db_path, precopy) as con:
                 _insert_batch(con, v, batch_id, file_path.name, checked.sha256, user, kept)
                 maintain.after_load(con, v.dataset, batch_id)  # current state, facts, rollups (etl.maintain)
                 keeping.result()
