@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from etl import people_rollups, warehouse
-from tests.test_maintain import _load, _reworked, _write, county, demo_files  # noqa: F401 -- fixtures
+from tests.test_maintain import _load, _reworked, _write, county, demo_files  # noqa: F401, F811 -- fixtures
 
 ROLLUPS = [r.name for r in people_rollups.ROLLUPS] + list(people_rollups.JOINED)
 
@@ -36,7 +36,7 @@ def assert_rollups_equal_recomputed(db: Path) -> None:
         con.close()
 
 
-def test_init_builds_every_rollup(county):
+def test_init_builds_every_rollup(county):  # noqa: F811
     db, _ = county
     assert_rollups_equal_recomputed(db)
     con = duckdb.connect(str(db), read_only=True)
@@ -55,7 +55,13 @@ def test_init_builds_every_rollup(county):
 
 @pytest.mark.parametrize("share", [1e9, 0.0], ids=["merged", "rebuilt"])
 @pytest.mark.parametrize("dataset", ["returnees", "training", "ventures"])
-def test_loads_and_rollbacks_keep_the_rollups(county, tmp_path, monkeypatch, dataset, share):
+def test_loads_and_rollbacks_keep_the_rollups(
+    county,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    dataset,
+    share,
+):
     monkeypatch.setattr(people_rollups, "REBUILD_SHARE", share)
     db, files = county
     b1 = _load(db, _write(tmp_path, "a.csv", _reworked(files, dataset, 1)))
