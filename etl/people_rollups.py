@@ -84,6 +84,58 @@ ROLLUPS: tuple[Rollup, ...] = (
         "township, month",
     ),
 )
+# The training rows' columns the training page reads, at month grain: a row's certified and employed flags
+# matter only once its class has ended (an end date), and an employment date not after the end month is the same as
+# none (the trainee counts as employed once the class has ended): both are folded so the rollups stay small.
+_TRAINING_COLS = (
+    _MONTH.format(c="start_date") + " AS start_month, " + _MONTH.format(c="end_date") + " AS end_month, "
+    "CASE WHEN end_date IS NOT NULL THEN coalesce(certified, false) END AS certified, "
+    "CASE WHEN end_date IS NOT NULL THEN coalesce(employed_after, false) END AS employed, "
+    "CASE WHEN end_date IS NOT NULL AND employed_after AND "
+    + _MONTH.format(c="employed_date")
+    + " > "
+    + _MONTH.format(c="end_date")
+    + " THEN "
+    + _MONTH.format(c="employed_date")
+    + " END AS employed_month"
+)
+_TRAINING_SUMS = "sum(_w) AS n, sum(_w * CAST(subsidy AS DECIMAL(38, 6))) AS subsidy"
+_TRAINING_DIMS = ("start_month", "end_month", "certified", "employed", "employed_month")
+ROLLUPS += (
+    # the whole province (no township): one row per class start month, course, course type, provider, end month,
+    # certified, employed and employment month (folded, see _TRAINING_COLS): n trainee rows, subsidy (元).
+    Rollup(
+        "training_province",
+        "training",
+        "SELECT course, course_type, provider, " + _TRAINING_COLS + ", " + _TRAINING_SUMS + " FROM {src} GROUP BY ALL",
+        ("course", "course_type", "provider", *_TRAINING_DIMS),
+        "n",
+        "start_month",
+    ),
+    # the whole province by township: one row per start month, township, end month, certified, employed and
+    # employment month: n, subsidy (元).
+    Rollup(
+        "training_towns",
+        "training",
+        "SELECT township, " + _TRAINING_COLS + ", " + _TRAINING_SUMS + " FROM {src} GROUP BY ALL",
+        ("township", *_TRAINING_DIMS),
+        "n",
+        "start_month, township",
+    ),
+    # chosen townships: every dimension, stored by township (a township filter reads only its row groups).
+    Rollup(
+        "training_cells",
+        "training",
+        "SELECT township, course, course_type, provider, "
+        + _TRAINING_COLS
+        + ", "
+        + _TRAINING_SUMS
+        + " FROM {src} GROUP BY ALL",
+        ("township", "course", "course_type", "provider", *_TRAINING_DIMS),
+        "n",
+        "township, start_month",
+    ),
+)
 BY_NAME = {r.name: r for r in ROLLUPS}
 
 # Joined across datasets, rebuilt whole when either changes: name → (datasets, SELECT, order).

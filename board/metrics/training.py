@@ -49,24 +49,47 @@ def _mask(dims: tuple[str, ...]) -> int:
 _SET_OF_MASK = {_mask(dims): name for name, dims in _SETS.items()}
 MEASURES = ["trainees", "ended", "certified", "employed", "subsidy_yuan"]
 
+# Read from the rollups of etl.people_rollups (trainee-class rows counted per class start month, end month, certified,
+# employed and employment month): the whole province from training_province and training_towns, chosen townships
+# from training_cells (stored by township). $1 first day, $2 last day, $3… the chosen townships ({towns}: a plain IN
+# list). Ended: an end month up to $2; employed: ended, employed after training and an employment month, if any, up
+# to $2.
+_ROWS = """SELECT *, coalesce(end_month <= $2, false) AS ended,
+    CASE WHEN end_month <= $2 THEN strftime(end_month, '%Y-%m') ELSE 'running' END AS end_label
+  FROM {src} WHERE start_month BETWEEN $1 AND $2{towns}"""
+_MEASURES = """CAST(coalesce(sum(n), 0) AS BIGINT) AS trainees, CAST(coalesce(sum(n) FILTER (WHERE ended), 0) AS BIGINT) AS ended,
+  CAST(coalesce(sum(n) FILTER (WHERE ended AND certified), 0) AS BIGINT) AS certified,
+  CAST(coalesce(sum(n) FILTER (WHERE ended AND employed AND coalesce(employed_month <= $2, true)), 0) AS BIGINT)
+    AS employed,
+  CAST(coalesce(sum(subsidy) FILTER (WHERE ended), 0) AS DOUBLE) AS subsidy_yuan"""
 # Grain: one row per group of each grouping set (course; course type; provider; township; end month, 'running' when
-# not ended by hi; the whole view) of the trainee-class rows of classes started in [lo, hi] in the chosen townships:
-# trainees, ended (by hi), certified and employed (of the ended), subsidy_yuan (元, of the ended).
-_BREAKDOWN_SQL = """
-WITH p AS (SELECT ?::DATE AS lo, ?::DATE AS hi, ?::VARCHAR[] AS towns),
-t AS (
-  SELECT course, course_type, provider, township, coalesce(end_date <= p.hi, false) AS ended,
-         CASE WHEN end_date <= p.hi THEN strftime(end_date, '%Y-%m') ELSE 'running' END AS end_month,
-         coalesce(certified, false) AS certified,
-         coalesce(employed_after, false) AND coalesce(employed_date <= p.hi, true) AS employed, subsidy
-  FROM v_training, p
-  WHERE start_date BETWEEN p.lo AND p.hi AND (len(p.towns) = 0 OR list_contains(p.towns, township)))
-SELECT grouping(course, course_type, provider, township, end_month) AS g, course, course_type, provider, township,
-       end_month, count(*) AS trainees, count(*) FILTER (WHERE ended) AS ended,
-       count(*) FILTER (WHERE ended AND certified) AS certified, count(*) FILTER (WHERE ended AND employed) AS employed,
-       coalesce(sum(subsidy) FILTER (WHERE ended), 0) AS subsidy_yuan
-FROM t
-GROUP BY GROUPING SETS ((course), (course_type), (provider), (township), (end_month), ())"""
+# not ended by $2; the whole view) of the trainee-class rows of classes started in [$1, $2] in the chosen townships:
+# trainees, ended (by $2), certified and employed (of the ended), subsidy_yuan (元, of the ended). g = the grouping()
+# bitmask of the set (_DIMS order). Chosen townships:
+_BREAKDOWN_SQL = (
+    "WITH t AS ("  # noqa: S608 -- constant fragments; every value is a bound parameter
+    + _ROWS.format(src="training_cells", towns="{towns}")
+    + ")\nSELECT grouping(course, course_type, provider, township, end_label) AS g, course, course_type, provider, "
+    "township, end_label AS end_month, "
+    + _MEASURES
+    + "\nFROM t GROUP BY GROUPING SETS ((course), (course_type), (provider), (township), (end_label), ())"
+)
+# The whole province (every township: no filter), the same grain and columns.
+_PROVINCE_SQL = (
+    "WITH t AS ("  # noqa: S608 -- constant fragments
+    + _ROWS.format(src="training_province", towns="")
+    + "), w AS ("
+    + _ROWS.format(src="training_towns", towns="")
+    + ")\nSELECT grouping(course, course_type, provider) * 4 + 2 + grouping(end_label) AS g, course, course_type, "
+    "provider, NULL::VARCHAR AS township, end_label AS end_month, "
+    + _MEASURES
+    + "\nFROM t GROUP BY GROUPING SETS ((course), (course_type), (provider), (end_label), ())\n"
+    "UNION ALL SELECT "
+    + str(sum(1 << (len(_DIMS) - 1 - i) for i, d in enumerate(_DIMS) if d != "township"))
+    + ", NULL, NULL, NULL, township, NULL, "
+    + _MEASURES
+    + " FROM w GROUP BY township"
+)
 # Grain: one row per township of the chosen ones and training status, plus one per training status for the whole
 # selection (g = 1), each only when it has returnees: returnees with a return date up to $1, placed (status
 # 县内就业/县外就业/自主创业); trained = the person key appears in v_training with a class started by $1. Read from the
@@ -90,7 +113,9 @@ def bounds(sel: Selection) -> tuple[dt.date, dt.date]:
 @db.cached
 def _groups(sel: Selection) -> pd.DataFrame:
     lo, hi = bounds(sel)
-    df = db.query(_BREAKDOWN_SQL, [lo, hi, list(sel.townships)])
+    towns = list(sel.townships)
+    sql = _BREAKDOWN_SQL.format(towns=_towns(len(towns), 3)) if towns else _PROVINCE_SQL
+    df = db.query(sql, [lo, hi, *towns])
     df["set"] = df["g"].map(_SET_OF_MASK)
     return df
 
