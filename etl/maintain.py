@@ -8,12 +8,14 @@ equal to a full recomputation by the writer (etl.warehouse), inside the batch's 
   back, for its keys, the latest row of an earlier batch still loaded (a later batch holding the same keys
   makes the rollback refused, so the batch's rows are exactly the current rows of its keys).
 - the facts ``unit_facts``: only the metrics whose facts read the batch's dataset (:data:`DEPENDS`), and of
-  those only the facts the batch can change (:func:`_scope`): the projects of a projects batch; the project
+  those only the facts the batch can change (the scope, ``_KEY_SCOPES``): the projects of a projects batch; the project
   months of a funding batch; the park years of a parks batch; the township months of a labour batch; for any
   other dataset the years the replaced and the new rows give facts in. When carry-over must move (the latest
   year the projects and funds speak of changed, etl.schema ``last_year``) the carry-over metrics are
   recomputed whole.
-- the rollups (etl.schema.REBUILD_ROLLUPS) for the (metric, year)s whose facts changed.
+- the rollups (etl.schema.REBUILD_ROLLUPS): ``unit_sums`` recomputed for the (metric, year, month)s whose
+  facts changed; ``fact_dims`` kept by counts (less the deleted facts', plus the inserted facts');
+  ``returnee_townships`` by the townships of the replaced and the new returnees rows.
 
 ``unit_facts`` stays stored by (metric, year, unit): each refresh appends its rows sorted, and the table is
 rewritten in order once the rows appended since the last ordering pass a quarter of it.
@@ -272,8 +274,8 @@ class Change:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('unit_facts.appended', ?)", [str(total)])
 
     def _rollups(self) -> None:
-        """Recompute the rollups' rows of what the refresh touched: unit_sums per (metric, year, month), fact_dims
-        per (metric, year)."""
+        """Bring the rollups up to date with what the refresh touched: unit_sums recomputed per touched (metric,
+        year, month); fact_dims by the counts of the deleted and inserted facts (_dims)."""
         con = self.con
         row = con.execute(
             "SELECT list(DISTINCT metric), min(year), max(year), count(*) - count(year), min(month), max(month), "

@@ -113,3 +113,23 @@ def test_busy_warehouse_exits_3(db, tmp_path):
         )
     assert proc.returncode == 3, proc.stderr
     assert "忙" in proc.stderr
+
+
+def test_a_copy_made_before_the_lock_is_used_while_the_file_is_unchanged(db):
+    pre = warehouse.Precopy(db)
+    with warehouse.writer_lock(db), warehouse.build_and_swap(db, pre) as con:
+        con.execute("INSERT INTO t VALUES (1)")
+    assert warehouse.SWAP_TIMES["precopied"] == 1.0
+    assert _count(db) == 1
+    assert [p.name for p in db.parent.iterdir() if ".precopy-" in p.name or p.name.endswith(".building")] == []
+
+
+def test_a_copy_of_an_older_version_is_discarded(db):
+    pre = warehouse.Precopy(db)
+    with warehouse.writer_lock(db), warehouse.build_and_swap(db) as con:  # another batch commits meanwhile
+        con.execute("INSERT INTO t VALUES (1)")
+    with warehouse.writer_lock(db), warehouse.build_and_swap(db, pre) as con:
+        con.execute("INSERT INTO t VALUES (2)")
+    assert warehouse.SWAP_TIMES["precopied"] == 0.0
+    assert _count(db) == 2  # both rows: the second batch was applied to the newer file, not the stale copy
+    assert [p.name for p in db.parent.iterdir() if ".precopy-" in p.name] == []
