@@ -15,7 +15,8 @@ equal to a full recomputation by the writer (etl.warehouse), inside the batch's 
   recomputed whole.
 - the rollups (etl.schema.REBUILD_ROLLUPS): ``unit_sums`` recomputed for the (metric, year, month)s whose
   facts changed; ``fact_dims`` kept by counts (less the deleted facts', plus the inserted facts');
-  ``returnee_townships`` by the townships of the replaced and the new returnees rows.
+  ``returnee_townships`` by the townships of the replaced and the new returnees rows; the person pages'
+  rollups (etl.people_rollups) by counts from the replaced and the new rows of the batch's keys, or rebuilt.
 
 ``unit_facts`` stays stored by (metric, year, unit): each refresh appends its rows sorted, and the table is
 rewritten in order once the rows appended since the last ordering pass a quarter of it.
