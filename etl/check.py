@@ -51,11 +51,11 @@ def read_context(db_path: Path) -> Context:
     reader = store.Reader(db_path)
     cur = reader.cursor()
     try:
-        version = cur.execute("SELECT max(value) FROM meta WHERE key = 'schema_version'").fetchone()[0]
-        if version != schema.SCHEMA_VERSION:
+        schema_version = cur.execute("SELECT max(value) FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        if schema_version != schema.SCHEMA_VERSION:
             raise store.Refused(
-                f"数据仓库是旧版本（{version}），请先运行 bin/etl --db {db_path} init 升级（数据不变）",
-                f"the warehouse has an older schema ({version}): run bin/etl --db {db_path} init to upgrade it "
+                f"数据仓库是旧版本（{schema_version}），请先运行 bin/etl --db {db_path} init 升级（数据不变）",
+                f"the warehouse has an older schema ({schema_version}): run bin/etl --db {db_path} init to upgrade it "
                 "(the data stays as it is)",
             )
         loaded = {sha: (int(b), ds) for sha, b, ds in cur.execute(_LOADED_SQL).fetchall()}
