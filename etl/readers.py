@@ -318,9 +318,10 @@ def _read_csv(data: bytes, known: set[str], max_cells: int) -> RawTable:
                 io.BytesIO(body),
                 read_options=pacsv.ReadOptions(skip_rows=h + 1, autogenerate_column_names=True, block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(
-                    # a newline can only sit inside a quoted value; without quotes Arrow may parse in parallel
+                    # a newline can only sit inside a quoted value; without quotes below the header (which is
+                    # often quoted whole) Arrow parses blocks in parallel, about 4x faster
                     delimiter=delimiter,
-                    newlines_in_values=b'"' in body,
+                    newlines_in_values=body.find(b'"', _data_start(body, header_line)) >= 0,
                     ignore_empty_lines=False,
                 ),
                 convert_options=pacsv.ConvertOptions(
@@ -344,6 +345,18 @@ def _read_csv(data: bytes, known: set[str], max_cells: int) -> RawTable:
             raise FileRejected("csv_too_large", rows=f"{lines:,}", cols=ncols, cells=f"> {max_cells:,}", limit=f"{max_cells:,}")  # fmt: skip
         frame, rows = _csv_python(text, header_line, ncols, delimiter, max_cells)
     return _finish(frame, rows, headers, "csv", encoding, None, [], header_line, maybe_errors=b"#" in body)
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _data_start(body: bytes, header_line: int) -> int:
+    """The byte offset just past line ``header_line`` (1-based) of ``body``, or 0 when it is not within the first
+    MiB. Lines, not records: a quoted line break in the header makes the offset earlier, never later."""
+    for n, m in enumerate(_LINE_END.finditer(body, 0, 1 << 20), start=1):
+        if n == header_line:
+            return m.end()
+    return 0
 
 
 def _csv_python(

@@ -552,3 +552,20 @@ def test_a_file_wider_than_a_clerks_table_is_refused_before_parsing(tmp_path, fm
         read_file(data, f"wide.{fmt}")
     assert exc.value.code == {"csv": "csv_too_wide", "xlsx": "sheet_too_wide"}[fmt]
     assert "1202" in exc.value.zh.replace(",", "") and "1000 列" in exc.value.zh.replace(",", "")
+
+
+@pytest.mark.parametrize("title", ["", "2026年招商项目统计表\n"])
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_a_quoted_line_break_in_a_data_cell_below_a_quoted_header_stays_in_its_cell(title, eol) -> None:
+    header = ",".join(f'"{h}"' for h in PROJECT_HEADER.split(","))
+    body = eol.join([header, 'P1,"新材料' + eol + '产业园",城关镇,新材料,35000,签约', "P2,园区二,城关镇,新材料,1,签约", ""])
+    raw = read_file((title.replace("\n", eol) + body).encode("utf-8"), "a.csv", known_headers=KNOWN)
+    assert raw.frame["项目名称"].tolist() == ["新材料" + eol + "产业园", "园区二"]
+    first = 3 if title else 2
+    assert raw.rows.tolist() == [first, first + 1]  # rows are numbered by record, as before
+
+
+def test_a_quoted_header_above_unquoted_rows_is_read() -> None:
+    header = ",".join(f'"{h}"' for h in PROJECT_HEADER.split(","))
+    raw = read_file((header + "\nP1,园区一,城关镇,新材料,35000,签约\n").encode("utf-8"), "a.csv", known_headers=KNOWN)
+    assert raw.frame["项目编号"].tolist() == ["P1"] and raw.rows.tolist() == [2]
