@@ -558,7 +558,9 @@ def test_a_file_wider_than_a_clerks_table_is_refused_before_parsing(tmp_path, fm
 @pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
 def test_a_quoted_line_break_in_a_data_cell_below_a_quoted_header_stays_in_its_cell(title, eol) -> None:
     header = ",".join(f'"{h}"' for h in PROJECT_HEADER.split(","))
-    body = eol.join([header, 'P1,"新材料' + eol + '产业园",城关镇,新材料,35000,签约', "P2,园区二,城关镇,新材料,1,签约", ""])
+    body = eol.join(
+        [header, 'P1,"新材料' + eol + '产业园",城关镇,新材料,35000,签约', "P2,园区二,城关镇,新材料,1,签约", ""]
+    )
     raw = read_file((title.replace("\n", eol) + body).encode("utf-8"), "a.csv", known_headers=KNOWN)
     assert raw.frame["项目名称"].tolist() == ["新材料" + eol + "产业园", "园区二"]
     first = 3 if title else 2
