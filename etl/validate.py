@@ -237,14 +237,18 @@ def _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key):
         cells = raw.frame[h]
         flagged = np.isin(rows, [r for r, c in issue_cells if c == h])  # the reader already reported these cells
         bad = np.zeros(n, dtype=bool)
+        blank = np.zeros(n, dtype=bool)
         parts = []
         for sub_col, mask in _kinds(col, values.get(col.kind_by), n):
-            norm = normalise(cells[mask], sub_col)
+            whole = bool(mask.all())  # one kind for the column (the usual case): no copy of its cells
+            sub_cells = cells if whole else cells[mask]
+            norm = normalise(sub_cells, sub_col)
             parts.append(norm.values)
-            sub_bad = norm.errors.notna().to_numpy() & ~flagged[mask]
+            sub_bad = norm.errors.notna().to_numpy() & ~(flagged if whole else flagged[mask])
             bad[mask] = sub_bad
+            blank[mask] = norm.blank
             if sub_bad.any():
-                shown = cells[mask][sub_bad]
+                shown = sub_cells[sub_bad]
                 shown = mask_series(shown, mask_id) if col.personal else shown
                 params = _col_params(sub_col)
                 errs.add(
@@ -257,8 +261,7 @@ def _normalise_cells(raw, dataset, hmap, issue_cells, errs, pool, key):
         values[name] = (parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()).reset_index(drop=True)
         if col.kind == "id_number" and pseudo is None:
             pseudo = pool.submit(pseudonymise, values[name], key)
-        blank = (clean(cells) == "").to_numpy().copy() if col.required else np.zeros(n, dtype=bool)
-        blank &= ~flagged
+        blank = blank & ~flagged if col.required else np.zeros(n, dtype=bool)
         cell_bad[name] = bad | flagged
         if col.required and blank.any():
             errs.add(rows[blank], h, "", "required")
