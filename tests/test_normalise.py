@@ -348,7 +348,9 @@ def test_text_values_come_back_the_same_whether_or_not_they_change(column, cells
 
 def test_an_id_cell_in_error_is_told_apart_from_a_number_excel_made_and_a_placeholder():
     good = valid_id("11010519800307123")
-    got = normalise(pd.Series([good, "1.10105E+17", "暂无", good[:-1] + "0", ""], dtype="str"), ID)
-    assert got.errors.fillna("").tolist() == ["", "id_as_number", "placeholder", "id_checksum", ""]
+    cells = pd.Series([good, "1.10105E+17", "暂无", good[:-1] + "0", ""], dtype="str")
+    assert normalise(cells, ID).errors.fillna("").tolist() == ["", "id_as_number", "id_length", "id_checksum", ""]
+    got = normalise(cells, Column("id_number", "身份证号", "id_number", True))
+    assert got.errors.fillna("").tolist() == ["", "id_as_number", "placeholder_required", "id_checksum", ""]
     assert got.blank.tolist() == [False, False, False, False, True]
     assert got.values.iat[0] == good and got.values.iloc[1:].isna().all()
