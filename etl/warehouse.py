@@ -233,7 +233,7 @@ def _refuse(db_path: Path, checked: Checked, data: bytes, file_name: str) -> Loa
 
 def _insert_batch(con, v: Validated, batch_id: int, file_name: str, sha: str, user: str, kept: Path) -> None:
     ds: Dataset = v.dataset
-    good = v.frame.loc[v.valid]
+    good = v.frame if v.valid.all() else v.frame.loc[v.valid]  # all valid (the usual file): no copy
     con.register("incoming", pa.Table.from_pandas(good, preserve_index=False))  # Arrow scans without Python objects
     con.execute(schema.insert_sql(ds), [batch_id])
     con.unregister("incoming")
