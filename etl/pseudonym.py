@@ -69,6 +69,7 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     ipad, opad = _pads(key)
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")  # a long run would draw a bar on the terminal
         con.register("ids", pa.table({"v": pa.Array.from_pandas(values.astype("str"), type=pa.string())}))
         out = con.sql(_HMAC_SQL, params=[opad, ipad]).to_arrow_table().column(0)
     finally:
