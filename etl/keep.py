@@ -203,7 +203,8 @@ def write_kept(path: Path, v: Validated, data: bytes) -> None:
         path.write_bytes(data)
         return
     tmp = path.with_name(path.name + ".part")
-    pq.write_table(safe_table(v), tmp, compression="zstd", compression_level=3)
+    # row groups of 128k rows: the writer holds one group's pages at a time, not the whole file's
+    pq.write_table(safe_table(v), tmp, compression="zstd", compression_level=3, row_group_size=131_072)
     os.replace(tmp, path)
 
 
