@@ -203,8 +203,18 @@ def write_kept(path: Path, v: Validated, data: bytes) -> None:
         path.write_bytes(data)
         return
     tmp = path.with_name(path.name + ".part")
-    # row groups of 128k rows: the writer holds one group's pages at a time, not the whole file's
-    pq.write_table(safe_table(v), tmp, compression="zstd", compression_level=3, row_group_size=131_072)
+    table = safe_table(v)
+    keys = {h for h, n in v.header_map.items() if n in ("id_number", "person_key")}
+    keys |= {c.zh for c in v.dataset.columns if c.kind == "person_key"}
+    pq.write_table(
+        table,
+        tmp,
+        compression="zstd",
+        compression_level=1,
+        row_group_size=131_072,  # the writer holds one group's pages at a time, not the whole file's
+        write_statistics=False,  # nobody queries the copy: its min/max per page cost CPU for nothing
+        use_dictionary=[n for n in table.column_names if n not in keys],  # a person's key is unique: no dictionary
+    )
     os.replace(tmp, path)
 
 
