@@ -1,4 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [upload] [province-build] [writes] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [load] [hostile] [overview] [targets] [map] [upload] [province-build] [writes] …``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 SUITES = {
     "etl": "bench.etl_bench",
+    "load": "bench.load_bench",
     "hostile": "bench.hostile_bench",
     "overview": "bench.overview_bench",
     "targets": "bench.targets_bench",

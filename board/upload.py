@@ -18,7 +18,7 @@ import pandas as pd
 from board import access, db
 from board.i18n import t
 from board.tables import Col
-from etl import sandbox, store, warehouse
+from etl import keep, sandbox, store, warehouse
 from etl.check import allowed_text
 from etl.contracts import DATASETS
 from etl.messages import message
@@ -157,6 +157,24 @@ def kept_file(path: str | None) -> Path | None:
     if root not in p.parents or not p.is_file():
         return None
     return p
+
+
+def kept_downloads(path: Path) -> list[tuple[str, str]]:
+    """(format, file name) of each download a kept file offers: the file itself (as given, or an old batch's
+    pseudonymised CSV) once, or, for a pseudonymised Parquet copy, CSV and XLSX made when clicked (XLSX only
+    when its rows fit one sheet)."""
+    if not keep.is_table(path):
+        return [("file", path.name)]
+    stem = path.name.removesuffix(".parquet")
+    out = [("csv", stem + ".csv")]
+    if keep.kept_rows(path) <= keep.XLSX_MAX_ROWS:
+        out.append(("xlsx", stem + ".xlsx"))
+    return out
+
+
+def kept_bytes(path: Path, fmt: str) -> bytes:
+    """The bytes of one of :func:`kept_downloads` (built now: call it when the button is clicked)."""
+    return path.read_bytes() if fmt == "file" else keep.kept_download(path, fmt)
 
 
 HELP_COLS = [

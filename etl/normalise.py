@@ -40,10 +40,12 @@ _SPACE = r"[\s\x{0B}\x{85}\p{Z}]+"
 
 @dataclass
 class Normalised:
-    """Per cell of one column: ``values`` canonical (NA where blank or error), ``errors`` error code or NA."""
+    """Per cell of one column: ``values`` canonical (NA where blank or error), ``errors`` error code or NA,
+    ``blank`` (numpy bool) the cells that are empty once cleaned (NFKC, invisible characters, spaces)."""
 
     values: pd.Series
     errors: pd.Series
+    blank: np.ndarray | None = None
 
 
 def arrow(s: pd.Series) -> pa.Array:
@@ -107,21 +109,34 @@ def _extract_re(u: pd.Series, pattern: str) -> pd.DataFrame:
     )
 
 
+def _factorize(cells: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """(per cell the index of its distinct value, the distinct values) in one Arrow dictionary encoding; a
+    missing cell counts as blank."""
+    arr = arrow(cells)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    enc = pc.dictionary_encode(arr)
+    return enc.indices.to_numpy(zero_copy_only=False), enc.dictionary
+
+
 def normalise(cells: pd.Series, column: Column) -> Normalised:
     """Canonical values of one column (dtype per ``column.kind``, see etl.contracts); work is per unique cell.
 
     ID numbers are nearly all distinct, so that column is processed cell by cell (still vectorised in Arrow).
+    A text column whose distinct values all come out as they were typed is not rebuilt: its values are the
+    cells themselves (the errors and blanks set to NA), without a copy back to one value per cell.
     """
     if column.kind == "id_number":
         codes, u = None, clean(cells.reset_index(drop=True))
+        uniques = None
     else:
-        codes, uniques = pd.factorize(cells.fillna("").astype("str"), use_na_sentinel=False)
-        u = clean(pd.Series(uniques.array, dtype="str"))
+        codes, uniques = _factorize(cells)
+        u = clean(pd.Series(uniques, dtype="str"))
     values, errors = _HANDLERS[column.kind](u, column)
     blank = (u == "").to_numpy()
     errors = errors.where(~blank, None)
     if (column.required or column.kind in _NUMERIC or column.kind in _DATES) and column.kind != "bool":
-        ph = _lower(u).isin(PLACEHOLDERS).to_numpy()
+        ph = _placeholders(u, errors if column.kind == "id_number" else None)
         errors = errors.where(~ph, "placeholder_required" if column.required else "placeholder")
     cap = column.length_cap
     if cap is not None:
@@ -136,7 +151,44 @@ def normalise(cells: pd.Series, column: Column) -> Normalised:
         errors = _take(pd.Series(errors.to_numpy(dtype=object), dtype="str"), codes, cells.index)
     else:
         errors = pd.Series(pa.nulls(len(cells), pa.large_string()), dtype="str", index=cells.index)
-    return Normalised(values=_take(values, codes, cells.index), errors=errors)
+    cell_blank = blank[codes] if codes is not None else blank
+    as_typed = _as_typed(cells, values, uniques, codes, bad)
+    if as_typed is not None:
+        return Normalised(values=as_typed, errors=errors, blank=cell_blank)
+    return Normalised(values=_take(values, codes, cells.index), errors=errors, blank=cell_blank)
+
+
+def _placeholders(u: pd.Series, errors: pd.Series | None) -> np.ndarray:
+    """Per value: a placeholder (暂无, 不详, -…). ``errors`` given: only the values already in error can be one
+    (a valid ID number is no placeholder), so only those are looked at."""
+    if errors is None:
+        return _lower(u).isin(PLACEHOLDERS).to_numpy()
+    out = np.zeros(len(u), dtype=bool)
+    at = np.flatnonzero(errors.notna().to_numpy())
+    if len(at):
+        out[at] = _lower(u.iloc[at]).isin(PLACEHOLDERS).to_numpy()
+    return out
+
+
+def _as_typed(
+    cells: pd.Series, values: pd.Series, uniques: pa.Array | None, codes: np.ndarray | None, bad: np.ndarray
+) -> pd.Series | None:
+    """The column's values as the cells themselves, when every distinct text value came out exactly as typed
+    (the usual clean file): the cells' own Arrow data with the bad ones made null. None otherwise."""
+    if codes is None or uniques is None or values.dtype != "str" or len(uniques) != len(values):
+        return None
+    same = pc.fill_null(pc.equal(pa.array(values.array), uniques), False).to_numpy(zero_copy_only=False)
+    if not (same | bad).all():
+        return None
+    arr = pa.array(cells.array)
+    if not pa.types.is_large_string(arr.type) and not pa.types.is_string(arr.type):
+        return None
+    keep = ~bad[codes]
+    if arr.null_count:
+        keep &= ~pc.is_null(arr).to_numpy(zero_copy_only=False)
+    if keep.all():
+        return pd.Series(arr, dtype="str", index=cells.index)
+    return pd.Series(pc.if_else(pa.array(keep), arr, pa.nulls(len(arr), arr.type)), dtype="str", index=cells.index)
 
 
 def _take(s: pd.Series, codes: np.ndarray | None, index: pd.Index) -> pd.Series:
@@ -196,10 +248,13 @@ def _id_number(u: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         arr = arr.combine_chunks()  # check_ids reads the Arrow buffers of one contiguous array
     ids = series(arr, u.index)
     checked = check_ids(ids)
+    ok = checked["ok"].to_numpy()
     errors = checked["reason"].astype(object).where(checked["reason"].notna(), None)
-    sci = pc.match_substring_regex(arrow(ids), r"^\d(?:\.\d+)?[eE]\+?\d+$").to_numpy(zero_copy_only=False)
-    errors = errors.where(~sci, "id_as_number")  # 1.10105E+17: Excel turned the ID into a number
-    return ids.where(checked["ok"].to_numpy()), errors
+    wrong = np.flatnonzero(~ok)  # only an ID in error can be one Excel turned into a number (1.10105E+17)
+    if len(wrong):
+        sci = pc.match_substring_regex(arr.take(pa.array(wrong)), r"^\d(?:\.\d+)?[eE]\+?\d+$")
+        errors.iloc[wrong[sci.to_numpy(zero_copy_only=False)]] = "id_as_number"
+    return ids.where(ok), errors
 
 
 # ---------------------------------------------------------------- numbers

@@ -42,7 +42,26 @@ _MANY_DIGITS = r"([0-9０-９][\s\-－]?){11}"
 def may_hold_numbers(cells: pd.Series) -> bool:
     """Whether any cell holds a run of eleven digits: one Arrow scan, so a column without one costs nothing more."""
     arr = pa.array(cells.array) if isinstance(cells.dtype, pd.StringDtype) else pa.array(cells.astype("str").array)
+    if not _digits_in(arr):
+        return False  # no digit at all (a memchr per digit over the data): no regex over every cell
     return bool(pc.any(pc.match_substring_regex(arr, _MANY_DIGITS)).as_py())
+
+
+def _digits_in(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether the UTF-8 data of ``arr`` holds an ASCII or a full-width digit (False: no cell can hold one)."""
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else (arr,):
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
+        data = chunk.buffers()[2]
+        if data is None or not data.size:
+            continue
+        a = np.frombuffer(data, dtype=np.uint8)
+        if ((a >= 0x30) & (a <= 0x39)).any():
+            return True
+        lead = np.flatnonzero(a[:-2] == 0xEF)  # full-width ０-９ are EF BC 90 … EF BC 99
+        if len(lead) and ((a[lead + 1] == 0xBC) & (a[lead + 2] >= 0x90) & (a[lead + 2] <= 0x99)).any():
+            return True
+    return False
 
 
 def cell_kinds(cells: pd.Series) -> pd.Series:

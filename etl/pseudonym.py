@@ -25,6 +25,13 @@ DEFAULT_KEY_PATH = Path.home() / ".config" / "zsjy" / "pseudonym.key"
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int16)
 _CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+# columns of place values over the 17 digits: the check-digit weights, then the year (digits 7–10), the month
+# (11–12) and the day (13–14) of the birth date
+_PLACES = np.zeros((17, 4), dtype=np.float32)
+_PLACES[:, 0] = _WEIGHTS
+_PLACES[6:10, 1] = (1000, 100, 10, 1)
+_PLACES[10:12, 2] = (10, 1)
+_PLACES[12:14, 3] = (10, 1)
 _REASONS = ("id_length", "id_chars", "id_date", "id_checksum")
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
@@ -69,6 +76,7 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     ipad, opad = _pads(key)
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")  # a long run would draw a bar on the terminal
         con.register("ids", pa.table({"v": pa.Array.from_pandas(values.astype("str"), type=pa.string())}))
         out = con.sql(_HMAC_SQL, params=[opad, ipad]).to_arrow_table().column(0)
     finally:
@@ -96,12 +104,11 @@ def check_ids(values: pd.Series) -> pd.DataFrame:
     chars_ok = ((digits >= 48) & (digits <= 57)).all(axis=1) & (
         ((raw[:, 17] >= 48) & (raw[:, 17] <= 57)) | (raw[:, 17] == ord("X"))
     )
-    d = digits.astype(np.int16) - 48
-    check_ok = _CHECK[(d * _WEIGHTS).sum(axis=1, dtype=np.int32) % 11] == raw[:, 17]
-    d32 = d[:, 6:14].astype(np.int32)
-    year = d32[:, 0] * 1000 + d32[:, 1] * 100 + d32[:, 2] * 10 + d32[:, 3]
-    month = d[:, 10] * 10 + d[:, 11]
-    day = d[:, 12] * 10 + d[:, 13]
+    # weighted digit sums as one float32 matrix product (exact: every sum is below 2**24), less 48 × the weights
+    # each digit's character code carries
+    sums = (digits.astype(np.float32) @ _PLACES).astype(np.int64) - 48 * _PLACES.sum(axis=0).astype(np.int64)
+    check_ok = _CHECK[sums[:, 0] % 11] == raw[:, 17]
+    year, month, day = sums[:, 1], sums[:, 2], sums[:, 3]
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     days_in_month = _MONTH_DAYS[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
     today = clock.today()
@@ -115,7 +122,9 @@ def check_ids(values: pd.Series) -> pd.DataFrame:
     out["reason"] = pd.Categorical.from_codes(code, categories=list(_REASONS))
     out["birth_year"] = pd.array(np.where(ok, year, 0), dtype="Int64")
     out.loc[~ok, "birth_year"] = pd.NA
-    out["gender"] = pd.Categorical.from_codes(np.where(ok, d[:, 16] % 2, -1), categories=["女", "男"])
+    out["gender"] = pd.Categorical.from_codes(
+        np.where(ok, raw[:, 16].astype(np.int64) % 2, -1), categories=["女", "男"]
+    )
     return out
 
 

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -318,9 +319,10 @@ def _read_csv(data: bytes, known: set[str], max_cells: int) -> RawTable:
                 io.BytesIO(body),
                 read_options=pacsv.ReadOptions(skip_rows=h + 1, autogenerate_column_names=True, block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(
-                    # a newline can only sit inside a quoted value; without quotes Arrow may parse in parallel
+                    # a newline can only sit inside a quoted value; without quotes below the header (which is
+                    # often quoted whole) Arrow parses blocks in parallel, about 4x faster
                     delimiter=delimiter,
-                    newlines_in_values=b'"' in body,
+                    newlines_in_values=body.find(b'"', _data_start(body, header_line)) >= 0,
                     ignore_empty_lines=False,
                 ),
                 convert_options=pacsv.ConvertOptions(
@@ -344,6 +346,18 @@ def _read_csv(data: bytes, known: set[str], max_cells: int) -> RawTable:
             raise FileRejected("csv_too_large", rows=f"{lines:,}", cols=ncols, cells=f"> {max_cells:,}", limit=f"{max_cells:,}")  # fmt: skip
         frame, rows = _csv_python(text, header_line, ncols, delimiter, max_cells)
     return _finish(frame, rows, headers, "csv", encoding, None, [], header_line, maybe_errors=b"#" in body)
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _data_start(body: bytes, header_line: int) -> int:
+    """The byte offset just past line ``header_line`` (1-based) of ``body``, or 0 when it is not within the first
+    MiB. Lines, not records: a quoted line break in the header makes the offset earlier, never later."""
+    for n, m in enumerate(_LINE_END.finditer(body, 0, 1 << 20), start=1):
+        if n == header_line:
+            return m.end()
+    return 0
 
 
 def _csv_python(
@@ -608,13 +622,18 @@ def _read_xlsx(
     parts = _sheet_parts(zf, entries)
     last: FileRejected | None = None
     for name in candidates:
-        grid, start, formulas = _sheet_grid(zf, wb, name, parts.get(name), max_cells)
-        if not grid:
+        grid, start, formulas = _sheet_grid(zf, wb, name, parts.get(name), max_cells, data)
+        if isinstance(grid, pa.RecordBatch):
+            head = grid.slice(0, HEADER_SCAN_ROWS + 1).to_pylist()
+            head_rows = [["" if v is None else v for v in r.values()] for r in head]
+        else:
+            head_rows = grid[: HEADER_SCAN_ROWS + 1]
+        if not len(head_rows):
             last = FileRejected("file_no_header", n=HEADER_SCAN_ROWS, where=f"sheet {name}")
             continue
         r0, c0 = start
         try:
-            h = _find_header([[_cell_str(c) for c in r] for r in grid[:HEADER_SCAN_ROWS]], known, f"sheet {name}")
+            h = _find_header([[_cell_str(c) for c in r] for r in head_rows[:HEADER_SCAN_ROWS]], known, f"sheet {name}")
         except FileRejected as exc:
             last = exc
             continue
@@ -625,13 +644,18 @@ def _read_xlsx(
         if sheet is None and not_read:
             issues.append(Issue(None, "", "", "sheet_hidden_skipped", {"sheets": "、".join(not_read)}, WARNING))
         header_row = r0 + h + 1  # as Excel numbers it
-        frame, typed_issues = _typed_to_str(grid[h + 1 :], header_row + 1)
+        if isinstance(grid, pa.RecordBatch):
+            body = grid.slice(h + 1)
+            frame = pd.DataFrame({c: _text_column(body.column(c)) for c in range(body.num_columns)})
+            typed_issues = []
+        else:
+            frame, typed_issues = _typed_to_str(grid[h + 1 :], header_row + 1)
         issues += typed_issues
         issues += [Issue(r + 1, c - c0, "", "formula_no_value") for r, c in formulas if r + 1 > header_row]  # type: ignore[arg-type]
         rows = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
         if not len(frame):
             raise FileRejected("file_no_data", where=f"sheet {name}")
-        header = [_cell_str(c) for c in grid[h]]
+        header = [_cell_str(c) for c in head_rows[h]]
         return _finish(frame, rows, header, "xlsx", None, name, names, header_row, issues, maybe_errors=True)
     unread = [n for n in hidden if n not in candidates]
     if sheet is None and unread and (last is None or last.code == "file_no_header"):
@@ -639,16 +663,39 @@ def _read_xlsx(
     raise last or FileRejected("file_empty")
 
 
+def _text_sheet(data: bytes, name: str, scan: _Scan) -> pa.RecordBatch | None:
+    """A sheet whose every cell is text (the XML scan says so), read by fastexcel straight into Arrow strings:
+    the same calamine reader underneath, without a Python object per cell. None (read it the usual way) when
+    fastexcel fails or its rectangle is not the scanned one, so no cell can land in another row or column."""
+    try:
+        batch = fastexcel.read_excel(data).load_sheet(name, header_row=None, dtypes="string", eager=True)
+    except Exception:  # noqa: BLE001 - the usual path decides what a damaged sheet is
+        return None
+    if batch.num_rows != scan.rows or batch.num_columns != scan.cols:
+        return None
+    if not all(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t) for t in batch.schema.types):
+        return None
+    return batch
+
+
+def _text_column(arr: pa.Array) -> pd.Series:
+    """One column of a text sheet as cells: blank for an empty cell."""
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.large_string())
+    return pd.Series(pc.fill_null(arr, ""), dtype="str")
+
+
 def _sheet_grid(
-    zf: zipfile.ZipFile, wb, name: str, part: str | None, max_cells: int
-) -> tuple[list[list], tuple[int, int], list[tuple[int, int]]]:
+    zf: zipfile.ZipFile, wb, name: str, part: str | None, max_cells: int, data: bytes | None = None
+) -> tuple[list[list] | pa.RecordBatch, tuple[int, int], list[tuple[int, int]]]:
     """The cells of sheet ``name`` from calamine (the area of the cells present, never a dense grid from A1), its
     top-left position (0-based), and where its formulas without a cached value are.
 
     The sheet XML is scanned first: calamine allocates the whole rectangle of the cells present before any of
     our code runs again (one cell at A1 and one at XFD1048576 ask for 512 GiB and abort the process), so a
     rectangle over ``max_cells`` is refused here. Excel error cells, which calamine reads as blanks, are put
-    back as their error text so that the check of every cell finds them."""
+    back as their error text so that the check of every cell finds them. A sheet of text cells only (the scan
+    says so) comes back as an Arrow record batch read by fastexcel (``data``: the workbook's bytes)."""
     if part is None:
         raise FileRejected("file_corrupt", detail=f"sheet {name} has no part")
     try:
@@ -678,6 +725,10 @@ def _sheet_grid(
     formulas = _formula_cells(xml, scan) if scan.formulas else []
     errors = _error_cells(xml, scan, name) if scan.hashes else {}
     del xml
+    if scan.all_text and not errors and data is not None:
+        batch = _text_sheet(data, name, scan)
+        if batch is not None:
+            return batch, (scan.r0, scan.c0), formulas
     try:
         ws = wb.get_sheet_by_name(name)
         start = ws.start
@@ -767,6 +818,7 @@ class _Scan:
     formulas: bool = False
     hashes: bool = False
     errors_at: list[tuple[int, int, int]] | None = None  # (row, col, end of tag) of t="e" cells, slow path only
+    all_text: bool = False  # every cell tag is <c r="…" t="s|str|inlineStr": a text cell (fast path only)
 
     @property
     def rows(self) -> int:
@@ -826,6 +878,7 @@ def _scan_fast(xml: bytes, scan: _Scan) -> bool:
     n, prefix = len(xml), scan.prefix
     if scan.hi - scan.lo < 64 or n < 64:
         return False
+    scan.all_text = True
     a = np.frombuffer(xml, dtype=np.uint8)
     windows = np.ndarray(buffer=xml, dtype=f"V{_WIN}", shape=(n - _WIN + 1,), strides=(1,))
     own = (b"<" + prefix)[-1]  # the byte before the tag name: '<', or the ':' of the prefix
@@ -874,7 +927,32 @@ def _scan_fast(xml: bytes, scan: _Scan) -> bool:
         rows_min, _ = _extreme_rows(w, letters, digits, min)
         cols = _extreme_cols(w, letters)
         scan.add(rows_min, cols[0], rows_max, cols[1], far, len(p))
+        scan.all_text = scan.all_text and bool(_text_cells(a, p + 6 + quote, n).all())
     return True
+
+
+def _is_at(a: np.ndarray, at: np.ndarray, text: bytes) -> np.ndarray:
+    out = np.ones(len(at), dtype=bool)
+    for i, ch in enumerate(text):
+        out &= a[at + i] == ch
+    return out
+
+
+def _text_cells(a: np.ndarray, quote: np.ndarray, n: int) -> np.ndarray:
+    """Per cell tag (``quote``: where its r attribute's closing quote is): the next attribute is t="s", t="str"
+    or t="inlineStr", so the cell holds text (a shared, formula or inline string). A ``<`` cannot sit inside an
+    attribute or a text node, so a cell's own text cannot pass for this."""
+    out = np.zeros(len(quote), dtype=bool)
+    fits = quote + 17 < n
+    q = quote[fits]
+    typed = _is_at(a, q + 1, b' t="')
+    kind = (
+        _is_at(a, q + 5, b's"')
+        | _is_at(a, q + 5, b'str"')
+        | _is_at(a, q + 5, b'inlineStr"')
+    )  # fmt: skip
+    out[fits] = typed & kind
+    return out
 
 
 def _extreme_rows(w: np.ndarray, letters: np.ndarray, digits: np.ndarray, pick) -> tuple[int, tuple[int, int]]:

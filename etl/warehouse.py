@@ -278,12 +278,18 @@ def load_file(
     so a row of another township is never loaded, only quarantined."""
     db_path = store.require(Path(db_path or store.default_db_path()))
     file_path = Path(file_path)
-    data = file_path.read_bytes() if data is None else data
+    given = data is not None
+    data = data if given else file_path.read_bytes()
     key = load_key()
 
-    def checked_now() -> tuple[Context, Checked]:
+    def checked_now(data: bytes | None) -> tuple[Context, Checked, bytes | None]:
+        """The check against the warehouse as it is now; the file's bytes, None when they are not needed any
+        more (a file of ours with personal data is never kept as given: its bytes leave memory early)."""
         ctx = read_context(db_path)
-        return ctx, check(data, file_path.name, ctx, key=key, dataset=dataset, sheet=sheet, townships=townships)
+        data = data if data is not None else file_path.read_bytes()  # read again for a second check
+        checked = check(data, file_path.name, ctx, key=key, dataset=dataset, sheet=sheet, townships=townships)
+        done = checked.status == "noop" or not checked.loadable(skip_invalid)
+        return ctx, checked, None if not given and not done and checked.validated.has_personal_data else data
 
     precopy = Precopy(db_path)  # the writer's copy of the warehouse, made while the file is checked
     try:
@@ -294,19 +300,19 @@ def load_file(
 
 def _load_checked(db_path, file_path, data, checked_now, precopy, skip_invalid, user, on_wait) -> LoadResult:
     """load_file once the file is read: check, then under the lock (re-check if needed) insert and swap."""
-    ctx, checked = checked_now()
+    ctx, checked, data = checked_now(data)
     if checked.status == "noop" or not checked.loadable(skip_invalid):
         return _refuse(db_path, checked, data, file_path.name)
     with writer_lock(db_path, on_wait=on_wait), ThreadPoolExecutor(max_workers=1) as pool:
         if store.version(db_path) != ctx.version:  # another batch committed since the check: check against it
-            ctx, checked = checked_now()
+            ctx, checked, data = checked_now(data)
             if checked.status == "noop" or not checked.loadable(skip_invalid):
                 return _refuse(db_path, checked, data, file_path.name)
         v = checked.validated
         batch_id = ctx.next_batch
         kept = keep.kept_path(db_path, v, checked.sha256, file_path.name, batch_id)
         # The kept copy is written (pyarrow, GIL released) while DuckDB inserts; both finish before the swap.
-        keeping = pool.submit(keep.write_kept, kept, v, data)
+        keeping = pool.submit(keep.write_kept, kept, v, data or b"")
         try:
             with build_and_swap(db_path, precopy) as con:
                 _insert_batch(con, v, batch_id, file_path.name, checked.sha256, user, kept)
@@ -331,7 +337,7 @@ def _refuse(db_path: Path, checked: Checked, data: bytes, file_name: str) -> Loa
 
 def _insert_batch(con, v: Validated, batch_id: int, file_name: str, sha: str, user: str, kept: Path) -> None:
     ds: Dataset = v.dataset
-    good = v.frame.loc[v.valid]
+    good = v.frame if v.valid.all() else v.frame.loc[v.valid]  # all valid (the usual file): no copy
     con.register("incoming", pa.Table.from_pandas(good, preserve_index=False))  # Arrow scans without Python objects
     con.execute(schema.insert_sql(ds), [batch_id])
     con.unregister("incoming")

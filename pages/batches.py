@@ -112,15 +112,18 @@ def detail(bid: int, options, scope: batches.Scope) -> None:
     )
     kept = upload.kept_file(b["kept_path"])
     if kept is not None:
-        st.download_button(
-            t("batches.kept_download"),
-            kept.read_bytes,  # read when clicked: a kept file may be large
-            file_name=kept.name,
-            key="bt_kept",
-            on_click="ignore",
-            icon=":material/download:",
-            help=t("batches.kept_help"),
-        )
+        with st.container(horizontal=True, gap="small"):
+            for kind, name in upload.kept_downloads(kept):
+                st.download_button(
+                    t("batches.kept_download" if kind == "file" else "batches.kept_download_" + kind),
+                    lambda kind=kind: upload.kept_bytes(kept, kind),  # made when clicked: a kept file may be large
+                    file_name=name,
+                    key="bt_kept_" + kind,
+                    on_click="ignore",
+                    icon=":material/download:",
+                    help=t("batches.kept_help"),
+                    width="content",
+                )
     rollback_section(b)
     if b["rows_rejected"]:
         rows, hidden = batches.quarantined(bid, scope)

@@ -43,3 +43,18 @@ def validated(data: bytes | str, name: str = "f.csv", dataset: str | None = None
     c = checked(data, name, dataset, **ctx)
     assert c.validated is not None, c.errors.to_dict(orient="records")
     return c.validated
+
+
+def file_text(path) -> bytes:
+    """A file's bytes as a search for a raw value must see them: a (compressed) Parquet file is searched in its
+    bytes and in every cell and column name it holds, read back as UTF-8 text."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    blob = Path(path).read_bytes()
+    if blob[:4] != b"PAR1":
+        return blob
+    table = pq.read_table(path)
+    cells = [str(v) for col in table.columns for v in col.to_pylist()]
+    return blob + "\n".join([*table.column_names, *cells]).encode("utf-8")

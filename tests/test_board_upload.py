@@ -3,6 +3,8 @@ read only from the uploads folder, a commit that cannot get the writer lock, the
 
 from __future__ import annotations
 
+import csv as csv_module
+import io
 import shutil
 
 import pytest
@@ -98,3 +100,23 @@ def test_a_township_clerk_rolls_back_only_their_own_batches_and_loads_no_boundar
     assert upload.rollback(mine.batch_id).status == "rolled_back"
     refused = upload.commit(b'{"type": "FeatureCollection", "features": []}', "b.geojson", None, quarantine=False)
     assert refused.status == "refused" and "county office" in refused.en
+
+
+def test_a_kept_parquet_copy_is_offered_as_csv_and_xlsx_an_old_kept_csv_as_it_is(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from etl import keep
+
+    old = tmp_path / "1-abc-r.pseudonymised.csv"
+    old.write_bytes(b"\xef\xbb\xbfa\r\n1\r\n")
+    assert upload.kept_downloads(old) == [("file", old.name)]
+    assert upload.kept_bytes(old, "file") == old.read_bytes()
+    new = tmp_path / "2-abc-r.pseudonymised.parquet"
+    pq.write_table(pa.table({"人员编号": ["P1", "P2"], "镇街": ["青石镇", "=1+1"]}), new, compression="zstd")
+    assert upload.kept_downloads(new) == [("csv", "2-abc-r.pseudonymised.csv"), ("xlsx", "2-abc-r.pseudonymised.xlsx")]
+    text = upload.kept_bytes(new, "csv").decode("utf-8-sig")
+    assert list(csv_module.reader(io.StringIO(text))) == [["人员编号", "镇街"], ["P1", "青石镇"], ["P2", "'=1+1"]]
+    assert upload.kept_bytes(new, "xlsx").startswith(b"PK")
+    monkeypatch.setattr(keep, "XLSX_MAX_ROWS", 1)  # more rows than a sheet holds: CSV only
+    assert upload.kept_downloads(new) == [("csv", "2-abc-r.pseudonymised.csv")]

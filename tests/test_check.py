@@ -97,3 +97,67 @@ def test_an_old_warehouse_is_refused_with_the_upgrade_command(db, tmp_path):
     assert proc.returncode == 1 and "init" in proc.stderr and "旧版本" in proc.stderr
     warehouse.init(db)  # the upgrade
     assert warehouse.load_file(db, path).status == "loaded"
+
+
+def test_the_context_carries_the_file_version_it_was_read_from(db):
+    from etl import store
+
+    assert check.read_context(db).version == store.version(db)
+
+
+def test_a_load_checks_the_file_once_when_no_batch_committed_meanwhile(db, tmp_path, monkeypatch):
+    calls = []
+    real = warehouse.check
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(warehouse, "check", counting)
+    path = csv(tmp_path / "f.csv", "projects", [project("P2", "100")])
+    assert warehouse.load_file(db, path).status == "loaded"
+    assert len(calls) == 1
+
+
+def test_a_load_checks_the_file_again_when_a_batch_committed_meanwhile(db, tmp_path, monkeypatch):
+    calls = []
+    real = warehouse.check
+    other = csv(tmp_path / "other.csv", "projects", [project("P2", "100")])
+
+    def racing(*args, **kwargs):  # another batch commits between the first check and the writer lock
+        calls.append(1)
+        out = real(*args, **kwargs)
+        if len(calls) == 1:
+            monkeypatch.setattr(warehouse, "check", real)
+            assert warehouse.load_file(db, other).status == "loaded"
+            monkeypatch.setattr(warehouse, "check", racing)
+        return out
+
+    monkeypatch.setattr(warehouse, "check", racing)
+    # P2 is now in the warehouse with 100; this file's P2 says 200: checked against the new state, still loads
+    res = warehouse.load_file(db, csv(tmp_path / "f.csv", "projects", [project("P2", "200")]))
+    assert res.status == "loaded" and len(calls) == 2
+
+
+def test_a_personal_file_checked_again_is_read_again_from_disk(db, tmp_path, monkeypatch):
+    from tests.checking import valid_id
+
+    calls = []
+    real = warehouse.check
+    other = csv(tmp_path / "other.csv", "projects", [project("P2", "100")])
+
+    def racing(data, *args, **kwargs):
+        calls.append(data)
+        out = real(data, *args, **kwargs)
+        if len(calls) == 1:
+            monkeypatch.setattr(warehouse, "check", real)
+            assert warehouse.load_file(db, other).status == "loaded"
+            monkeypatch.setattr(warehouse, "check", racing)
+        return out
+
+    monkeypatch.setattr(warehouse, "check", racing)
+    path = tmp_path / "r.csv"
+    path.write_text(f"身份证号,姓名,镇街,返乡日期\n{valid_id('11010519800307123')},张小吉,青石镇,2026-02-01\n")
+    res = warehouse.load_file(db, path)
+    assert res.status == "loaded" and res.rows_loaded == 1 and len(calls) == 2
+    assert calls[0] == calls[1] == path.read_bytes() and res.kept_path.name.endswith(".parquet")

@@ -324,3 +324,33 @@ def test_invisible_characters_make_no_second_name() -> None:
     """城关\u200b街道 and 城关街道 look the same, so they are the same township."""
     cells = pd.Series(["城关\u200b街道", "城关街道", "\ufeff城关街道", "城关\u202e街道"], dtype="str")
     assert set(normalise(cells, REQ_TEXT).values) == {"城关街道"}
+
+
+@pytest.mark.parametrize(
+    ("column", "cells", "values", "blank"),
+    [
+        # every distinct value as typed: the cells themselves come back, blanks and errors as NA
+        (TEXT, ["城关村", "", "城关村", "下营村"], ["城关村", None, "城关村", "下营村"], [False, True, False, False]),
+        (STATUS, ["签约", "开工", "签约", "乱写"], ["签约", "开工", "签约", None], [False] * 4),
+        (REQ_TEXT, ["甲", "\u3000", "乙", "甲"], ["甲", None, "乙", "甲"], [False, True, False, False]),
+        # one value changes (spaces, an alias): every cell is rebuilt from its distinct value
+        (TEXT, [" 城关村 ", "城关村", ""], ["城关村", "城关村", None], [False, False, True]),
+        (STATUS, ["signed", "签约"], ["签约", "签约"], [False, False]),
+        (CODE, ["P 1", "P1", "P2"], ["P1", "P1", "P2"], [False, False, False]),
+    ],
+)
+def test_text_values_come_back_the_same_whether_or_not_they_change(column, cells, values, blank):
+    got = normalise(pd.Series(cells, dtype="str"), column)
+    assert [None if pd.isna(v) else v for v in got.values] == values
+    assert got.values.dtype == "str" and got.blank.tolist() == blank
+    assert got.errors.notna().tolist() == [v is None and not b for v, b in zip(values, blank, strict=True)]
+
+
+def test_an_id_cell_in_error_is_told_apart_from_a_number_excel_made_and_a_placeholder():
+    good = valid_id("11010519800307123")
+    cells = pd.Series([good, "1.10105E+17", "暂无", good[:-1] + "0", ""], dtype="str")
+    assert normalise(cells, ID).errors.fillna("").tolist() == ["", "id_as_number", "id_length", "id_checksum", ""]
+    got = normalise(cells, Column("id_number", "身份证号", "id_number", True))
+    assert got.errors.fillna("").tolist() == ["", "id_as_number", "placeholder_required", "id_checksum", ""]
+    assert got.blank.tolist() == [False, False, False, False, True]
+    assert got.values.iat[0] == good and got.values.iloc[1:].isna().all()

@@ -124,3 +124,17 @@ def test_cancel_leaves_the_batch_alone(own_db, tmp_path):
     ok(at)
     assert q(own_db, "SELECT status FROM v_batches WHERE batch_id = ?", [bob])[0][0] == "loaded"
     assert at.button(key="bt_rollback")  # back to the first step
+
+
+def test_a_personal_batch_offers_its_pseudonymised_copy_as_csv_and_xlsx(own_db, tmp_path):
+    from tests.checking import valid_id
+
+    path = tmp_path / "r.csv"
+    path.write_text(f"身份证号,姓名,镇街,返乡日期\n{valid_id('11010519800307123')},张小吉,青石镇,2026-02-01\n")
+    res = warehouse.load_file(own_db, path, user="amy")
+    assert res.status == "loaded" and res.kept_path.name.endswith(".pseudonymised.parquet")
+    rid = res.batch_id
+    at = page(tmp_path, "en", batch=str(rid))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert t("batches.kept_download_csv", "en") in labels and t("batches.kept_download_xlsx", "en") in labels
+    assert t("batches.kept_download", "en") not in labels

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import store, warehouse
+from etl import keep, store, warehouse
 from etl.reports import error_report
-from tests.checking import valid_id
+from tests.checking import file_text, valid_id
 from tests.clerk_files import q
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ def assert_nowhere(db: Path, needles: list[str], *printed: str | bytes) -> None:
     names = [t[0] for t in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()]
     dumps = {name: str(cur.execute('SELECT * FROM "' + name + '"').fetchall()) for name in names}
     reader.close()
-    blobs = {str(p): p.read_bytes() for p in db.parent.rglob("*") if p.is_file()}
+    blobs = {str(p): file_text(p) for p in db.parent.rglob("*") if p.is_file()}
     blobs |= {f"printed {i}": p if isinstance(p, bytes) else p.encode() for i, p in enumerate(printed)}
     assert any("uploads" in name for name in blobs), "the files are kept"
     for needle in needles:
@@ -80,7 +80,7 @@ def test_a_returnees_file_sent_as_another_dataset_is_never_kept_raw(db, tmp_path
     printed = run(db, "load", str(path), "--dataset", "labor")
     assert "未装入" in printed
     rejected = list((db.parent / "uploads" / "rejected").iterdir())
-    assert len(rejected) == 1 and rejected[0].name.endswith(".pseudonymised.csv")
+    assert len(rejected) == 1 and rejected[0].name.endswith(".pseudonymised.parquet")
     assert_nowhere(db, [ID_1, NAME, PHONE], printed)
 
 
@@ -91,7 +91,7 @@ def test_personal_columns_in_a_dataset_without_personal_fields_are_dropped_with_
     assert res.status == "loaded"
     dropped = res.warnings[res.warnings["code"] == "personal_column_dropped"]
     assert dropped["column"].tolist() == ["身份证号", "联系电话"]
-    kept = res.kept_path.read_text(encoding="utf-8-sig")
+    kept = keep.kept_download(res.kept_path, "csv").decode("utf-8-sig")
     assert "身份证号" not in kept and "王强" in kept  # the staff name is a work record the contract keeps
     assert_nowhere(db, [ID_1, PHONE], error_report(res.errors, res.warnings, "csv"))
 

@@ -552,3 +552,91 @@ def test_a_file_wider_than_a_clerks_table_is_refused_before_parsing(tmp_path, fm
         read_file(data, f"wide.{fmt}")
     assert exc.value.code == {"csv": "csv_too_wide", "xlsx": "sheet_too_wide"}[fmt]
     assert "1202" in exc.value.zh.replace(",", "") and "1000 列" in exc.value.zh.replace(",", "")
+
+
+@pytest.mark.parametrize("title", ["", "2026年招商项目统计表\n"])
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_a_quoted_line_break_in_a_data_cell_below_a_quoted_header_stays_in_its_cell(title, eol) -> None:
+    header = ",".join(f'"{h}"' for h in PROJECT_HEADER.split(","))
+    body = eol.join(
+        [header, 'P1,"新材料' + eol + '产业园",城关镇,新材料,35000,签约', "P2,园区二,城关镇,新材料,1,签约", ""]
+    )
+    raw = read_file((title.replace("\n", eol) + body).encode("utf-8"), "a.csv", known_headers=KNOWN)
+    assert raw.frame["项目名称"].tolist() == ["新材料" + eol + "产业园", "园区二"]
+    first = 3 if title else 2
+    assert raw.rows.tolist() == [first, first + 1]  # rows are numbered by record, as before
+
+
+def test_a_quoted_header_above_unquoted_rows_is_read() -> None:
+    header = ",".join(f'"{h}"' for h in PROJECT_HEADER.split(","))
+    raw = read_file((header + "\nP1,园区一,城关镇,新材料,35000,签约\n").encode("utf-8"), "a.csv", known_headers=KNOWN)
+    assert raw.frame["项目编号"].tolist() == ["P1"] and raw.rows.tolist() == [2]
+
+
+def _text_workbooks() -> dict[str, bytes]:
+    """Workbooks whose every cell is text (shared or inline strings): read by fastexcel straight into Arrow."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "constant_memory": False})
+    ws = wb.add_worksheet("项目")
+    ws.write_row(2, 1, ["2026年招商项目统计表"])
+    ws.write_row(3, 1, PROJECT_HEADER.split(","))
+    ws.write_row(4, 1, ["P1", " 甲 ", "城关镇", "新材料", "1,000", "签约"])
+    ws.write_row(5, 1, ["", "", "", "", "", ""])
+    ws.write_row(6, 1, ["P2", "乙\n二", "城关镇", "", "２００", "开工"])
+    ws.write_row(7, 1, ["合计", "", "", "", "1200", ""])
+    ws.write_row(8, 1, ["注：单位万元"])
+    wb.close()
+    return {
+        "title, blank, total and note rows, away from A1": buf.getvalue(),
+        "openpyxl shared strings, two sheets": xlsx(
+            {"说明": [["填表说明"]], "项目": [PROJECT_HEADER.split(","), ["P1", "甲", "城关镇", "新材料", "5", "签约"]]}
+        ),  # fmt: skip
+        "inline strings far from A1": handmade_xlsx({"S": project_rows(199998, "T")}, dimension="A1:XFD1048576"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_text_workbooks()))
+def test_a_text_sheet_read_into_arrow_is_read_exactly_as_the_cell_by_cell_path(name, monkeypatch) -> None:
+    from etl import readers
+
+    data = _text_workbooks()[name]
+    calls = []
+    real = readers._text_sheet
+    monkeypatch.setattr(readers, "_text_sheet", lambda *a: calls.append(real(*a)) or calls[-1])
+    fast = read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert calls and calls[-1] is not None, "a sheet of text cells is read by fastexcel"
+    monkeypatch.setattr(readers, "_text_sheet", lambda *a: None)
+    slow = read_file(data, "a.xlsx", known_headers=KNOWN)
+    assert fast.frame.to_dict("list") == slow.frame.to_dict("list")
+    assert (fast.rows.tolist(), fast.headers, fast.header_row, fast.sheet) == (
+        slow.rows.tolist(),
+        slow.headers,
+        slow.header_row,
+        slow.sheet,
+    )
+    assert (fast.totals, fast.skipped) == (slow.totals, slow.skipped)
+    assert [(i.row, i.column, i.code) for i in fast.issues] == [(i.row, i.column, i.code) for i in slow.issues]
+
+
+def test_a_sheet_with_a_number_date_bool_or_error_cell_is_read_cell_by_cell(monkeypatch) -> None:
+    from etl import readers
+
+    seen = []
+    monkeypatch.setattr(readers.fastexcel, "read_excel", lambda *a, **k: seen.append(1) / 0)
+    for cell in (5, dt.datetime(2012, 3, 5), True):
+        raw = read_file(xlsx({"项目": [PROJECT_HEADER.split(","), ["P1", "甲", "城关镇", "新材料", cell, "签约"]]}), "a.xlsx", known_headers=KNOWN)  # fmt: skip
+        assert raw.frame["项目编号"].tolist() == ["P1"]
+    assert not seen
+
+
+def test_a_text_sheet_fastexcel_cannot_read_is_read_the_usual_way(monkeypatch) -> None:
+    from etl import readers
+
+    def broken(*a, **k):
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(readers.fastexcel, "read_excel", broken)
+    raw = read_file(_text_workbooks()["openpyxl shared strings, two sheets"], "a.xlsx", known_headers=KNOWN)
+    assert raw.frame["总投资(万元)"].tolist() == ["5"]

@@ -11,7 +11,7 @@ import pytest
 from etl.contracts import DATASETS
 from etl.readers import FileRejected
 from etl.validate import detect_dataset
-from tests.checking import valid_id, validated
+from tests.checking import KEY, valid_id, validated
 
 ID_A = "11010519491231002X"  # the GB 11643 example number: valid checksum, born 1949, 女
 ID_B = "110105194912310010"  # same person block, 男 (check digit recomputed below if needed)
@@ -227,3 +227,27 @@ def test_a_total_row_may_pass_a_single_rows_bound():
     head = "编号,创业类型,镇街,创办日期,投资额(万元)\n"
     v = run(head + "V1,家庭创业,城关镇,2026-03-05,600000\nV2,家庭创业,城关镇,2026-03-05,600000\n合计,,,,1200000\n")
     assert v.errors.empty and "total_ok" in v.warnings["code"].tolist()
+
+
+def test_pseudonym_prints_are_read_from_keys_of_a_pseudonyms_length():
+    import pyarrow as pa
+
+    from etl.validate import _pseudonym_prints
+
+    keys = pa.array(["P" + "0123456789abcdef" + "0" * 8, None, "P" + "0123456789abcdee" + "0" * 8], pa.large_string())
+    prints = _pseudonym_prints(keys)
+    assert len(prints) == 2 and prints[0] != prints[1]  # the null left out; keys that differ, prints that differ
+    assert _pseudonym_prints(pa.array(["R1", "P" + "0" * 24])) is None  # not all of a pseudonym's length
+
+
+def test_two_rows_of_one_person_are_a_duplicate_whether_by_id_or_by_kept_pseudonym():
+    from tests.checking import hmac_reference
+
+    one = valid_id("11010519800307123")
+    v = validated(f"身份证号,镇街,返乡日期\n{one},青石镇,2026-02-01\n{one},青石镇,2026-03-01\n", dataset="returnees")
+    assert v.errors["code"].tolist() == ["duplicate_key"] and v.errors["row"].tolist() == [3]
+    pk = hmac_reference(one, KEY)  # the kept copy's pseudonym in 人员编号 beside the same person's ID
+    v = validated(
+        f"身份证号,人员编号,镇街,返乡日期\n{one},,青石镇,2026-02-01\n,{pk},青石镇,2026-03-01\n", dataset="returnees"
+    )
+    assert v.errors["code"].tolist() == ["duplicate_key"] and v.errors["row"].tolist() == [3]

@@ -12,7 +12,7 @@ import pytest
 
 from etl import store, warehouse
 from etl.reports import error_report
-from tests.checking import valid_id
+from tests.checking import file_text, valid_id
 from tests.clerk_files import csv, project, q
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,7 +146,7 @@ def test_raw_personal_data_reaches_no_table_view_file_report(db, tmp_path):
     files = [p for p in db.parent.rglob("*") if p.is_file()]
     assert any("uploads" in str(p) for p in files)
     for path in files:
-        blob = path.read_bytes()
+        blob = file_text(path)
         for needle in needles:
             for enc in ("utf-8", "gb18030", "utf-16-le"):
                 assert needle.encode(enc) not in blob, (path, needle)
