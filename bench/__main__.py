@@ -20,6 +20,8 @@ SUITES = {
     "assessment": "bench.assessment_bench",
     "employment": "bench.employment_bench",
     "province-build": "bench.province_bench",
+    "province-pages": "bench.province_pages_bench",
+    "report": "bench.report",
 }
 
 
