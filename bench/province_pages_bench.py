@@ -13,7 +13,7 @@ changes etl.store.version as build-and-swap does). Each of ``BENCH_RUNS`` runs (
   back to the opening state. Each rerun is classed *first visit* when its state (filters + page choices) was not
   seen since the load, else *cached*; the server time is AppTest's wall time of the rerun, and the bytes are those
   of the ForwardMsgs it produced (``harness.Sent``: protobuf size, the upper bound of what the browser receives).
-- **naive** (one child process per page, killed past ``BENCH_NAIVE_MAX_MIB`` of resident memory, default 12,288,
+- **naive** (one child process per page, killed past ``BENCH_NAIVE_MAX_MIB`` of resident memory, default 8,192,
   or ``BENCH_NAIVE_TIMEOUT`` s): the naive page of the page's own suite (pandas frames of the views in
   ``st.cache_data``, filter + groupby + Plotly Express), opened (its frames loaded: timed apart) then
   ``BENCH_NAIVE_RERUNS`` reruns (default 3) cycling its own filter; its peak memory.
@@ -44,7 +44,7 @@ from bench import province
 FRACTION = float(os.environ.get("BENCH_PROVINCE_FRACTION", "0.05"))
 RUNS = int(os.environ.get("BENCH_RUNS", 3))
 NAIVE_RERUNS = int(os.environ.get("BENCH_NAIVE_RERUNS", 3))
-NAIVE_MAX_MIB = float(os.environ.get("BENCH_NAIVE_MAX_MIB", 12_288))
+NAIVE_MAX_MIB = float(os.environ.get("BENCH_NAIVE_MAX_MIB", 8192))
 NAIVE_TIMEOUT = float(os.environ.get("BENCH_NAIVE_TIMEOUT", 900))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", 8))
 CHOICES_PER_PARAM = 2
@@ -307,6 +307,12 @@ def _child(kind: str, db: Path, page_key: str | None) -> None:
     os.environ["DASHBOARD_DB"] = str(db)
     os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", str(db.parent / "province.key"))
     vals = json.loads(os.environ["BENCH_VALUES"])
+    if kind == "profile":
+        out = h.RESULTS_DIR / "province-pages-profile.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        profile_pages(db, chosen_pages(), vals, out)
+        print(f"RESULT {json.dumps(str(out))}")
+        return
     if kind == "ours":
         result = {"pages": measure_ours(db, chosen_pages(), vals), "peak_rss_mib": h.peak_rss_mib()}
     else:
@@ -421,6 +427,104 @@ def measure_server(db: Path, pages: tuple[Page, ...], vals: dict) -> dict:
         "errors": errors,
         "sampled_max_mib": max(samples or [0]),
     }
+
+
+# ---- where the time goes: cProfile inside the script thread, and every SQL statement timed ----
+
+PROFILE_ENTRY = """
+import cProfile, os, runpy, time
+from etl import store
+
+_query = store.Reader.query
+def query(self, sql, params=()):
+    t = time.perf_counter()
+    try:
+        return _query(self, sql, params)
+    finally:
+        with open(os.environ["BENCH_PROFILE_OUT"] + ".sql", "a") as f:
+            f.write(repr((" ".join(sql.split())[:160], (time.perf_counter() - t) * 1000)) + "\\n")
+store.Reader.query = query
+profile = cProfile.Profile()
+profile.enable()
+try:
+    runpy.run_path({dashboard!r}, run_name="__main__")
+finally:
+    profile.disable()
+    profile.dump_stats(os.environ["BENCH_PROFILE_OUT"])
+"""
+OURS_PREFIXES = ("board/", "etl/", "pages/")
+
+
+def _profile_run(at, out: Path) -> tuple[float, list[tuple[str, float]], list[tuple[str, float, float, int]]]:
+    """Time one rerun under the profiling entry: (ms, [(sql, ms)…] in order, [(function, cumulative ms, own ms,
+    calls)…] of our modules and of Streamlit's element commands, by cumulative time)."""
+    import ast
+    import pstats
+
+    os.environ["BENCH_PROFILE_OUT"] = str(out)
+    Path(str(out) + ".sql").unlink(missing_ok=True)
+    ms = h.time_run(at)
+    sqls = [ast.literal_eval(x) for x in Path(str(out) + ".sql").read_text().splitlines()] if Path(
+        str(out) + ".sql").exists() else []  # fmt: skip
+    stats = pstats.Stats(str(out)).stats
+    rows = []
+    for (file, line, name), (calls, _, own, cum, _) in stats.items():
+        rel = file.replace(str(h.ROOT) + "/", "")
+        ours = rel.startswith(OURS_PREFIXES)
+        st_cmd = "/streamlit/elements/" in file and not name.startswith("_")
+        if ours or st_cmd:
+            where = rel if ours else "streamlit/" + file.split("/streamlit/", 1)[1]
+            rows.append((f"{where}:{line} {name}", cum * 1000, own * 1000, calls))
+    rows.sort(key=lambda r: -r[1])
+    return ms, sqls, rows
+
+
+def profile_pages(db: Path, pages: tuple[Page, ...], vals: dict, out_md: Path) -> None:
+    """For each page: the first view after a load and the slowest first visit of the scripted sequence, each under
+    cProfile; the SQL statements each ran, the costliest functions. Written as markdown to ``out_md``."""
+    import tempfile
+
+    from bench.harness import ROOT
+
+    lines = [f"# Where the time goes: pages at province scale ({db.name})", "",
+             "Each page: the first view after a simulated load and its slowest first visit (one rerun each, under "
+             "cProfile in the script thread: times include the profiler's overhead, ~1.3–2×). *SQL*: every "
+             "statement the rerun sent to DuckDB (cache misses only) in ms; *functions*: our modules and "
+             "Streamlit's element commands by cumulative time.", ""]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        entry = root / "profiled.py"
+        entry.write_text(PROFILE_ENTRY.format(dashboard=str(ROOT / "dashboard.py")))
+        for page in pages:
+            params = dict(page.naive_params) if page.key == "assessment" else {}
+            if page.key == "project":
+                params["id"] = vals["ids"][0]
+            os.environ["BENCH_PROFILE_OUT"] = str(root / "warm.prof")
+            at = h.open_page(entry, page.path, params=params, timeout=900)
+            steps = _steps(at, page, vals)
+            h.simulate_load(db)
+            found = [("first view after a load", *_profile_run(at, root / "p.prof"))]
+            slowest = None
+            for label, change in steps:  # round 1: first visits, each timed and profiled; the slowest kept
+                change(at)
+                got = (f"first visit: {label}", *_profile_run(at, root / "p.prof"))
+                if slowest is None or got[1] > slowest[1]:
+                    slowest = got
+            if slowest is not None:
+                found.append(slowest)
+            lines += [f"## {page.key}", ""]
+            for what, ms, sqls, rows in found:
+                total_sql = sum(x for _, x in sqls)
+                lines += [f"**{what}**: {ms:,.0f} ms, of which SQL {total_sql:,.0f} ms in {len(sqls)} statements.", ""]
+                if sqls:
+                    lines += ["| SQL (first 160 chars) | ms |", "|---|---|"]
+                    lines += [f"| `{q.replace('|', '¦')}` | {x:,.0f} |" for q, x in sorted(sqls, key=lambda r: -r[1])[:8]]
+                    lines.append("")
+                lines += ["| function | cumulative ms | own ms | calls |", "|---|---|---|---|"]
+                lines += [f"| `{f}` | {c:,.0f} | {o:,.0f} | {n} |" for f, c, o, n in rows[:14]]
+                lines.append("")
+            print(f"    profiled {page.key}", file=sys.stderr, flush=True)
+    out_md.write_text("\n".join(lines) + "\n")
 
 
 # ---- the parent: runs, figures, the result file ----
@@ -551,6 +655,11 @@ def report(rows: list[dict], server: dict, db: Path, runs: int) -> tuple[str, li
 
 def main() -> None:
     pages = chosen_pages()
+    if os.environ.get("BENCH_PROFILE") == "1":  # where the time goes, instead of the figures
+        db = province.warehouse_path(province.SEED, FRACTION)
+        res = _spawn("profile", db, values(db))
+        print(f"  profile: {res}")
+        return
     db = province.warehouse_path(province.SEED, FRACTION)
     os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", str(db.parent / "province.key"))
     vals = values(db)
