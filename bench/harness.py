@@ -302,7 +302,7 @@ def save_result(suite: str, title: str, markdown: str, *, budgets: list[dict] | 
 
 
 def spread(values: list[float], digits: int = 0) -> str:
-    """"min / median / max" of the runs' figures (one figure alone when there was one run)."""
+    """ "min / median / max" of the runs' figures (one figure alone when there was one run)."""
     if not values:
         return "—"
     f = f"{{:,.{digits}f}}"

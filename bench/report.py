@@ -56,7 +56,8 @@ def warehouse_facts(db: Path) -> list[str]:
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-            counts = [(name, con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in names]
+            count = 'SELECT count(*) FROM "{}"'  # names from the catalogue, quoted
+            counts = [(name, con.execute(count.format(name.replace('"', '""'))).fetchone()[0]) for name in names]
             counts.sort(key=lambda x: -x[1])
     except duckdb.Error as exc:
         return [*lines, f"(row counts unavailable: {exc})"]
@@ -78,10 +79,7 @@ def render(records: list[dict], db: Path) -> str:
         "",
         f"{now['cores']} cores ({now['cpu']}), {now['ram_gib']} GiB RAM, kernel {now['kernel']}. Load average when "
         "each suite ran (1, 5, 15 min): "
-        + (
-            "; ".join(f"{r['suite']} {', '.join(str(x) for x in r['machine']['load_average'])}" for r in records)
-            or "—"
-        )
+        + ("; ".join(f"{r['suite']} {', '.join(str(x) for x in r['machine']['load_average'])}" for r in records) or "—")
         + ". The machine is shared with other jobs: read figures as ratios against the baseline of the same run.",
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
