@@ -217,13 +217,18 @@ def rss_mib(pid: int) -> float:
     return next((int(x.split()[1]) / 1024 for x in text.splitlines() if x.startswith("VmRSS:")), 0.0)
 
 
-def run_capped(cmd: list[str], *, max_rss_mib: float, timeout: float, env: dict | None = None) -> dict:
+def run_capped(
+    cmd: list[str], *, max_rss_mib: float, timeout: float, env: dict | None = None, log: Path | None = None
+) -> dict:
     """Run ``cmd`` (cwd: the repository), watching its resident memory every 0.1 s; kill it when it passes
-    ``max_rss_mib`` or ``timeout`` seconds. Returns its stdout, return code, peak RSS seen (MiB) and why it was
-    stopped ("" when it ended by itself)."""
+    ``max_rss_mib`` or ``timeout`` seconds. Returns its stdout, return code, peak RSS seen (MiB), why it was
+    stopped ("" when it ended by itself) and the end of its stderr (appended to ``log`` as it runs, if given)."""
     import subprocess
+    import tempfile
 
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err_file = open(log, "a+") if log else tempfile.TemporaryFile("w+")  # noqa: SIM115 — closed below
+    out_file = tempfile.TemporaryFile("w+")  # files, not pipes: a child never blocks on a full pipe
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out_file, stderr=err_file, text=True)
     started, peak, why = time.perf_counter(), 0.0, ""
     while proc.poll() is None:
         peak = max(peak, rss_mib(proc.pid))
@@ -235,7 +240,12 @@ def run_capped(cmd: list[str], *, max_rss_mib: float, timeout: float, env: dict 
             proc.kill()
             break
         time.sleep(0.1)
-    out, err = proc.communicate()
+    proc.wait()
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
+    out_file.close()
+    err_file.close()
     return {"stdout": out, "stderr": err[-4000:], "returncode": proc.returncode, "peak_rss_mib": peak, "killed": why}
 
 

@@ -326,7 +326,9 @@ def _child(kind: str, db: Path, page_key: str | None) -> None:
 def _spawn(kind: str, db: Path, vals: dict, page: str = "", *, max_mib: float = 1e9, timeout: float = 7200) -> dict:
     env = {**os.environ, "BENCH_VALUES": json.dumps(vals, ensure_ascii=False)}
     cmd = [sys.executable, "-m", "bench.province_pages_bench", "--child", kind, str(db), page]
-    res = h.run_capped(cmd, max_rss_mib=max_mib, timeout=timeout, env=env)
+    log = h.RESULTS_DIR / "province-pages.log"  # the children's progress, as they run
+    log.parent.mkdir(parents=True, exist_ok=True)
+    res = h.run_capped(cmd, max_rss_mib=max_mib, timeout=timeout, env=env, log=log)
     line = next((x for x in res["stdout"].splitlines() if x.startswith("RESULT ")), None)
     if line is None:
         why = res["killed"] or f"exit {res['returncode']}: {res['stderr'].strip().splitlines()[-1:]}"
@@ -699,12 +701,16 @@ def main() -> None:
             print(f"  run {i + 1}: server peak {run['server'].get('peak_rss_mib', 0):,.0f} MiB "
                   f"({time.perf_counter() - t:.0f} s) {run['server'].get('errors') or ''}", flush=True)  # fmt: skip
         runs.append(run)
+        markdown, path = _save(runs, pages, db, vals)  # after every run: a long run stopped keeps what it measured
+        print(f"  written {path} ({len(runs)} run(s))", flush=True)
+    print(markdown)
+
+
+def _save(runs: list[dict], pages: tuple[Page, ...], db: Path, vals: dict) -> tuple[str, Path]:
     rows, server = summarise(runs, pages)
     markdown, budgets = report(rows, server, db, len(runs))
-    print(markdown)
     data = {"warehouse": str(db), "fraction": FRACTION, "values": vals, "runs": runs}
-    path = h.save_result("province-pages", "Pages at province scale", markdown, budgets=budgets, data=data)
-    print(f"  written {path}")
+    return markdown, h.save_result("province-pages", "Pages at province scale", markdown, budgets=budgets, data=data)
 
 
 if __name__ == "__main__":
