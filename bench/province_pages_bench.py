@@ -25,6 +25,8 @@ changes etl.store.version as build-and-swap does). Each of ``BENCH_RUNS`` runs (
 
 ``python -m bench province-pages`` prints the figures and writes data/bench/results/province-pages.json;
 ``python -m bench report`` puts them into BENCH.md. ``BENCH_PAGES=overview,targets`` limits the pages;
+``BENCH_WAREHOUSE=file`` measures another file (a copy: two suites must never measure one file at once, each one's
+simulated loads would empty the other's caches);
 ``BENCH_SERVER=0`` skips the browser sessions; ``BENCH_NAIVE=0`` the naive pages, ``BENCH_NAIVE_RUNS=1`` times them
 in the first run only (at full scale a naive people page takes minutes). ``BENCH_PROFILE=1``: where the time goes
 instead (see ``profile_pages``).
@@ -147,9 +149,11 @@ def values(db: Path) -> dict:
     def col(sql: str) -> list:
         return [r[0] for r in cur.execute(sql).fetchall()]
 
-    towns = col("SELECT township FROM v_projects WHERE township IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 2")
-    industry = col("SELECT industry FROM v_projects WHERE industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC")
-    parks = col("SELECT park FROM v_projects WHERE park IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 2")
+    towns = col(
+        "SELECT township FROM v_projects WHERE township IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2"
+    )
+    industry = col("SELECT industry FROM v_projects WHERE industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1")
+    parks = col("SELECT park FROM v_projects WHERE park IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2")
     ids = col("SELECT project_id FROM v_funding GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3")
     year = max(col("SELECT DISTINCT year FROM v_metric_facts"))
     return {"towns": towns, "industry": industry[:1], "parks": parks, "year": year, "ids": ids}
@@ -326,7 +330,7 @@ def _child(kind: str, db: Path, page_key: str | None) -> None:
 def _spawn(kind: str, db: Path, vals: dict, page: str = "", *, max_mib: float = 1e9, timeout: float = 7200) -> dict:
     env = {**os.environ, "BENCH_VALUES": json.dumps(vals, ensure_ascii=False)}
     cmd = [sys.executable, "-m", "bench.province_pages_bench", "--child", kind, str(db), page]
-    log = h.RESULTS_DIR / "province-pages.log"  # the children's progress, as they run
+    log = h.RESULTS_DIR / f"province-pages-{kind}.log"  # the children's progress, as they run
     log.parent.mkdir(parents=True, exist_ok=True)
     res = h.run_capped(cmd, max_rss_mib=max_mib, timeout=timeout, env=env, log=log)
     line = next((x for x in res["stdout"].splitlines() if x.startswith("RESULT ")), None)
@@ -667,14 +671,21 @@ def report(rows: list[dict], server: dict, db: Path, runs: int) -> tuple[str, li
     return "\n".join(lines), budgets
 
 
+def warehouse() -> Path:
+    """The province warehouse of FRACTION, or the file BENCH_WAREHOUSE names (a copy: the suite replaces the file it
+    measures to simulate loads, so two suites must never share one)."""
+    named = os.environ.get("BENCH_WAREHOUSE")
+    return Path(named).resolve() if named else province.warehouse_path(province.SEED, FRACTION)
+
+
 def main() -> None:
     pages = chosen_pages()
     if os.environ.get("BENCH_PROFILE") == "1":  # where the time goes, instead of the figures
-        db = province.warehouse_path(province.SEED, FRACTION)
+        db = warehouse()
         res = _spawn("profile", db, values(db))
         print(f"  profile: {res}")
         return
-    db = province.warehouse_path(province.SEED, FRACTION)
+    db = warehouse()
     os.environ.setdefault("DASHBOARD_PSEUDONYM_KEY", str(db.parent / "province.key"))
     vals = values(db)
     print(f"  {db.name} ({db.stat().st_size / 2**20:,.0f} MiB); changes use {vals}", flush=True)
