@@ -721,11 +721,26 @@ def _save(runs: list[dict], pages: tuple[Page, ...], db: Path, vals: dict) -> tu
     rows, server = summarise(runs, pages)
     markdown, budgets = report(rows, server, db, len(runs))
     data = {"warehouse": str(db), "fraction": FRACTION, "values": vals, "runs": runs}
-    return markdown, h.save_result("province-pages", "Pages at province scale", markdown, budgets=budgets, data=data)
+    name = os.environ.get("BENCH_RESULT", "province-pages")  # another name for runs made beside the main ones
+    return markdown, h.save_result(name, "Pages at province scale", markdown, budgets=budgets, data=data)
+
+
+def merge(names: list[str]) -> None:
+    """One result from the runs of several result files (runs made at once on copies of the warehouse, e.g.
+    ``BENCH_RESULT=province-pages-extra BENCH_WAREHOUSE=copy``): written as province-pages."""
+    records = [json.loads((h.RESULTS_DIR / f"{n}.json").read_text()) for n in names]
+    runs = [run for r in records for run in r["data"]["runs"]]
+    data = records[0]["data"]
+    os.environ.pop("BENCH_RESULT", None)
+    markdown, path = _save(runs, chosen_pages(), Path(data["warehouse"]), data["values"])
+    print(markdown)
+    print(f"  written {path} ({len(runs)} run(s) from {', '.join(names)})")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+    if len(sys.argv) > 1 and sys.argv[1] == "--merge":
+        merge(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child":
         _child(sys.argv[2], Path(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
     else:
         main()
