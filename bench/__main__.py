@@ -22,6 +22,8 @@ SUITES = {
     "employment": "bench.employment_bench",
     "province-build": "bench.province_bench",
     "writes": "bench.writes_bench",
+    "province-pages": "bench.province_pages_bench",
+    "report": "bench.report",
 }
 
 

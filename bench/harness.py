@@ -156,3 +156,170 @@ def block(ours: list[float], naive: list[float], budget_ms: float, *, high: int 
         f"{indent}naive: p50 {n50:7.1f} ms  p{high} {nhi:7.1f} ms  (pandas frames in st.cache_data + px)",
         f"{indent}ratio naive/ours at p50: {n50 / o50:.1f}x",
     ]
+
+
+# ---- shared by the province suites: bytes sent, a warehouse "load", memory, machine, results for BENCH.md ----
+
+
+class Sent:
+    """Counts the bytes of every ForwardMsg the script runs of this process produce (protobuf ``ByteSize()`` as
+    enqueued for the browser, hash and metadata included). A real browser may be sent a short reference instead of
+    a large element it already holds (Streamlit's message cache), so this is the upper bound of what one rerun
+    sends, before websocket compression."""
+
+    def __init__(self) -> None:
+        from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+        self.total = 0
+        ForwardMsgQueue.on_before_enqueue_msg(self._add)
+
+    def _add(self, msg) -> None:
+        self.total += msg.ByteSize()
+
+    def take(self) -> int:
+        """The bytes counted since the last take."""
+        n, self.total = self.total, 0
+        return n
+
+
+def measured_run(at: AppTest, sent: Sent) -> tuple[float, int]:
+    """(wall time in ms, bytes sent) of one ``at.run()`` (the run must not raise)."""
+    sent.take()
+    ms = time_run(at)
+    return ms, sent.take()
+
+
+def simulate_load(db: Path) -> None:
+    """What a load or rollback does to the readers: the file's version token (etl.store.version: inode, mtime_ns)
+    changes, so every cached result misses and the shared Reader reopens the file (a new DuckDB instance, cold
+    buffers). The file is copied and the copy renamed over it (a new inode), as build-and-swap does."""
+    import shutil
+
+    tmp = db.with_name(db.name + ".swap")
+    shutil.copyfile(db, tmp)
+    os.replace(tmp, db)
+
+
+def peak_rss_mib(pid: int | str = "self") -> float:
+    """The peak resident set (VmHWM) of a process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def rss_mib(pid: int) -> float:
+    """The current resident set (VmRSS) of a process, in MiB (0 when it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return next((int(x.split()[1]) / 1024 for x in text.splitlines() if x.startswith("VmRSS:")), 0.0)
+
+
+def run_capped(
+    cmd: list[str], *, max_rss_mib: float, timeout: float, env: dict | None = None, log: Path | None = None
+) -> dict:
+    """Run ``cmd`` (cwd: the repository), watching its resident memory every 0.1 s; kill it when it passes
+    ``max_rss_mib`` or ``timeout`` seconds. Returns its stdout, return code, peak RSS seen (MiB), why it was
+    stopped ("" when it ended by itself) and the end of its stderr (appended to ``log`` as it runs, if given)."""
+    import subprocess
+    import tempfile
+
+    err_file = open(log, "a+") if log else tempfile.TemporaryFile("w+")  # noqa: SIM115 — closed below
+    out_file = tempfile.TemporaryFile("w+")  # files, not pipes: a child never blocks on a full pipe
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out_file, stderr=err_file, text=True)
+    started, peak, why = time.perf_counter(), 0.0, ""
+    while proc.poll() is None:
+        peak = max(peak, rss_mib(proc.pid))
+        if peak > max_rss_mib:
+            why = f"memory over {max_rss_mib:,.0f} MiB"
+        elif time.perf_counter() - started > timeout:
+            why = f"over {timeout:,.0f} s"
+        if why:
+            proc.kill()
+            break
+        time.sleep(0.1)
+    proc.wait()
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
+    out_file.close()
+    err_file.close()
+    return {"stdout": out, "stderr": err[-4000:], "returncode": proc.returncode, "peak_rss_mib": peak, "killed": why}
+
+
+def machine() -> dict:
+    """Cores, memory, load average and the kernel of this machine, now."""
+    import platform
+
+    mem = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        name, value = line.split(":", 1)
+        mem[name] = int(value.split()[0]) / 1024 / 1024  # GiB
+    cpu = next(
+        (x.split(":", 1)[1].strip() for x in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in x), ""
+    )
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(mem.get("MemTotal", 0), 1),
+        "available_gib": round(mem.get("MemAvailable", 0), 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "kernel": platform.release(),
+    }
+
+
+def versions() -> dict:
+    """The versions of what the figures depend on."""
+    import platform
+    from importlib.metadata import version
+
+    out = {"python": platform.python_version()}
+    for dist in ("duckdb", "pandas", "pyarrow", "streamlit", "plotly", "playwright"):
+        try:
+            out[dist] = version(dist)
+        except Exception:  # noqa: BLE001 — not installed: said so
+            out[dist] = "not installed"
+    return out
+
+
+RESULTS_DIR = ROOT / "data" / "bench" / "results"
+
+
+def save_result(suite: str, title: str, markdown: str, *, budgets: list[dict] | None = None, data=None) -> Path:
+    """Write a suite's figures as data/bench/results/<suite>.json, the contribution ``python -m bench report``
+    assembles into BENCH.md: its ``title``, its section's ``markdown`` body, its ``budgets`` (rows of ``what``,
+    ``figure``, ``budget``, ``verdict``: "met", "missed" or "not measured") for the summary, the machine at the time
+    of the measurement, and raw ``data``."""
+    import json
+    from datetime import UTC, datetime
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    record = {
+        "suite": suite,
+        "title": title,
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(),
+        "markdown": markdown,
+        "budgets": budgets or [],
+        "data": data,
+    }
+    path = RESULTS_DIR / f"{suite}.json"
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=1, default=str) + "\n")
+    return path
+
+
+def spread(values: list[float], digits: int = 0) -> str:
+    """ "min / median / max" of the runs' figures (one figure alone when there was one run)."""
+    if not values:
+        return "—"
+    f = f"{{:,.{digits}f}}"
+    if len(values) == 1:
+        return f.format(values[0])
+    return " / ".join(f.format(v) for v in (min(values), statistics.median(values), max(values)))
+
+
+def met(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("met" if ok else "missed")

@@ -103,6 +103,45 @@ def test_a_township_and_a_park_count_what_answers_to_both(con):
     assert got["note"] == "target_na_combo"
 
 
+def test_a_township_ranking_under_a_park_filter_counts_what_answers_to_both_in_one_query(con, monkeypatch):
+    from board import db
+
+    options = meta.options()
+    park = options.parks[0]
+    host = con.execute("SELECT parent FROM v_units WHERE name = ?", [park]).fetchone()[0]
+    sent: list[str] = []
+    query = db.query
+    monkeypatch.setattr(db, "query", lambda sql, params=(): sent.append(sql) or query(sql, params))
+    sel = Selection(2026, 11, parks=(park,))
+    ranking = progress.progress(sel, ("funds_in_place",), by="township", units=options.townships).set_index("township")
+    assert len(sent) == 2  # the targets and one query of every township's facts (it was one per township)
+    own = con.execute(
+        """SELECT sum(value) FROM v_metric_facts WHERE metric = 'funds_in_place' AND year = 2026 AND month <= 11
+           AND ? IN (township, park, responsible_unit) AND ? IN (township, park, responsible_unit)""",
+        [host, park],
+    ).fetchone()[0]
+    assert own > 0
+    assert ranking.loc[host, "actual"] == pytest.approx(own)
+    others = [town for town in options.townships if town != host]
+    assert (ranking.loc[others, "actual"] == 0).all()  # the park lies in one township: nothing counts elsewhere
+    for town in (host, others[0]):  # the same numbers as the selection of that township and the park
+        alone = progress.progress(Selection(2026, 11, townships=(town,), parks=(park,)), ("funds_in_place",)).iloc[0]
+        assert ranking.loc[town, "actual"] == pytest.approx(alone["actual"])
+        assert ranking.loc[town, "prior"] == pytest.approx(alone["prior"])
+
+
+def test_a_park_ranking_under_a_township_filter_counts_what_answers_to_both(con):
+    options = meta.options()
+    park = options.parks[0]
+    host = con.execute("SELECT parent FROM v_units WHERE name = ?", [park]).fetchone()[0]
+    sel = Selection(2026, 11, townships=(host,))
+    ranking = progress.progress(sel, ("funds_in_place", "contract_investment"), by="park", units=options.parks)
+    for _, row in ranking.iterrows():
+        alone = progress.progress(Selection(2026, 11, townships=(host,), parks=(row["park"],)), (row["metric"],))
+        assert row["actual"] == pytest.approx(alone.iloc[0]["actual"]), (row["park"], row["metric"])
+    assert ranking[ranking["park"] == park]["actual"].sum() > 0
+
+
 def test_missing_target_is_none_not_zero(con):
     missing = con.execute(
         """SELECT t.township, m.metric FROM (SELECT DISTINCT township FROM v_labor) t,

@@ -82,10 +82,17 @@ def progress(
     keys: list = [None] if by is None else list(units)
     if by == "township" and sel.scope:  # a township-restricted account ranks its own townships only
         keys = [k for k in keys if k in sel.scope]
+    field = "townships" if by == "township" else "parks"
+    crossed = None
+    if by is not None and keys:  # each unit under the selection's other filter: all units in one query
+        probe = replace(sel, **{field: (keys[0],)})
+        others = probe.parks if by == "township" else probe.townships
+        if others:
+            crossed = facts.crossed_sums(sel, metrics, tuple(keys), others)
     out = []
     for key in keys:
-        unit_sel = sel if by is None else replace(sel, **{"townships" if by == "township" else "parks": (key,)})
-        sums, unit = facts.sums(unit_sel, metrics, memo)
+        unit_sel = sel if by is None else replace(sel, **{field: (key,)})
+        sums, unit = (crossed, key) if crossed is not None else facts.sums(unit_sel, metrics, memo)
         for metric in metrics:
             actual = float(sums.get((unit, metric, sel.year), 0.0))
             prior = float(sums.get((unit, metric, sel.year - 1), 0.0))
