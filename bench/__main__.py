@@ -1,4 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [upload] [province-build] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [upload] [province-build] [browsing] …``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ SUITES = {
     "assessment": "bench.assessment_bench",
     "employment": "bench.employment_bench",
     "province-build": "bench.province_bench",
+    "browsing": "bench.browsing_bench",
 }
 
 
