@@ -82,6 +82,21 @@ new MutationObserver((records) => {
 """
 
 
+# Streamlit's client opened at a page's URL (/returnees) first asks for /returnees/_stcore/health and host-config (in
+# case the app is served under that base path), gets 404 and goes on at /: not an error of the dashboard.
+BASE_PATH_PROBES = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
+
+
+def console_error(message) -> str | None:
+    """A browser console message (Playwright's ConsoleMessage) as an error to report, None when it is not one."""
+    if message.type != "error":
+        return None
+    where = (message.location or {}).get("url", "")
+    if "status of 404" in message.text and BASE_PATH_PROBES.search(where):
+        return None
+    return f"{message.text[:200]} ({where})"
+
+
 # ── the batch ─────────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -369,7 +384,7 @@ async def drive(url: str, db: Path, batch: Path, memory: Memory, towns: tuple[st
             page = await context.new_page()
             await page.add_init_script(RECORDER)
             s = Session(n, page, towns, random.Random(1000 + n))
-            page.on("console", lambda m, s=s: s.console.append(m.text[:200]) if m.type == "error" else None)
+            page.on("console", lambda m, s=s: s.console.append(e) if (e := console_error(m)) else None)
             page.on("pageerror", lambda e, s=s: s.console.append("pageerror: " + str(e)[:200]))
             sessions.append(s)
         await asyncio.gather(*(s.open(url) for s in sessions))
