@@ -41,6 +41,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import numpy as np
@@ -72,9 +73,15 @@ PAGES = (
 )  # fmt: skip
 PATTERN = ("page", "year", "page", "town", "page", "page", "clear", "page", "year")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-# Counts the runs the browser saw end: every change of the app's script state away from "running".
+# Whether a run that began after the mark [document, runs ended] (see ``mark``) has ended and the app is idle.
+SETTLED = f"""([doc, n]) => (window.__doc !== doc ? window.__ended > 0 : window.__ended > n)
+  && document.querySelector('{IDLE}') !== null"""
+MARK = "[window.__doc, window.__ended]"
+# Counts the runs the browser saw end: every change of the app's script state away from "running"; __doc tells a
+# reloaded document (a new session) from the one a click was made in.
 RECORDER = """
 window.__ended = 0;
+window.__doc = String(Math.random());
 new MutationObserver((records) => {
   for (const r of records) if (r.oldValue === 'running') window.__ended += 1;
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
@@ -187,38 +194,47 @@ class Session:
     console: list[str] = field(default_factory=list)
     shown_errors: int = 0
     stuck: list[str] = field(default_factory=list)
+    reloads: list[str] = field(default_factory=list)
+    view_missed: list[str] = field(default_factory=list)
+    latest: int = 0
     clicks: int = 0
 
     @property
     def sidebar(self):
         return self.page.locator('[data-testid="stSidebar"]')
 
-    async def settle(self, before: int, what: str, timeout: float = 90_000) -> None:
+    async def settle(self, before: list, what: str, timeout: float = 60_000) -> None:
         """Wait until a run that started after the click ended and the app is idle; then look for errors."""
         try:
-            await self.page.wait_for_function(
-                f"window.__ended > {before} && document.querySelector('{IDLE}') !== null", timeout=timeout
-            )
+            await self.page.wait_for_function(SETTLED, arg=before, timeout=timeout)
         except Exception:  # noqa: BLE001 - a click that never finished is reported, the loop goes on
             self.stuck.append(what)
+        if await self.page.evaluate("window.__doc") != before[0]:
+            self.reloads.append(what)
         errors = await self.page.locator('[data-testid="stException"]').count()
         errors += await self.page.get_by_text(t("error.generic", "zh"), exact=True).count()
         self.shown_errors += errors
 
-    async def ended(self) -> int:
-        return await self.page.evaluate("window.__ended")
+    async def ended(self) -> list:
+        return await self.page.evaluate(MARK)
 
     async def open(self, url: str) -> None:
         await self.page.goto(url, timeout=120_000)
         await self.page.wait_for_selector(IDLE, timeout=120_000)
         await self.page.locator("h1").first.wait_for(timeout=120_000)
 
-    async def goto_page(self, url_path: str) -> None:
+    async def goto_page(self, url_path: str) -> bool:
+        """Click the page's menu link; False (no click) when the tab shows that page already (the same URL would
+        not run the script again)."""
+        here = urlsplit(self.page.url).path.strip("/") or nav.HOME.url_path
+        if here == url_path:
+            return False
         spec = next(p for p in nav.PAGES if p.url_path == url_path)
         before = await self.ended()
         link = self.sidebar.locator('[data-testid="stPageLink"]').get_by_text(t(spec.title_key, "zh"), exact=True)
         await link.click()
         await self.settle(before, "page " + url_path)
+        return True
 
     async def pick_year(self, latest: bool = False) -> bool:
         box = self.sidebar.get_by_role("combobox", name=t("filters.year", "zh"))
@@ -234,6 +250,7 @@ class Session:
                 if attempt == 2:
                     raise
         labels = await options.all_inner_texts()
+        self.latest = int(re.sub(r"\D", "", max(labels)))
         target = max(labels) if latest else self.rng.choice([x for x in labels if x != current] or labels)
         if target == current:
             await self.page.keyboard.press("Escape")
@@ -267,7 +284,8 @@ class Session:
     async def act(self) -> None:
         kind = PATTERN[self.step % len(PATTERN)]
         if kind == "page":
-            await self.goto_page(PAGES[(self.n * 3 + self.step) % len(PAGES)])
+            i = self.n * 3 + self.step
+            await self.goto_page(PAGES[i % len(PAGES)]) or await self.goto_page(PAGES[(i + 1) % len(PAGES)])
         elif kind == "year":
             await self.pick_year()
         elif kind == "town" and len(self.picked) < 2:
@@ -288,17 +306,29 @@ class Session:
 
     async def total(self) -> int | None:
         """Put the tab on the returnees page, every returnee (cohort "all"), the latest year's last month, all
-        townships, by clicks in this session; the first card's count."""
-        await self.clear_towns()
-        await self.pick_year(latest=True)
-        await self.goto_page("returnees")
-        box = self.page.locator('[data-testid="stMain"]').get_by_role("combobox", name=t("returnees.cohort", "zh"))
-        want = t("returnees.cohort.all", "zh")
-        if await box.input_value() != want:
-            await box.click()
-            before = await self.ended()
-            await self.page.get_by_role("option", name=want, exact=True).click()
-            await self.settle(before, "cohort")
+        townships, by clicks in this session (checked in the URL, tried again when a click went astray); the first
+        card's count."""
+        for _ in range(3):
+            await self.clear_towns()
+            await self.pick_year(latest=True)
+            await self.goto_page("returnees")
+            box = self.page.locator('[data-testid="stMain"]').get_by_role("combobox", name=t("returnees.cohort", "zh"))
+            want = t("returnees.cohort.all", "zh")
+            if await box.input_value() != want:
+                await box.click()
+                before = await self.ended()
+                await self.page.get_by_role("option", name=want, exact=True).click()
+                await self.settle(before, "cohort")
+            url = urlsplit(self.page.url)
+            query = parse_qs(url.query)
+            if (url.path, query.get("year"), query.get("cohort"), "town" in query) == (
+                "/returnees",
+                [str(self.latest)],
+                ["all"],
+                False,
+            ):
+                break
+            self.view_missed.append(self.page.url)
         value = await self.page.locator('[data-testid="stMetricValue"]').first.inner_text()
         digits = re.sub(r"\D", "", value)
         return int(digits) if digits else None
@@ -342,6 +372,19 @@ def summarise(lines: list[dict], marks: dict[str, float]) -> dict[str, dict]:
             "max_ms": max(whole) if whole else None,
             "sessions": len({x["session"] for x in mine}),
         }
+    return out
+
+
+def by_page(lines: list[dict], marks: dict[str, float]) -> dict[str, dict]:
+    """Per page: whole runs and p50/p95 (ms) before and during the load."""
+    out: dict[str, dict] = {}
+    for page in sorted({x["page"] for x in lines}):
+        row = {}
+        for phase in ("before", "during", "after"):
+            ms = [x["ms"] for x in lines if x["page"] == page and x["end"] in ("ok", "stop")
+                  and phase_of(x["start"], marks) == phase]  # fmt: skip
+            row[phase] = {"runs": len(ms), "p50_ms": pct(ms, 50), "p95_ms": pct(ms, 95)}
+        out[page] = row
     return out
 
 
@@ -449,7 +492,14 @@ async def drive(url: str, db: Path, batch: Path, memory: Memory, towns: tuple[st
             "fresh_tab_after": fresh_total,
         },
         sessions=[
-            {"clicks": s.clicks, "shown_errors": s.shown_errors, "console": s.console, "stuck": s.stuck}
+            {
+                "clicks": s.clicks,
+                "shown_errors": s.shown_errors,
+                "console": s.console,
+                "stuck": s.stuck,
+                "reloads": s.reloads,
+                "view_missed": s.view_missed,
+            }
             for s in sessions
         ],
     )
@@ -554,6 +604,7 @@ def report(run: dict, lines: list[dict], memory: Memory, peak_hwm: int, server_l
         },
         "figures": figures,
         "phases": phases,
+        "by_page": by_page(lines, run["marks"]),
         "totals": totals,
         "load": run["load"],
         "sessions": run["sessions"],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browsing_bench import IDLE, RECORDER, console_error, returnee_count, townships, write_batch
+from bench.browsing_bench import IDLE, MARK, RECORDER, SETTLED, console_error, returnee_count, townships, write_batch
 from board import timings
 from board.i18n import t
 from tests import servers
@@ -33,16 +33,17 @@ def warehouse(demo_db: Path, tmp_path: Path) -> Path:
     return db
 
 
-def _ended(page) -> int:
-    return page.evaluate("window.__ended")
+def _mark(page) -> list:
+    return page.evaluate(MARK)
 
 
 def _rerun(page) -> None:
     """One rerun by a click in the session (the returnees page's menu link: same page, same view), waited for."""
-    before = _ended(page)
+    before = _mark(page)
     link = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]')
     link.get_by_text(t("page.returnees", "zh"), exact=True).click()
-    page.wait_for_function(f"window.__ended > {before} && document.querySelector('{IDLE}') !== null", timeout=60_000)
+    page.wait_for_function(SETTLED, arg=before, timeout=60_000)
+    assert page.evaluate("window.__doc") == before[0], "the click reloaded the page (a new session)"
 
 
 def _no_error(page) -> None:
