@@ -313,22 +313,18 @@ class Session:
         for _ in range(3):
             try:
                 await self.to_view()
+                url = urlsplit(self.page.url)
+                query = parse_qs(url.query)
+                view = (url.path, query.get("year"), query.get("cohort"), "town" in query)
+                if view == ("/returnees", [str(self.latest)], ["all"], False):
+                    card = self.page.locator('[data-testid="stMetricValue"]').first
+                    value = await card.inner_text(timeout=CLICK_TIMEOUT_S * 1000)
+                    digits = re.sub(r"\D", "", value)
+                    return int(digits) if digits else None
+                self.view_missed.append(self.page.url)
             except Exception as e:  # noqa: BLE001 - reported; tried again
                 self.view_missed.append(f"{type(e).__name__}: {str(e).splitlines()[0][:120]}")
                 await self.page.keyboard.press("Escape")
-                continue
-            url = urlsplit(self.page.url)
-            query = parse_qs(url.query)
-            if (url.path, query.get("year"), query.get("cohort"), "town" in query) == (
-                "/returnees",
-                [str(self.latest)],
-                ["all"],
-                False,
-            ):
-                value = await self.page.locator('[data-testid="stMetricValue"]').first.inner_text()
-                digits = re.sub(r"\D", "", value)
-                return int(digits) if digits else None
-            self.view_missed.append(self.page.url)
         return None
 
     async def to_view(self) -> None:
