@@ -8,7 +8,7 @@ import os
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from board import access, db, fmt, meta, nav, sidebar
+from board import access, db, fmt, meta, nav, sidebar, timings
 from board.i18n import t
 from board.selection import Options
 
@@ -48,12 +48,15 @@ def frame() -> StreamlitPage | None:
     return current_page
 
 
-try:
-    page = frame()
-    if page is not None:
-        page.run()
-except Exception:  # the details go to the server log; the user gets a short message in their language
-    if os.environ.get("DASHBOARD_RAISE"):
-        raise
-    log.exception("dashboard run failed")
-    st.error(t("error.generic"), icon=":material/error:")
+with timings.timed() as run:  # one line per run in the opt-in timing log (DASHBOARD_TIMINGS)
+    try:
+        page = frame()
+        run.page = timings.page_name(page) if page is not None else "sign-in"
+        if page is not None:
+            page.run()
+    except Exception:  # the details go to the server log; the user gets a short message in their language
+        run.error = True
+        if os.environ.get("DASHBOARD_RAISE"):
+            raise
+        log.exception("dashboard run failed")
+        st.error(t("error.generic"), icon=":material/error:")

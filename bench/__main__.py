@@ -1,4 +1,5 @@
 """Run every benchmark, or the named suites: ``python -m bench [etl] [load] [hostile] [overview] [targets] [map] [upload] [province-build] [writes] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [upload] [province-build] [browsing] …``."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ SUITES = {
     "province-build": "bench.province_bench",
     "writes": "bench.writes_bench",
     "province-pages": "bench.province_pages_bench",
-    "report": "bench.report",
+    "browsing": "bench.browsing_bench",
+    "report": "bench.report",  # last: BENCH.md from the result files the suites above wrote
 }
 
 
