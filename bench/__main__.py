@@ -1,5 +1,4 @@
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [load] [hostile] [overview] [targets] [map] [upload] [province-build] [writes] …``."""
-"""Run every benchmark, or the named suites: ``python -m bench [etl] [hostile] [overview] [targets] [map] [upload] [province-build] [browsing] …``."""
+"""Run every benchmark, or the named suites: ``python -m bench [etl] [load] [hostile] [overview] [province-pages] [browsing] [report] …``."""
 
 from __future__ import annotations
 
