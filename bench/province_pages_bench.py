@@ -565,7 +565,9 @@ def summarise(runs: list[dict], pages: tuple[Page, ...]) -> tuple[list[dict], di
             all_ms = [r["ms"] for r in ours["reruns"]]
             first = [r["ms"] for r in ours["reruns"] if r["first"]]
             cached = [r["ms"] for r in ours["reruns"] if not r["first"]]
-            nbytes = [r["bytes"] for r in ours["reruns"]] + [ours["first_view_bytes"]]
+            nbytes = [
+                x for x in [r.get("bytes") for r in ours["reruns"]] + [ours.get("first_view_bytes")] if x is not None
+            ]
             naive = run.get("naive", {}).get(page.key) or {}
             naive_ms = [r["ms"] for r in naive.get("reruns", [])]
             per_run.append({
@@ -573,7 +575,8 @@ def summarise(runs: list[dict], pages: tuple[Page, ...]) -> tuple[list[dict], di
                 "first_p50": statistics.median(first) if first else None, "first_p95": _pct(first, 95) if first else None,
                 "cached_p50": statistics.median(cached) if cached else None,
                 "cached_p95": _pct(cached, 95) if cached else None,
-                "first_view": ours["first_view_ms"], "bytes_max": max(nbytes), "bytes_p50": statistics.median(nbytes),
+                "first_view": ours["first_view_ms"], "bytes_max": max(nbytes) if nbytes else None,
+                "bytes_p50": statistics.median(nbytes) if nbytes else None,
                 "naive_p50": statistics.median(naive_ms) if naive_ms else None,
                 "naive_open": naive.get("opened_ms"), "naive_mib": naive.get("watched_peak_rss_mib",
                                                                            naive.get("peak_rss_mib")),
@@ -625,7 +628,7 @@ def report(rows: list[dict], server: dict, db: Path, runs: int) -> tuple[str, li
             "p50 ≤ 150 ms": statistics.median(p50) <= P50_MS,
             "p95 ≤ 400 ms": statistics.median(p95) <= P95_MS,
             "first view ≤ 500 ms": statistics.median(fv) <= FIRST_VIEW_MS,
-            "≤ 5 MB": max(_vals(per_run, "bytes_max")) <= BYTES,
+            "≤ 5 MB": max(_vals(per_run, "bytes_max")) <= BYTES if _vals(per_run, "bytes_max") else None,
             "≥ 10× naive": (statistics.median(ratios) >= RATIO) if ratios else (True if failed else None),
         }
         verdict = ", ".join(f"{k} {h.met(v)}" for k, v in checks.items() if v is not None and not v) or "all met"
@@ -643,10 +646,12 @@ def report(rows: list[dict], server: dict, db: Path, runs: int) -> tuple[str, li
             "≥ 10× naive": ratio_text,
         }
         for name, ok in checks.items():
-            budgets.append({"what": f"{page.key}: {name.split(' ')[0]}", "figure": figures[name],
+            if ok is None:
+                continue
+            budgets.append({"what": page.key, "figure": figures[name],
                             "budget": name, "verdict": h.met(ok)})  # fmt: skip
     lines.append("")
-    srv = server["runs"]
+    srv = [r for r in server["runs"] if any(v["page"] != "open" for v in r["views"])]
     if srv:
         peaks = [r["peak_rss_mib"] for r in srv]
         views = [v for r in srv for v in r["views"] if v["page"] != "open"]
