@@ -146,26 +146,55 @@ def download_buttons(tab: Table, key: str) -> None:
         )
 
 
+SHOWN_ROWS = 500  # rows sent to the browser at once; a longer table is shown a page at a time (the export has all)
+
+
+def _page(tab: Table, key: str) -> tuple[Table, int]:
+    """The part of ``tab`` the browser gets and the position of its first row: the whole table up to SHOWN_ROWS
+    rows, else one page of SHOWN_ROWS chosen by a page number under the table, with a caption saying which rows
+    these are (st.dataframe of 100k rows sends ~5 MB and takes ~100 ms; the Styler formats every row it gets)."""
+    import dataclasses
+
+    import streamlit as st
+
+    n = len(tab.frame)
+    if n <= SHOWN_ROWS:
+        return tab, 0
+    pages = -(-n // SHOWN_ROWS)
+    page = st.number_input(t("table.page", pages=pages), 1, pages, 1, key=f"{key}_page", width=160)
+    first = (int(page) - 1) * SHOWN_ROWS
+    last = min(first + SHOWN_ROWS, n)
+    st.caption(t("table.rows_shown", first=f"{first + 1:,}", last=f"{last:,}", rows=f"{n:,}"))
+    part = dataclasses.replace(
+        tab,
+        frame=tab.frame.iloc[first:last].reset_index(drop=True),
+        row_kinds={k: v[first:last] for k, v in tab.row_kinds.items()},
+    )
+    return part, first
+
+
 def show(tab: Table, key: str, selectable: bool = False) -> int | None:
-    """The table as the page shows it (board.tables.display_frame), with its download buttons. With
-    ``selectable`` a click on a row selects it: the row's position is returned (None when none is)."""
+    """The table as the page shows it (board.tables.display_frame; a long one a page of SHOWN_ROWS at a time), with
+    its download buttons (always the whole table). With ``selectable`` a click on a row selects it: the row's
+    position in the whole table is returned (None when none is)."""
     import streamlit as st
 
     from board.tables import display_frame
 
+    shown, first = _page(tab, key)
     if not selectable:
-        st.dataframe(display_frame(tab), hide_index=True)
+        st.dataframe(display_frame(shown), hide_index=True)
         download_buttons(tab, key)
         return None
     # The widget key follows the rows: a selection made in another view never points at this one's rows.
     rows_id = (
-        hashlib.sha1("\x1f".join(map(str, tab.frame.iloc[:, 0])).encode()).hexdigest()[:12]
-        if len(tab.frame.columns)
+        hashlib.sha1("\x1f".join(map(str, shown.frame.iloc[:, 0])).encode()).hexdigest()[:12]
+        if len(shown.frame.columns)
         else ""
     )
     event = st.dataframe(
-        display_frame(tab), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"{key}_{rows_id}"
+        display_frame(shown), hide_index=True, on_select="rerun", selection_mode="single-row", key=f"{key}_{rows_id}"
     )
     download_buttons(tab, key)
     rows = event.selection.rows if event is not None else []
-    return rows[0] if rows else None
+    return first + rows[0] if rows else None

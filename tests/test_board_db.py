@@ -38,3 +38,16 @@ def test_no_warehouse_is_a_clear_error(tmp_path, monkeypatch):
     assert db.has_data() is False
     with pytest.raises(NoWarehouse):
         db.query("SELECT 1")
+
+
+def test_the_reader_has_a_memory_limit_from_the_environment(tmp_path, monkeypatch):
+    import duckdb
+
+    from etl import store
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    monkeypatch.setenv(store.READER_MEMORY_ENV, "300")
+    cur = store.Reader(db).cursor()
+    limit = cur.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit == "286.1 MiB", limit  # 300 MB (10^6 bytes) as DuckDB shows it

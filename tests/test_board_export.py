@@ -133,3 +133,50 @@ def test_a_title_excel_refuses_as_a_sheet_name_still_exports(title, sheet):
     assert sheet_name(title) == sheet
     tab = Table(pd.DataFrame({"a": ["1"]}), {"a": "text"}, title)
     assert to_xlsx_bytes(tab)[:2] == b"PK"
+
+
+def _long_table_app():
+    import pandas as pd
+
+    from board import export
+    from board.tables import Table
+
+    n = 1234
+    frame = pd.DataFrame({"项目": [f"P{i:04d}" for i in range(n)], "金额": [float(i) for i in range(n)]})
+    tab = Table(frame, {"项目": "text", "金额": "money"}, "长表", stem="long")
+    picked = export.show(tab, "long", selectable=True)
+    import streamlit as st
+
+    st.text(f"picked={picked}")
+
+
+def test_a_long_table_is_shown_a_page_at_a_time_and_says_which_rows():
+    from streamlit.testing.v1 import AppTest
+
+    from board import export
+
+    at = AppTest.from_function(_long_table_app).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) == export.SHOWN_ROWS and shown.iloc[0, 0] == "P0000"
+    assert "1–500" in at.caption[0].value and "1,234" in at.caption[0].value
+    at.number_input(key="long_page").set_value(3).run()
+    shown = at.dataframe[0].value
+    assert len(shown) == 1234 - 2 * export.SHOWN_ROWS and shown.iloc[0, 0] == "P1000"
+    assert "1,001–1,234" in at.caption[0].value
+
+
+def test_a_short_table_has_no_pager():
+    from streamlit.testing.v1 import AppTest
+
+    def app():
+        import pandas as pd
+
+        from board import export
+        from board.tables import Table
+
+        export.show(Table(pd.DataFrame({"x": ["a", "b"]}), {"x": "text"}, "t"), "short")
+
+    at = AppTest.from_function(app).run()
+    assert not at.exception and len(at.dataframe[0].value) == 2
+    assert not at.number_input and not at.caption
