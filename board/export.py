@@ -149,7 +149,7 @@ def download_buttons(tab: Table, key: str) -> None:
 SHOWN_ROWS = 500  # rows sent to the browser at once; a longer table is shown a page at a time (the export has all)
 
 
-def _page(tab: Table, key: str) -> tuple[Table, int]:
+def page(tab: Table, key: str) -> tuple[Table, int]:
     """The part of ``tab`` the browser gets and the position of its first row: the whole table up to SHOWN_ROWS
     rows, else one page of SHOWN_ROWS chosen by a page number under the table, with a caption saying which rows
     these are (st.dataframe of 100k rows sends ~5 MB and takes ~100 ms; the Styler formats every row it gets)."""
@@ -181,7 +181,7 @@ def show(tab: Table, key: str, selectable: bool = False) -> int | None:
 
     from board.tables import display_frame
 
-    shown, first = _page(tab, key)
+    shown, first = page(tab, key)
     if not selectable:
         st.dataframe(display_frame(shown), hide_index=True)
         download_buttons(tab, key)

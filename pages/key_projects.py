@@ -58,10 +58,11 @@ tab = tables.table(df, columns(), t("title.key_projects"), sel, options)
 st.caption(t("key.click"))
 # the key changes with the view: a row selected in another view does not point at this one's rows
 view = "|".join((str(sel.year), str(sel.month), *sel.townships, *sel.parks, *sel.industries))
+shown, first = export.page(tab, "kp")  # a long list a page at a time
 event = st.dataframe(
-    tables.display_frame(tab), hide_index=True, on_select="rerun", selection_mode="single-row",
-    key="kp_table_" + view, height=ROW_PX * (min(len(df), 20) + 1) + 3,
+    tables.display_frame(shown), hide_index=True, on_select="rerun", selection_mode="single-row",
+    key="kp_table_" + view, height=ROW_PX * (min(len(shown.frame), 20) + 1) + 3,
 )  # fmt: skip
 export.download_buttons(tab, "kp")
 for row in event.selection.rows[:1]:
-    nav.open_project(str(df["project_id"].iloc[row]))
+    nav.open_project(str(df["project_id"].iloc[first + row]))

@@ -56,18 +56,22 @@ def note_text(note: object) -> str:
     return t(NOTE_KEYS.get(str(note), f"note.{note}"))
 
 
-def show(tab: tables.Table, key: str, fills=None, clickable: bool = False, hide: tuple[str, ...] = ()):
-    """The table as board.export.show draws it, with cell ``fills`` (CSS by row and column label), when
-    ``clickable`` one row selectable, and without the ``hide`` columns (the download keeps them); its downloads
-    below. Returns the selection event."""
-    styler = tables.display_frame(tab)
+def show(tab: tables.Table, key: str, fills=None, clickable: bool = False, hide: tuple[str, ...] = ()) -> int | None:
+    """The table as board.export.show draws it (a long one a page at a time), with cell ``fills`` (CSS by row
+    position and column label), when ``clickable`` one row selectable, and without the ``hide`` columns (the
+    download keeps them); its downloads below. Returns the position of the selected row in the whole table."""
+    shown, first = export.page(tab, key)
+    styler = tables.display_frame(shown)
     if fills is not None:
-        styler = styler.apply(lambda d: fills.reindex(index=d.index, columns=d.columns, fill_value=""), axis=None)
+        part = fills.reindex(index=range(first, first + len(shown.frame)), fill_value="")
+        part.index = range(len(shown.frame))
+        styler = styler.apply(lambda d: part.reindex(index=d.index, columns=d.columns, fill_value=""), axis=None)
     mode = {"on_select": "rerun", "selection_mode": "single-row"} if clickable else {}
     order = [c for c in tab.frame.columns if c not in hide]
     event = st.dataframe(styler, hide_index=True, key=key, height="content", column_order=order, **mode)
     export.download_buttons(tab, key)
-    return event
+    rows = (event or {}).get("selection", {}).get("rows", []) if clickable else []
+    return first + rows[0] if rows else None
 
 
 nav.require_frame()
@@ -203,7 +207,6 @@ ytd = period_text(sel, "ytd")
 heat_tab = tables.table(heat, heat_cols, t("targets.heat_title", metric=metric_name(metric)), sel, options, period=ytd)
 css = charts.pace_fills(heat[months], paces).iloc[1:]  # the 序时 row itself is not coloured
 css.columns = list(heat_tab.frame.columns[2:])
-event = show(heat_tab, f"tg_heat_{clicks}", css, clickable=True)
-picked = (event or {}).get("selection", {}).get("rows", [])
-if picked and picked[0] > 0:
-    drill(heat["unit"].iloc[picked[0]], heat["type"].iloc[picked[0]], options)
+picked = show(heat_tab, f"tg_heat_{clicks}", css, clickable=True)
+if picked:  # not the 序时 row (0)
+    drill(heat["unit"].iloc[picked], heat["type"].iloc[picked], options)
