@@ -82,6 +82,25 @@ def _rounded(values: pd.Series, kinds: Sequence[str]) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="float64")
 
 
+def _texts(values: pd.Series, show: Callable[[object], str] | None) -> list[str]:
+    """Each value as the text a page shows ("" when missing); ``show`` is called once per distinct value (a
+    province's progress table repeats each metric's name on 2,000 rows: 52,000 calls took 0.6 s)."""
+    done: dict[object, str] = {}
+    out = []
+    for v in values:
+        if fmt.missing(v):
+            out.append("")
+            continue
+        try:
+            text = done[v]
+        except KeyError:
+            text = done[v] = show(v) if show else str(v)
+        except TypeError:  # an unhashable value: shown as it is
+            text = show(v) if show else str(v)
+        out.append(text)
+    return out
+
+
 def scope_text(sel: Selection) -> str:
     """The filters in words: 'A, B · 食品加工' or 全域 / whole area."""
     parts = [", ".join(v) for v in (sel.townships, sel.industries, sel.parks) if v]
@@ -146,8 +165,7 @@ def table(
         elif col.kind == "date":
             out[label] = pd.Series([fmt.iso_date(v) for v in values], dtype="str")
         else:
-            shown = [(col.show(v) if col.show else str(v)) if not fmt.missing(v) else "" for v in values]
-            out[label] = pd.Series(shown, dtype="str")
+            out[label] = pd.Series(_texts(values, col.show), dtype="str")
         kinds[label] = col.kind
     frame = pd.DataFrame(out)
     return Table(frame, kinds, title, context(sel, options, period), file_stem(title, sel, period), row_kinds)
