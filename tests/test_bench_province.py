@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 from bench import province
 from etl import schema
 
 
-def test_built_once_reused_while_the_schema_matches_migrated_when_older(tmp_path):
+def test_built_once_reused_while_the_schema_matches_migrated_when_older(tmp_path, monkeypatch):
+    for name in province.BUILD_CAPS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DASHBOARD_MAX_UPLOAD_MB", "300")  # an operator's own setting
     said: list[str] = []
     db = province.warehouse_path(2012, 0.0002, root=tmp_path, say=lambda *a, **k: said.append(a[0]))
     assert db == tmp_path / "province-2012-0.0002.duckdb"
+    # the build raised the other caps for its own loads only: the rest of the process keeps the clerks' caps
+    assert os.environ["DASHBOARD_MAX_UPLOAD_MB"] == "300"
+    assert not {n for n in province.BUILD_CAPS if n != "DASHBOARD_MAX_UPLOAD_MB"} & set(os.environ)
     assert province.schema_version(db) == schema.SCHEMA_VERSION
     rec = province.build_record(db)
     assert (rec["counties"], rec["townships"], rec["fraction"]) == (2, 40, 0.0002)
