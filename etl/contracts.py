@@ -92,6 +92,7 @@ KIND_BY: dict[str, dict[str, tuple[str, str]]] = {
 LEAD_RANKS: tuple[str, ...] = ("正科级", "副科级", "专职招商", "一般干部")
 RETURNEE_INTENTS: tuple[str, ...] = ("就业", "创业", "培训", "务农", "待定")
 RETURNEE_STATUSES: tuple[str, ...] = ("待业", "县内就业", "县外就业", "自主创业", "务农", "参加培训")
+RETURNEE_PLACED: tuple[str, ...] = ("县内就业", "县外就业", "自主创业")  # employed or self-employed (DOMAIN.md §5)
 COURSE_TYPES: tuple[str, ...] = ("技能培训", "创业培训", "引导性培训")
 VENTURE_TYPES: tuple[str, ...] = ("能人创办企业", "家庭创业", "返乡创业", "其他")
 GENDERS: tuple[str, ...] = ("男", "女")

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etl.contracts import RETURNEE_PLACED
+
 REBUILD_SHARE = 0.25  # a change touching more rows than this share of a rollup rebuilds it whole (in order)
 WAITING = "待业"  # contracts.RETURNEE_STATUSES: waiting for work
 _MONTH = "CAST(date_trunc('month', {c}) AS DATE)"
+_PLACED = ", ".join("'" + s + "'" for s in RETURNEE_PLACED)  # SQL list of the contract's constants, never input
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,9 @@ JOINED: dict[str, tuple[frozenset[str], str, str]] = {
         + _MONTH.format(c="r.return_date")
         + " AS returned_month, CASE WHEN t.first_start IS NOT NULL THEN "
         + _MONTH.format(c="greatest(r.return_date, t.first_start)")
-        + " END AS trained_month, coalesce(r.status IN ('县内就业', '县外就业', '自主创业'), false) AS placed "
+        + " END AS trained_month, coalesce(r.status IN ("
+        + _PLACED
+        + "), false) AS placed "
         "FROM cur_returnees r LEFT JOIN t ON t.person_key = r.person_key WHERE r.return_date IS NOT NULL) "
         "SELECT township, month, sum(returned) AS returned, sum(returned_placed) AS returned_placed, "
         "sum(trained) AS trained, sum(trained_placed) AS trained_placed FROM ("

@@ -23,7 +23,7 @@ from board import db
 from board.metrics import people
 from board.metrics.projects import as_of_date
 from board.selection import Selection
-from etl.contracts import RETURNEE_INTENTS, RETURNEE_STATUSES
+from etl.contracts import RETURNEE_INTENTS, RETURNEE_PLACED, RETURNEE_STATUSES
 
 COHORTS: tuple[str, ...] = ("period", "all")
 # Status (as stored) → code used in column names and catalog keys (returnees.status.<code>).
@@ -32,7 +32,7 @@ STATUS_CODES: dict[str, str] = {
     "务农": "farming", "参加培训": "in_training",
 }  # fmt: skip
 assert tuple(STATUS_CODES) == RETURNEE_STATUSES
-PLACED: tuple[str, ...] = ("县内就业", "县外就业", "自主创业")  # employed or self-employed (DOMAIN.md §5)
+PLACED: tuple[str, ...] = RETURNEE_PLACED  # employed or self-employed (DOMAIN.md §5; the rollups use it too)
 WAITING = "待业"
 INTENT_CODES: dict[str, str] = {
     "就业": "job",
